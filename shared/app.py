@@ -1,0 +1,151 @@
+"""The composition root: the one place that builds the app and wires blueprints, hub and workers."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from flask import Flask, abort, g, render_template, request, send_from_directory, session
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from .catalogue import load_catalogue
+from .clock import utcnow
+from .config import load_config
+from .db import make_engine, make_sessionmaker, upgrade
+from .events import EventBus
+from .hub import socketio, wire
+from .i18n import compile_translations
+from .models import User
+from .operations import Desk
+
+log = logging.getLogger(__name__)
+LANGS = ("id", "en")
+# Front-end files installed by npm (package.json); served from node_modules, never committed.
+VENDOR_FILES = {
+    "socket.io.min.js": Path("socket.io-client/dist/socket.io.min.js"),
+}
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow,
+               printer=None, start_workers: bool = True) -> Flask:
+    """Build the app. ``printer`` replaces the configured one (tests pass a test double)."""
+    cfg = load_config()
+    cfg.update(overrides or {})
+    app = Flask("antrean", root_path=str(Path(__file__).parent), instance_path=str(cfg["INSTANCE"]))
+    app.config.update(cfg)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=cfg["SESSION_MINUTES"]),
+        BABEL_DEFAULT_LOCALE=cfg["DEFAULT_LANG"],
+        BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    catalogue = load_catalogue(cfg["CATALOGUE"])  # a malformed catalogue stops start-up here
+    app.config["BABEL_DEFAULT_TIMEZONE"] = catalogue.office.timezone
+    upgrade(cfg["DATABASE_URL"])
+    engine = make_engine(cfg["DATABASE_URL"])
+    sessions = make_sessionmaker(engine)
+    bus = EventBus()
+    desk = Desk(catalogue, sessions, bus, clock=clock,
+                status_url=lambda public_id: f"/kiosk/t/{public_id}")
+    app.extensions["antrean"] = desk
+    app.extensions["antrean.engine"] = engine
+
+    compile_translations(Path(app.root_path) / "translations")
+    Babel(app, locale_selector=_select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "counter.login"
+    login_manager.login_message = None
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        with sessions() as s:
+            user = s.get(User, int(user_id))
+            if user is not None:
+                s.expunge(user)
+            return user if user is not None and user.active else None
+
+    socketio.init_app(
+        app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["REDIS_URL"],
+        cors_allowed_origins=[] if not cfg["PUBLIC_URL"] else [cfg["PUBLIC_URL"]],
+        logger=False, engineio_logger=False,
+    )
+    wire(socketio, desk, bus)
+
+    from counter.blueprint import bp as counter_bp
+    from display.blueprint import bp as display_bp
+    from kiosk.api import bp as api_bp
+    from kiosk.blueprint import bp as kiosk_bp
+
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # JSON API: no cookies are trusted there
+    app.register_blueprint(display_bp)
+    app.register_blueprint(counter_bp)
+
+    _register_shell_routes(app)
+    _start_printing(app, desk, bus, printer, start_workers)
+    return app
+
+
+def _select_locale() -> str:
+    lang = request.args.get("lang")
+    if lang in LANGS:
+        session["lang"] = lang
+        return lang
+    return session.get("lang") if session.get("lang") in LANGS else None
+
+
+def _register_shell_routes(app: Flask) -> None:
+    @app.route("/")
+    def index():
+        return render_template("index.html")
+
+    @app.route("/vendor/<name>")
+    def vendor(name: str):
+        rel = VENDOR_FILES.get(name)
+        if rel is None:
+            abort(404)
+        path = Path(app.config["VENDOR_DIR"]) / rel
+        if not path.exists():
+            log.error("front-end file %s is missing: run `npm ci` (the set-up command does)", path)
+            abort(404)
+        return send_from_directory(path.parent, path.name, max_age=3600)
+
+    @app.context_processor
+    def _inject():
+        from flask_babel import get_locale
+
+        desk: Desk = app.extensions["antrean"]
+        return {"office": desk.catalogue.office, "lang": str(get_locale() or "id")}
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp
+
+
+def _start_printing(app: Flask, desk: Desk, bus: EventBus, printer, start_workers: bool) -> None:
+    from hardware.printer import printer_from_url
+
+    from .printing import PrintWorker
+
+    if printer is None:
+        printer = printer_from_url(app.config["PRINTER"], Path(app.instance_path))
+    worker = PrintWorker(desk, printer, public_url=lambda: app.config["PUBLIC_URL"],
+                         retry_seconds=app.config["PRINT_RETRY_SECONDS"])
+    app.extensions["antrean.printer"] = worker
+    bus.subscribe("ticket.issued", worker.wake)
+    if start_workers:
+        worker.start()

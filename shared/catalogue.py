@@ -1,0 +1,360 @@
+"""The SOP catalogue: services, their steps, actors and Mutu Baku, loaded from a data file.
+
+Plain Python: no Flask, no database. The data file (``kampak.yaml`` beside this module by
+default) is the office's to edit; a malformed file stops start-up with one message naming the
+file, the service and the field.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_CATALOGUE = Path(__file__).with_name("kampak.yaml")
+
+# The actors of the seeds, by role code, with the words the office uses.
+ROLES: dict[str, str] = {
+    "pemohon": "Pemohon",
+    "petugas_pelayanan": "Petugas Pelayanan",
+    "petugas_verifikasi": "Petugas Verifikasi",
+    "petugas_register": "Petugas Register",
+    "kasi_pelayanan": "Kasi Pelayanan dan Perizinan",
+    "sekcam": "Sekretaris Kecamatan",
+    "camat": "Camat",
+    "tim_teknis": "Tim Teknis",
+    "pengolah_data": "Pengolah Data",
+    "tim_pengaduan": "Tim Pengaduan",
+}
+STAFF_ROLES = tuple(r for r in ROLES if r != "pemohon")
+ADMIN_ROLE = "admin"
+
+# What a step does; the counter screen shows the matching form.
+STEP_KINDS = {
+    "submit",  # the applicant hands in the request (recorded when the ticket is called)
+    "receive",  # a clerk receives the file and records the applicant
+    "verify",  # the MS/TMS decision
+    "register",  # validation and the agenda number
+    "sign_request",  # the file goes to the signer
+    "sign",  # a signature
+    "process",  # other work (e-KTP recording, data input, complaint handling)
+    "handover",  # the result is handed to the applicant
+    "collect",  # the applicant receives the result
+}
+
+GROUPS: dict[str, str] = {
+    "adminduk": "Administrasi Kependudukan",
+    "surat_keterangan": "Surat Keterangan",
+    "perizinan": "Perizinan/OSS",
+    "pengaduan": "Pengaduan",
+}
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is malformed; the message names the file, the service and the field."""
+
+    def __init__(self, path: Path | str, service: str | None, field_name: str, problem: str):
+        self.path = str(path)
+        self.service = service
+        self.field = field_name
+        where = f"service {service!r}, " if service else ""
+        super().__init__(f"{self.path}: {where}field {field_name!r}: {problem}")
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    activity: str
+    actor: str
+    minutes: int
+    kind: str
+    documents: str = ""
+    output: str = ""
+    decision: bool = False
+    in_person: bool = False
+    note: str = ""
+
+    @property
+    def actor_name(self) -> str:
+        return ROLES.get(self.actor, self.actor)
+
+
+@dataclass(frozen=True)
+class Sop:
+    code: str
+    number: str
+    title: str
+    legal_basis: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    group: str
+    prefix: str
+    steps: tuple[Step, ...]
+    sop: str | None = None
+    agenda_code: str | None = None
+    requirements: tuple[str, ...] = ()
+    name_en: str = ""
+    source: str = ""
+
+    @property
+    def group_name(self) -> str:
+        return GROUPS[self.group]
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(s.minutes for s in self.steps)
+
+    @property
+    def decision_step(self) -> Step:
+        return next(s for s in self.steps if s.decision)
+
+    def step(self, number: int) -> Step:
+        for s in self.steps:
+            if s.number == number:
+                return s
+        raise KeyError(number)
+
+    @property
+    def first_step(self) -> Step:
+        return self.steps[0]
+
+    @property
+    def last_step(self) -> Step:
+        return self.steps[-1]
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        seen: list[str] = []
+        for s in self.steps:
+            if s.actor not in seen:
+                seen.append(s.actor)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    code: str
+    address: str
+    regency: str = ""
+    phone: str = ""
+    postal: str = ""
+    timezone: str = "Asia/Jakarta"
+    agenda_format: str = "{kode}/{urut:03d}/{kantor}/{tahun}"
+    agenda_code: str = "470"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    office: Office
+    sops: dict[str, Sop]
+    services: dict[str, Service]
+    path: str = ""
+
+    def service(self, code: str) -> Service:
+        return self.services[code]
+
+    def by_group(self) -> dict[str, list[Service]]:
+        out: dict[str, list[Service]] = {g: [] for g in GROUPS}
+        for s in self.services.values():
+            out[s.group].append(s)
+        return out
+
+    def sop_of(self, service: Service) -> Sop | None:
+        return self.sops.get(service.sop) if service.sop else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "office": asdict(self.office),
+            "sops": [
+                {**asdict(s), "legal_basis": list(s.legal_basis)} for s in self.sops.values()
+            ],
+            "services": [service_to_dict(s, self) for s in self.services.values()],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def service_to_dict(service: Service, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    data = asdict(service)
+    data["requirements"] = list(service.requirements)
+    data["steps"] = [asdict(s) for s in service.steps]
+    data["group_name"] = service.group_name
+    data["total_minutes"] = service.total_minutes
+    if catalogue is not None and service.sop:
+        sop = catalogue.sops.get(service.sop)
+        data["sop_number"] = sop.number if sop else None
+    return data
+
+
+def step_from_dict(data: dict[str, Any]) -> Step:
+    """Rebuild a step from its stored form (the snapshot a ticket keeps of its flow)."""
+    return Step(**{k: v for k, v in data.items() if k in Step.__dataclass_fields__})
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and validation
+
+
+def load_catalogue(path: Path | str | None = None) -> Catalogue:
+    path = Path(path) if path else DEFAULT_CATALOGUE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogueError(path, None, "file", "file not found") from None
+    except yaml.YAMLError as exc:
+        raise CatalogueError(path, None, "file", f"not valid YAML: {exc}") from None
+    return parse_catalogue(raw, path)
+
+
+def parse_catalogue(raw: Any, path: Path | str = "<catalogue>") -> Catalogue:
+    if not isinstance(raw, dict):
+        raise CatalogueError(path, None, "file", "must be a mapping with office, sops and services")
+    office = _parse_office(raw.get("office"), path)
+    sops: dict[str, Sop] = {}
+    for i, item in enumerate(_list(raw.get("sops", []), path, None, "sops")):
+        code = _text(item, "code", path, None, f"sops[{i}].code")
+        if code in sops:
+            raise CatalogueError(path, None, f"sops[{i}].code", f"duplicate SOP code {code!r}")
+        sops[code] = Sop(
+            code=code,
+            number=_text(item, "number", path, None, f"sops[{i}].number"),
+            title=_text(item, "title", path, None, f"sops[{i}].title"),
+            legal_basis=tuple(str(x) for x in item.get("legal_basis", []) or []),
+        )
+    services: dict[str, Service] = {}
+    prefixes: dict[str, str] = {}
+    items = _list(raw.get("services"), path, None, "services")
+    if not items:
+        raise CatalogueError(path, None, "services", "the catalogue has no services")
+    for item in items:
+        service = _parse_service(item, path, sops)
+        if service.code in services:
+            raise CatalogueError(path, service.code, "code", "duplicate service code")
+        services[service.code] = service
+        prefixes.setdefault(service.prefix, service.group)
+    return Catalogue(office=office, sops=sops, services=services, path=str(path))
+
+
+def _parse_office(data: Any, path) -> Office:
+    if not isinstance(data, dict):
+        raise CatalogueError(path, None, "office", "missing or not a mapping")
+    kwargs = {k: str(v) for k, v in data.items() if k in Office.__dataclass_fields__}
+    for required in ("name", "code", "address"):
+        if not kwargs.get(required, "").strip():
+            raise CatalogueError(path, None, f"office.{required}", "is required")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(kwargs.get("timezone", "Asia/Jakarta"))
+    except Exception:
+        raise CatalogueError(path, None, "office.timezone", "unknown time zone") from None
+    return Office(**kwargs)
+
+
+def _parse_service(item: Any, path, sops: dict[str, Sop]) -> Service:
+    if not isinstance(item, dict):
+        raise CatalogueError(path, None, "services", "each service must be a mapping")
+    code = item.get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise CatalogueError(path, str(item.get("name", "?")), "code", "is required")
+    name = _text(item, "name", path, code, "name")
+    group = _text(item, "group", path, code, "group")
+    if group not in GROUPS:
+        raise CatalogueError(path, code, "group", f"unknown group {group!r}; one of {sorted(GROUPS)}")
+    prefix = _text(item, "prefix", path, code, "prefix")
+    if not (prefix.isalpha() and prefix.isupper() and len(prefix) <= 3):
+        raise CatalogueError(path, code, "prefix", "must be 1-3 capital letters")
+    sop = item.get("sop")
+    if sop is not None and sop not in sops:
+        raise CatalogueError(path, code, "sop", f"unknown SOP {sop!r}")
+    raw_steps = _list(item.get("steps"), path, code, "steps")
+    if len(raw_steps) < 2:
+        raise CatalogueError(path, code, "steps", "a service needs at least two steps")
+    steps = tuple(_parse_step(s, i, path, code) for i, s in enumerate(raw_steps))
+    for expected, step in enumerate(steps, start=1):
+        if step.number != expected:
+            raise CatalogueError(
+                path, code, f"steps[{expected - 1}].number",
+                f"step numbers must run 1, 2, 3, ... without gaps; found {step.number} where {expected} belongs",
+            )
+    decisions = [s for s in steps if s.decision]
+    if len(decisions) != 1:
+        raise CatalogueError(
+            path, code, "steps.decision",
+            "exactly one step must be the MS/TMS decision" if decisions else "no decision (MS/TMS) step",
+        )
+    if steps[0].actor != "pemohon":
+        raise CatalogueError(path, code, "steps[0].actor", "step 1 is the applicant (pemohon) submitting")
+    if any(s.actor == "pemohon" for s in steps[1:-1]):
+        raise CatalogueError(path, code, "steps.actor", "pemohon may act only in the first and last step")
+    requirements = item.get("requirements", []) or []
+    if not isinstance(requirements, list) or not all(isinstance(r, str) for r in requirements):
+        raise CatalogueError(path, code, "requirements", "must be a list of document names")
+    return Service(
+        code=code,
+        name=name,
+        group=group,
+        prefix=prefix,
+        steps=steps,
+        sop=sop,
+        agenda_code=str(item["agenda_code"]) if item.get("agenda_code") is not None else None,
+        requirements=tuple(requirements),
+        name_en=str(item.get("name_en", "")),
+        source=str(item.get("source", "")),
+    )
+
+
+def _parse_step(data: Any, index: int, path, code: str) -> Step:
+    where = f"steps[{index}]"
+    if not isinstance(data, dict):
+        raise CatalogueError(path, code, where, "each step must be a mapping")
+    number = data.get("number")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise CatalogueError(path, code, f"{where}.number", "must be a whole number")
+    actor = data.get("actor")
+    if actor not in ROLES:
+        raise CatalogueError(path, code, f"{where}.actor", f"unknown actor {actor!r}; one of {sorted(ROLES)}")
+    minutes = data.get("minutes")
+    if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes < 0:
+        raise CatalogueError(path, code, f"{where}.minutes", f"must be a number of minutes >= 0, got {minutes!r}")
+    kind = data.get("kind")
+    if kind not in STEP_KINDS:
+        raise CatalogueError(path, code, f"{where}.kind", f"unknown kind {kind!r}; one of {sorted(STEP_KINDS)}")
+    activity = data.get("activity")
+    if not isinstance(activity, str) or not activity.strip():
+        raise CatalogueError(path, code, f"{where}.activity", "is required")
+    return Step(
+        number=number,
+        activity=activity.strip(),
+        actor=actor,
+        minutes=int(minutes) if float(minutes).is_integer() else minutes,
+        kind=kind,
+        documents=str(data.get("documents", "")),
+        output=str(data.get("output", "")),
+        decision=bool(data.get("decision", False)),
+        in_person=bool(data.get("in_person", kind in ("submit", "handover", "collect"))),
+        note=str(data.get("note", "")),
+    )
+
+
+def _list(value: Any, path, service, field_name) -> list:
+    if value is None:
+        raise CatalogueError(path, service, field_name, "is required")
+    if not isinstance(value, list):
+        raise CatalogueError(path, service, field_name, "must be a list")
+    return value
+
+
+def _text(data: dict, key: str, path, service, field_name) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CatalogueError(path, service, field_name, "is required")
+    return value.strip()

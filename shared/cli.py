@@ -1,0 +1,164 @@
+"""The `antrean` command: serve, init-db, catalogue, demo."""
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        # gevent must patch the standard library before anything else imports it.
+        from gevent import monkey
+
+        monkey.patch_all()
+    cli(args=argv, prog_name="antrean")
+
+
+import click  # noqa: E402  (after main, so `serve` can patch first)
+
+
+@click.group()
+def cli() -> None:
+    """Antrean: queue, display and SOP workflow for a kecamatan service desk."""
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the production server (gevent WSGI server with WebSocket support)."""
+    import logging
+
+    from .app import create_app
+    from .hub import socketio
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("geventwebsocket").setLevel(logging.WARNING)
+    app = create_app({"ASYNC_MODE": "gevent"})
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{shown}:{port}"
+    desk = app.extensions["antrean"]
+    click.echo(f"Antrean for {desk.catalogue.office.name}: {len(desk.catalogue.services)} services")
+    click.echo(f"  database : {_safe_url(app.config['DATABASE_URL'])}")
+    click.echo(f"  printer  : {app.extensions['antrean.printer'].printer.describe()}")
+    click.echo(f"  kiosk    : {base}/kiosk/")
+    click.echo(f"  display  : {base}/display/")
+    click.echo(f"  counter  : {base}/counter/   (staff accounts: `antrean demo` creates demo ones)")
+    click.echo(f"  API      : {base}/api/v1/services")
+    sys.stdout.flush()
+    socketio.run(app, host=host, port=port, log_output=False)
+
+
+@cli.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from .config import load_config
+    from .db import upgrade
+
+    url = load_config()["DATABASE_URL"]
+    upgrade(url)
+    click.echo(f"database ready: {_safe_url(url)}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the whole catalogue as JSON.")
+@click.option("--file", "path", default=None, help="A catalogue file (default: the configured one).")
+def catalogue(as_json: bool, path: str | None) -> None:
+    """Show the SOP catalogue: every service with its steps."""
+    from .catalogue import CatalogueError, load_catalogue
+    from .config import load_config
+
+    try:
+        cat = load_catalogue(path or load_config()["CATALOGUE"])
+    except CatalogueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(cat.to_json())
+        return
+    click.echo(f"{cat.office.name} ({cat.office.code}), {cat.office.address}")
+    for service in cat.services.values():
+        sop = cat.sop_of(service)
+        click.echo("")
+        click.echo(f"[{service.prefix}] {service.code:<17} {service.name}  ({service.group_name}"
+                   f"{', ' + sop.number if sop else ''}; {service.total_minutes} menit)")
+        for step in service.steps:
+            mark = " MS/TMS" if step.decision else ""
+            click.echo(f"    {step.number}. {step.activity[:62]:<62} {step.actor_name:<29} {step.minutes:>3} mnt{mark}")
+
+
+DEMO_LOKETS = [
+    (1, "Loket 1", ["adminduk"]),
+    (2, "Loket 2", ["surat_keterangan"]),
+    (3, "Loket 3", ["perizinan", "pengaduan"]),
+]
+DEMO_USERS = [
+    ("pelayanan1", "Petugas Pelayanan 1", ["petugas_pelayanan"], 1),
+    ("pelayanan2", "Petugas Pelayanan 2", ["petugas_pelayanan"], 2),
+    ("verifikasi", "Petugas Verifikasi", ["petugas_verifikasi"], 1),
+    ("register", "Petugas Register", ["petugas_register"], None),
+    ("kasi", "Kasi Pelayanan dan Perizinan", ["kasi_pelayanan"], None),
+    ("sekcam", "Sekretaris Kecamatan", ["sekcam"], None),
+    ("camat", "Camat", ["camat"], None),
+    ("teknis", "Tim Teknis OSS", ["tim_teknis"], 3),
+    ("pengolah", "Pengolah Data OSS", ["pengolah_data"], None),
+    ("pengaduan", "Tim Pengaduan", ["tim_pengaduan"], 3),
+    ("admin", "Administrator", ["admin"], None),
+]
+
+
+@cli.command()
+def demo() -> None:
+    """Create demo lokets and one user per role; print each new password once."""
+    from .config import load_config
+    from .db import make_engine, make_sessionmaker, transaction, upgrade
+
+    url = load_config()["DATABASE_URL"]
+    upgrade(url)
+    sessions = make_sessionmaker(make_engine(url))
+    made = create_demo(sessions)
+    if not made:
+        click.echo("demo users already exist; nothing created")
+        return
+    click.echo("Demo accounts (passwords are shown only now):")
+    for username, password, roles in made:
+        click.echo(f"  {username:<12} {password:<16} {', '.join(roles)}")
+
+
+def create_demo(sessions) -> list[tuple[str, str, list[str]]]:
+    from sqlalchemy import select
+
+    from .db import transaction
+    from .models import Loket, User
+    from .passwords import hash_password, new_password
+
+    made = []
+    with transaction(sessions) as s:
+        lokets = {}
+        for number, name, groups in DEMO_LOKETS:
+            loket = s.scalar(select(Loket).where(Loket.number == number))
+            if loket is None:
+                loket = Loket(number=number, name=name, groups=groups, active=True)
+                s.add(loket)
+                s.flush()
+            lokets[number] = loket
+        for username, full_name, roles, loket in DEMO_USERS:
+            if s.scalar(select(User).where(User.username == username)) is not None:
+                continue
+            password = new_password()
+            s.add(User(username=username, full_name=full_name, password_hash=hash_password(password),
+                       roles=roles, active=True, loket_id=lokets[loket].id if loket else None))
+            made.append((username, password, roles))
+    return made
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparseable URL>"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The Socket.IO hub: bus events out to displays, counters and phones; snapshots on connect.
+
+Namespaces: ``/display`` (public: calls, queue counts, snapshot), ``/counter`` (staff only:
+ticket updates, queue, printer faults), ``/ticket`` (public: one ticket's status, by its
+unguessable id). Every (re)connect gets the true state first, so a display that lost its
+connection or a restarted server never leaves a stale screen.
+"""
+from __future__ import annotations
+
+from flask import request
+from flask_login import current_user
+from flask_socketio import Namespace, SocketIO, emit, join_room
+
+from .events import Event, EventBus
+from .operations import Desk, NotFound
+
+socketio = SocketIO()
+
+
+class DisplayNamespace(Namespace):
+    def __init__(self, desk: Desk):
+        super().__init__("/display")
+        self.desk = desk
+
+    def on_connect(self, auth=None):
+        emit("snapshot", self.desk.display_snapshot())
+
+    def on_snapshot(self, _data=None):
+        return self.desk.display_snapshot()
+
+
+class CounterNamespace(Namespace):
+    def __init__(self, desk: Desk):
+        super().__init__("/counter")
+        self.desk = desk
+
+    def on_connect(self, auth=None):
+        if not current_user.is_authenticated:
+            return False  # staff only
+        emit("queue", self.desk.queue_counts())
+
+
+class TicketNamespace(Namespace):
+    def __init__(self, desk: Desk):
+        super().__init__("/ticket")
+        self.desk = desk
+
+    def on_follow(self, data):
+        public_id = (data or {}).get("public_id") if isinstance(data, dict) else None
+        if not isinstance(public_id, str):
+            return {"error": "public_id required"}
+        try:
+            view = self.desk.get_ticket_by_public_id(public_id)
+        except NotFound:
+            return {"error": "not found"}
+        join_room(f"t:{public_id}")
+        return view
+
+
+def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None) -> None:
+    socketio.on_namespace(DisplayNamespace(desk))
+    socketio.on_namespace(CounterNamespace(desk))
+    socketio.on_namespace(TicketNamespace(desk))
+
+    def on_called(event: Event) -> None:
+        socketio.emit("call", event.payload, namespace="/display")
+        socketio.emit("call", event.payload, namespace="/counter")
+
+    def on_queue(event: Event) -> None:
+        socketio.emit("queue", event.payload, namespace="/display")
+        socketio.emit("queue", event.payload, namespace="/counter")
+        socketio.emit("refresh", {}, namespace="/ticket")
+
+    def on_updated(event: Event) -> None:
+        socketio.emit("ticket", event.payload, namespace="/counter")
+        socketio.emit("refresh", {}, namespace="/ticket", to=f"t:{event.payload['public_id']}")
+        socketio.emit("snapshot", desk.display_snapshot(), namespace="/display")
+
+    def on_printer(event: Event) -> None:
+        socketio.emit("printer", {k: v for k, v in event.payload.items()}, namespace="/counter")
+
+    bus.subscribe("ticket.called", on_called)
+    bus.subscribe("queue.changed", on_queue)
+    bus.subscribe("ticket.updated", on_updated)
+    bus.subscribe("printer.fault", on_printer)
+    bus.subscribe("printer.printed", on_printer)

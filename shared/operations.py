@@ -1,0 +1,526 @@
+"""The service layer: each operation is one transaction, then its events.
+
+Blueprints, the CLI and the API call these; they hold no Flask. Domain rules live in
+``workflow``; this module loads and stores tickets, numbers them, and audits staff actions.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import estimate, numbering
+from .catalogue import Catalogue, Service, step_from_dict
+from .clock import local, utcnow
+from .db import transaction
+from .events import Event, EventBus
+from .models import AuditEntry, Call, Loket, PrintJob, Ticket, TicketStep, User
+from .workflow import Decision, Status, StepRecord, TicketFlow, WorkflowError
+
+PRIORITY_REASONS = ("lansia", "disabilitas", "ibu_hamil_menyusui")
+NIK_RE = re.compile(r"^\d{16}$")
+PICKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I/L, 5/S, 8/B, 2/Z)
+
+
+class OperationError(Exception):
+    """A request that cannot be done; ``code`` maps to an HTTP status in the blueprints."""
+
+    status = 400
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.code = code
+
+
+class NotFound(OperationError):
+    status = 404
+
+    def __init__(self, message: str):
+        super().__init__(message, "not_found")
+
+
+class Forbidden(OperationError):
+    status = 403
+
+    def __init__(self, message: str):
+        super().__init__(message, "forbidden")
+
+
+class Conflict(OperationError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a logged-in user (or a device acting for one)."""
+
+    user_id: int
+    username: str
+    roles: frozenset[str]
+    loket_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User) -> "Actor":
+        return cls(user.id, user.username, frozenset(user.roles or ()), user.loket_id)
+
+
+def flow_of(ticket: Ticket) -> TicketFlow:
+    steps = tuple(step_from_dict(s) for s in ticket.flow)
+    records = [
+        StepRecord(number=r.number, actor=r.actor, role=r.role, user_id=r.user_id,
+                   available_at=r.available_at, finished_at=r.finished_at,
+                   standard_minutes=r.standard_minutes, decision=r.decision,
+                   missing=tuple(ticket.missing_documents or ()) if r.decision == "TMS" else (),
+                   note=r.note or "")
+        for r in ticket.steps
+    ]
+    return TicketFlow(steps=steps, status=Status(ticket.status), current_step=ticket.current_step,
+                      current_since=ticket.current_since, records=records)
+
+
+def mask_nik(nik: str | None) -> str:
+    if not nik:
+        return ""
+    return nik[:4] + "*" * 8 + nik[-4:]
+
+
+class Desk:
+    """The office's operations over one database and one catalogue."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        sessions: sessionmaker[Session],
+        events: EventBus | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        status_url: Callable[[str], str] = lambda public_id: f"/kiosk/t/{public_id}",
+    ):
+        self.catalogue = catalogue
+        self.sessions = sessions
+        self.events = events or EventBus()
+        self.clock = clock
+        self.status_url = status_url
+
+    @property
+    def tz(self) -> str:
+        return self.catalogue.office.timezone
+
+    def _publish(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.events.publish(event)
+
+    # -- kiosk -----------------------------------------------------------------------------
+
+    def service(self, code: Any) -> Service:
+        if not isinstance(code, str) or code not in self.catalogue.services:
+            raise NotFound(f"unknown service {code!r}")
+        return self.catalogue.services[code]
+
+    def issue_ticket(self, service_code: Any, priority: Any = False, reason: Any = None,
+                     lang: str = "id") -> dict[str, Any]:
+        service = self.service(service_code)
+        if not isinstance(priority, bool):
+            raise OperationError("priority must be true or false")
+        if priority and reason is not None and reason not in PRIORITY_REASONS:
+            raise OperationError(f"priority reason must be one of {', '.join(PRIORITY_REASONS)}")
+        if reason is not None and not priority:
+            priority = reason in PRIORITY_REASONS
+            if not priority:
+                raise OperationError(f"priority reason must be one of {', '.join(PRIORITY_REASONS)}")
+        lang = lang if lang in ("id", "en") else "id"
+        now = self.clock()
+        day = numbering.office_day(now, self.tz)
+        with transaction(self.sessions) as s:
+            seq = numbering.next_value(s, f"ticket:{service.prefix}", day.isoformat())
+            ticket = Ticket(
+                public_id=secrets.token_urlsafe(16), office_day=day, prefix=service.prefix, seq=seq,
+                number=numbering.ticket_number(service.prefix, seq), service_code=service.code,
+                service_name=service.name, group=service.group,
+                flow=[asdict(st) for st in service.steps],
+                priority=bool(priority), priority_reason=reason if priority else None, lang=lang,
+                status=Status.WAITING.value, current_step=1, current_since=now, created_at=now,
+                pickup_code="".join(secrets.choice(PICKUP_ALPHABET) for _ in range(6)),
+                missing_documents=[],
+            )
+            s.add(ticket)
+            s.flush()
+            s.add(PrintJob(ticket_id=ticket.id, kind="ticket", status="pending", created_at=now,
+                           next_try_at=now))
+            view = self._public_view(s, ticket, now)
+        self._publish([Event("ticket.issued", view), Event("queue.changed", self.queue_counts())])
+        return view
+
+    def get_ticket(self, ticket_id: Any) -> dict[str, Any]:
+        with transaction(self.sessions) as s:
+            ticket = self._ticket(s, ticket_id)
+            return self._public_view(s, ticket, self.clock())
+
+    def get_ticket_by_public_id(self, public_id: str) -> dict[str, Any]:
+        with transaction(self.sessions) as s:
+            ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
+            if ticket is None:
+                raise NotFound("ticket not found")
+            return self._public_view(s, ticket, self.clock())
+
+    def _ticket(self, s: Session, ticket_id: Any) -> Ticket:
+        try:
+            ticket_id = int(ticket_id)
+        except (TypeError, ValueError):
+            raise NotFound("ticket not found") from None
+        ticket = s.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound("ticket not found")
+        return ticket
+
+    def _queue_order(self):
+        return (Ticket.priority.desc(), Ticket.id.asc())
+
+    def _position(self, s: Session, ticket: Ticket) -> int:
+        """People ahead of a waiting ticket in its group's queue."""
+        if ticket.status != Status.WAITING.value:
+            return 0
+        ahead = select(func.count()).select_from(Ticket).where(
+            Ticket.status == Status.WAITING.value, Ticket.group == ticket.group,
+            Ticket.id != ticket.id,
+        )
+        if ticket.priority:
+            ahead = ahead.where(Ticket.priority.is_(True), Ticket.id < ticket.id)
+        else:
+            ahead = ahead.where((Ticket.priority.is_(True)) | (Ticket.id < ticket.id))
+        return s.scalar(ahead) or 0
+
+    def _open_lokets(self, s: Session, group: str) -> int:
+        lokets = s.scalars(select(Loket).where(Loket.active.is_(True))).all()
+        return sum(1 for lk in lokets if lk.serves(group))
+
+    def _public_view(self, s: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
+        """What anyone may see of a ticket: no name, no NIK."""
+        service = self.catalogue.services.get(ticket.service_code)
+        flow = flow_of(ticket)
+        step = flow.step
+        ahead = self._position(s, ticket)
+        minutes_each = estimate.desk_minutes(service) if service else 5.0
+        wait = estimate.wait_minutes(ahead, minutes_each, self._open_lokets(s, ticket.group))
+        return {
+            "id": ticket.id,
+            "public_id": ticket.public_id,
+            "number": ticket.number,
+            "service": ticket.service_code,
+            "service_name": ticket.service_name,
+            "group": ticket.group,
+            "priority": ticket.priority,
+            "status": ticket.status,
+            "position": ahead,
+            "estimated_wait_minutes": wait,
+            "current_step": None if step is None else {
+                "number": step.number, "activity": step.activity, "actor": step.actor_name,
+                "minutes": step.minutes,
+            },
+            "steps_total": len(flow.steps),
+            "loket": ticket.loket.name if ticket.loket else None,
+            "issued_at": local(ticket.created_at, self.tz).isoformat(),
+            "office_day": ticket.office_day.isoformat(),
+            "status_url": self.status_url(ticket.public_id),
+            "requirements": list(service.requirements) if service else [],
+            "missing_documents": list(ticket.missing_documents or []) if ticket.status == Status.RETURNED.value else [],
+        }
+
+    # -- counter ---------------------------------------------------------------------------
+
+    def loket_of(self, s: Session, actor: Actor, loket_id: Any = None) -> Loket:
+        loket_id = loket_id if loket_id is not None else actor.loket_id
+        if loket_id is None:
+            raise OperationError("choose a loket first", "no_loket")
+        try:
+            loket = s.get(Loket, int(loket_id))
+        except (TypeError, ValueError):
+            loket = None
+        if loket is None or not loket.active:
+            raise NotFound("loket not found")
+        return loket
+
+    def call_next(self, actor: Actor, loket_id: Any = None) -> dict[str, Any] | None:
+        """Call the next waiting ticket this loket serves: priority first, then in order."""
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            loket = self.loket_of(s, actor, loket_id)
+            query = select(Ticket).where(Ticket.status == Status.WAITING.value)
+            if loket.groups:
+                query = query.where(Ticket.group.in_(loket.groups))
+            query = query.order_by(*self._queue_order()).limit(1)
+            if s.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            ticket = s.scalar(query)
+            if ticket is None:
+                return None
+            before = _state(ticket)
+            flow = flow_of(ticket)
+            records = flow.call(now)
+            self._store(s, ticket, flow, records, actor)
+            ticket.loket_id = loket.id
+            ticket.called_at = now
+            s.add(Call(ticket_id=ticket.id, loket_id=loket.id, kind="call", at=now))
+            self._audit(s, actor, "call", ticket, before, now, {"loket": loket.number})
+            s.flush()
+            call = self._call_payload(ticket, loket, "call", now)
+            view = self.staff_view(s, ticket, now)
+        self._publish([Event("ticket.called", call), Event("ticket.updated", _update_payload(view)),
+                       Event("queue.changed", self.queue_counts())])
+        return view
+
+    def recall(self, actor: Actor, ticket_id: Any, kind: str = "recall") -> dict[str, Any]:
+        """Call a ticket again (recall) or call its applicant to collect the result (pickup)."""
+        if kind not in ("recall", "pickup"):
+            raise OperationError("kind must be recall or pickup")
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            ticket = self._ticket(s, ticket_id)
+            if Status(ticket.status).closed or ticket.status == Status.WAITING.value:
+                raise Conflict("only a ticket in progress can be called again", "not_in_progress")
+            loket = self.loket_of(s, actor, None if actor.loket_id else ticket.loket_id)
+            ticket.loket_id = loket.id
+            s.add(Call(ticket_id=ticket.id, loket_id=loket.id, kind=kind, at=now))
+            self._audit(s, actor, kind, ticket, _state(ticket), now, {"loket": loket.number})
+            s.flush()
+            call = self._call_payload(ticket, loket, kind, now)
+        self._publish([Event("ticket.called", call)])
+        return call
+
+    def complete_step(
+        self, actor: Actor, ticket_id: Any, step: Any, decision: Any = None,
+        missing: Sequence[str] = (), note: str = "", applicant: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        now = self.clock()
+        try:
+            step = int(step)
+        except (TypeError, ValueError):
+            raise OperationError("step must be a step number") from None
+        if decision not in (None, "MS", "TMS"):
+            raise OperationError("decision must be MS or TMS")
+        missing = [str(m) for m in (missing or []) if str(m).strip()]
+        note = (note or "").strip()
+        with transaction(self.sessions) as s:
+            ticket = self._ticket(s, ticket_id)
+            flow = flow_of(ticket)
+            current = flow.step
+            if current is not None and current.number == step and current.kind == "receive":
+                self._record_applicant(ticket, applicant or {})
+            if current is not None and current.decision and decision == "TMS":
+                known = set(step_requirements(self.catalogue, ticket))
+                unknown = [m for m in missing if m not in known]
+                if unknown:
+                    raise OperationError(f"unknown documents: {', '.join(unknown)}", "unknown_document")
+            before = _state(ticket)
+            try:
+                records = flow.complete(step, actor.roles, actor.user_id, now, decision=decision,
+                                        missing=missing, note=note)
+            except WorkflowError as exc:
+                raise Conflict(str(exc), exc.code) from None
+            if current.kind == "register":
+                ticket.agenda_number = self._next_agenda_number(s, ticket, now)
+            if decision == "TMS":
+                ticket.missing_documents = missing
+                ticket.tms_note = note or None
+            self._store(s, ticket, flow, records, actor)
+            self._audit(s, actor, f"step:{current.kind}", ticket, before, now,
+                        {"step": step, "decision": decision})
+            s.flush()
+            view = self.staff_view(s, ticket, now)
+        self._publish([Event("ticket.updated", _update_payload(view))])
+        return view
+
+    def _record_applicant(self, ticket: Ticket, applicant: dict[str, Any]) -> None:
+        name = str(applicant.get("name") or "").strip()
+        nik = re.sub(r"\s", "", str(applicant.get("nik") or ""))
+        if not name:
+            raise OperationError("the applicant's name is required", "name_required")
+        if not NIK_RE.match(nik):
+            raise OperationError("NIK must be 16 digits", "bad_nik")
+        ticket.applicant_name = name[:120]
+        ticket.applicant_nik = nik
+        ticket.applicant_address = (str(applicant.get("address") or "").strip() or None)
+        phone = str(applicant.get("phone") or "").strip()
+        if phone and not re.fullmatch(r"\+?[0-9 \-]{6,20}", phone):
+            raise OperationError("the phone number is not valid", "bad_phone")
+        ticket.applicant_phone = phone or None
+
+    def _next_agenda_number(self, s: Session, ticket: Ticket, now: datetime) -> str:
+        service = self.catalogue.services.get(ticket.service_code)
+        office = self.catalogue.office
+        kode = (service.agenda_code if service else None) or office.agenda_code
+        year = local(now, self.tz).year
+        urut = numbering.next_value(s, f"agenda:{kode}", str(year))
+        return numbering.agenda_number(office.agenda_format, kode=kode, urut=urut,
+                                       kantor=office.code, tahun=year)
+
+    def _store(self, s: Session, ticket: Ticket, flow: TicketFlow, records: list[StepRecord],
+               actor: Actor) -> None:
+        for r in records:
+            s.add(TicketStep(ticket_id=ticket.id, number=r.number, actor=r.actor, role=r.role,
+                             user_id=r.user_id, available_at=r.available_at, finished_at=r.finished_at,
+                             standard_minutes=r.standard_minutes, decision=r.decision,
+                             note=r.note or None))
+        ticket.status = flow.status.value
+        ticket.current_step = flow.current_step
+        ticket.current_since = flow.current_since
+        if flow.closed:
+            ticket.finished_at = flow.current_since
+
+    def _audit(self, s: Session, actor: Actor, action: str, ticket: Ticket | None,
+               before: dict | None, at: datetime, extra: dict | None = None) -> None:
+        after = {**_state(ticket), **(extra or {})} if ticket is not None else extra
+        role = next(iter(sorted(actor.roles)), None)
+        if ticket is not None and action.startswith("step:"):
+            role = flow_of_step_actor(ticket, before) or role
+        s.add(AuditEntry(at=at, user_id=actor.user_id, username=actor.username, role=role,
+                         action=action, ticket_id=ticket.id if ticket else None, before=before,
+                         after=after))
+
+    def _call_payload(self, ticket: Ticket, loket: Loket, kind: str, at: datetime) -> dict[str, Any]:
+        return {"ticket_id": ticket.id, "number": ticket.number, "prefix": ticket.prefix,
+                "seq": ticket.seq, "service": ticket.service_code, "service_name": ticket.service_name,
+                "group": ticket.group, "loket": loket.number, "loket_name": loket.name, "kind": kind,
+                "at": local(at, self.tz).isoformat()}
+
+    def staff_view(self, s: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
+        """A ticket as the counter screens show it (NIK masked)."""
+        view = self._public_view(s, ticket, now)
+        flow = flow_of(ticket)
+        done = {r.number: r for r in flow.records}
+        view.update({
+            "applicant_name": ticket.applicant_name,
+            "applicant_nik": mask_nik(ticket.applicant_nik),
+            "agenda_number": ticket.agenda_number,
+            "pickup_code": ticket.pickup_code,
+            "tms_note": ticket.tms_note,
+            "missing_documents": list(ticket.missing_documents or []),
+            "timer": flow.timer_state(now),
+            "elapsed_minutes": round(flow.elapsed_minutes(now), 1),
+            "steps": [
+                {"number": st.number, "activity": st.activity, "actor": st.actor,
+                 "actor_name": st.actor_name, "minutes": st.minutes, "kind": st.kind,
+                 "decision": st.decision,
+                 "state": "done" if st.number in done else (
+                     "current" if not flow.closed and st.number == flow.current_step else "todo"),
+                 "took_minutes": round(done[st.number].minutes, 1) if st.number in done else None,
+                 "within_standard": done[st.number].within_standard if st.number in done else None,
+                 "result": done[st.number].decision if st.number in done else None}
+                for st in flow.steps
+            ],
+            "documents": step_requirements(self.catalogue, ticket),
+        })
+        return view
+
+    def staff_ticket(self, ticket_id: Any) -> dict[str, Any]:
+        with transaction(self.sessions) as s:
+            return self.staff_view(s, self._ticket(s, ticket_id), self.clock())
+
+    def work_queue(self, actor: Actor) -> list[dict[str, Any]]:
+        """Tickets in progress whose current step this user's roles may do, oldest first."""
+        with transaction(self.sessions) as s:
+            now = self.clock()
+            tickets = s.scalars(select(Ticket).where(Ticket.status == Status.IN_PROGRESS.value)
+                                .order_by(Ticket.current_since)).all()
+            out = []
+            for t in tickets:
+                step = flow_of(t).step
+                if step is not None and step.actor in actor.roles:
+                    out.append(self.staff_view(s, t, now))
+            return out
+
+    # -- display ---------------------------------------------------------------------------
+
+    def queue_counts(self) -> dict[str, int]:
+        with transaction(self.sessions) as s:
+            rows = s.execute(select(Ticket.group, func.count()).where(
+                Ticket.status == Status.WAITING.value).group_by(Ticket.group)).all()
+        counts = {g: 0 for g in self.catalogue.by_group()}
+        counts.update({g: n for g, n in rows})
+        return counts
+
+    def display_snapshot(self, last: int = 8) -> dict[str, Any]:
+        """The true state for a display: now serving per loket, the last calls, the queue."""
+        now = self.clock()
+        today = numbering.office_day(now, self.tz)
+        start = datetime.combine(today, datetime.min.time(), tzinfo=local(now, self.tz).tzinfo)
+        with transaction(self.sessions) as s:
+            calls = s.scalars(select(Call).where(Call.at >= start).order_by(Call.id.desc())
+                              .limit(200)).all()
+            lokets = s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)).all()
+            serving: dict[int, dict] = {}
+            for c in calls:
+                serving.setdefault(c.loket_id, self._call_payload(c.ticket, c.loket, c.kind, c.at))
+            recent = [self._call_payload(c.ticket, c.loket, c.kind, c.at) for c in calls[:last]]
+            in_progress = s.scalars(select(Ticket).where(Ticket.status == Status.IN_PROGRESS.value)
+                                    .order_by(Ticket.current_since)).all()
+            ready = [t.number for t in in_progress if flow_of(t).awaits_applicant]
+        return {
+            "office": {"name": self.catalogue.office.name, "regency": self.catalogue.office.regency},
+            "lokets": [{"number": lk.number, "name": lk.name, "serving": serving.get(lk.id)}
+                       for lk in lokets],
+            "recent": recent,
+            "waiting": self.queue_counts(),
+            "ready": ready,
+            "at": local(now, self.tz).isoformat(),
+        }
+
+    # -- printing --------------------------------------------------------------------------
+
+    def due_print_jobs(self, limit: int = 20) -> list[int]:
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            return list(s.scalars(select(PrintJob.id).where(
+                PrintJob.status == "pending", PrintJob.next_try_at <= now).order_by(PrintJob.id)
+                .limit(limit)))
+
+    def print_job_ticket(self, job_id: int) -> tuple[dict[str, Any], Ticket] | None:
+        with transaction(self.sessions) as s:
+            job = s.get(PrintJob, job_id)
+            if job is None or job.status != "pending":
+                return None
+            return self._public_view(s, job.ticket, self.clock()), job.ticket
+
+    def finish_print_job(self, job_id: int, error: str | None, retry_after: float = 5.0) -> dict:
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            job = s.get(PrintJob, job_id)
+            job.attempts += 1
+            if error is None:
+                job.status, job.printed_at, job.last_error = "printed", now, None
+            else:
+                job.last_error = error[:500]
+                backoff = min(60.0, retry_after * (2 ** min(job.attempts - 1, 4)))
+                job.next_try_at = now + timedelta(seconds=backoff)
+            result = {"job": job.id, "ticket_id": job.ticket_id, "number": job.ticket.number,
+                      "status": job.status, "attempts": job.attempts, "error": job.last_error}
+        self._publish([Event("printer.printed" if error is None else "printer.fault", result)])
+        return result
+
+
+def step_requirements(catalogue: Catalogue, ticket: Ticket) -> list[str]:
+    service = catalogue.services.get(ticket.service_code)
+    return list(service.requirements) if service else []
+
+
+def flow_of_step_actor(ticket: Ticket, before: dict | None) -> str | None:
+    if not before:
+        return None
+    for st in ticket.flow:
+        if st["number"] == before.get("step"):
+            return st["actor"]
+    return None
+
+
+def _state(ticket: Ticket) -> dict[str, Any]:
+    return {"status": ticket.status, "step": ticket.current_step, "loket": ticket.loket_id,
+            "agenda": ticket.agenda_number}
+
+
+def _update_payload(view: dict[str, Any]) -> dict[str, Any]:
+    return {k: view[k] for k in ("id", "number", "status", "current_step", "loket", "group",
+                                 "public_id", "position")}

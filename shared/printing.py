@@ -1,0 +1,99 @@
+"""The print worker: prints the tickets the printer outbox holds, off the request thread.
+
+A ticket is committed with a pending print job. The worker prints each due job once, marks it
+printed, and on failure keeps it pending with a growing delay, so the ticket is printed exactly
+once when the printer comes back, even after a restart.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Callable
+
+from hardware.printer import PrinterError, TicketPrinter
+from hardware.ticket_layout import TicketSlip
+
+from .clock import local
+from .operations import Desk
+
+log = logging.getLogger(__name__)
+
+PRIORITY_LABELS = {
+    "id": {"lansia": "Prioritas: lansia", "disabilitas": "Prioritas: penyandang disabilitas",
+           "ibu_hamil_menyusui": "Prioritas: ibu hamil/menyusui"},
+    "en": {"lansia": "Priority: elderly", "disabilitas": "Priority: person with disability",
+           "ibu_hamil_menyusui": "Priority: pregnant/nursing mother"},
+}
+
+
+def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip:
+    office = desk.catalogue.office
+    lines = tuple(x for x in (office.regency, office.address,
+                              f"Telp. {office.phone}" if office.phone else "") if x)
+    lang = ticket.lang if ticket.lang in PRIORITY_LABELS else "id"
+    url = view["status_url"]
+    if url.startswith("/"):
+        url = public_url + url
+    return TicketSlip(
+        office_name=office.name, office_lines=lines, service_name=ticket.service_name,
+        number=ticket.number, issued_at=local(ticket.created_at, office.timezone),
+        people_ahead=view["position"], wait_minutes=view["estimated_wait_minutes"],
+        documents=tuple(view["requirements"]), status_url=url,
+        priority_label=PRIORITY_LABELS[lang].get(ticket.priority_reason or "", "Prioritas" if ticket.priority else ""),
+        pickup_code=ticket.pickup_code, lang=lang,
+    )
+
+
+class PrintWorker:
+    def __init__(self, desk: Desk, printer: TicketPrinter, public_url: Callable[[], str],
+                 retry_seconds: float = 5.0, poll_seconds: float = 1.0):
+        self.desk = desk
+        self.printer = printer
+        self.public_url = public_url
+        self.retry_seconds = retry_seconds
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="antrean-print", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self, _event=None) -> None:
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_due()
+            except Exception:
+                log.exception("print worker loop failed")
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    def run_due(self) -> int:
+        """Print every due job once; returns how many printed."""
+        printed = 0
+        for job_id in self.desk.due_print_jobs():
+            loaded = self.desk.print_job_ticket(job_id)
+            if loaded is None:
+                continue
+            view, ticket = loaded
+            try:
+                self.printer.print_slip(slip_for(self.desk, view, ticket, self.public_url()))
+            except PrinterError as exc:
+                self.last_error = str(exc)
+                log.warning("printer fault on job %s (ticket %s): %s", job_id, ticket.number, exc)
+                self.desk.finish_print_job(job_id, str(exc), self.retry_seconds)
+                break  # the printer is down: leave the rest for the next round, in order
+            self.last_error = None
+            self.desk.finish_print_job(job_id, None)
+            printed += 1
+        return printed

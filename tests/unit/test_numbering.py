@@ -1,0 +1,29 @@
+"""Ticket numbers: prefix + 3 digits, per prefix per office day (Asia/Jakarta), widening past 999."""
+from datetime import datetime, timezone
+
+from shared import numbering
+
+
+def test_number_format_widens_and_never_wraps():
+    assert numbering.ticket_number("A", 1) == "A001"
+    assert numbering.ticket_number("B", 12) == "B012"
+    assert numbering.ticket_number("A", 999) == "A999"
+    assert numbering.ticket_number("A", 1000) == "A1000"
+
+
+def test_office_day_is_local_midnight_in_jakarta():
+    # 16:59 UTC is 23:59 WIB; 17:00 UTC is 00:00 WIB the next day
+    assert str(numbering.office_day(datetime(2026, 11, 24, 16, 59, tzinfo=timezone.utc), "Asia/Jakarta")) == "2026-11-24"
+    assert str(numbering.office_day(datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc), "Asia/Jakarta")) == "2026-11-25"
+
+
+def test_agenda_number_format():
+    assert numbering.agenda_number("{kode}/{urut:03d}/{kantor}/{tahun}", kode="474", urut=12,
+                                   kantor="406.07", tahun=2026) == "474/012/406.07/2026"
+
+
+def test_bad_agenda_format_is_a_clear_error():
+    import pytest
+
+    with pytest.raises(ValueError, match="agenda format"):
+        numbering.agenda_number("{nomor}", kode="474", urut=1, kantor="406.07", tahun=2026)
