@@ -33,7 +33,7 @@ def serve(host: str, port: int) -> None:
     from .hub import socketio
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("geventwebsocket").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = create_app({"ASYNC_MODE": "gevent"})
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://{shown}:{port}"

@@ -361,7 +361,7 @@ class Desk:
     def _store(self, s: Session, ticket: Ticket, flow: TicketFlow, records: list[StepRecord],
                actor: Actor) -> None:
         for r in records:
-            s.add(TicketStep(ticket_id=ticket.id, number=r.number, actor=r.actor, role=r.role,
+            ticket.steps.append(TicketStep(number=r.number, actor=r.actor, role=r.role,
                              user_id=r.user_id, available_at=r.available_at, finished_at=r.finished_at,
                              standard_minutes=r.standard_minutes, decision=r.decision,
                              note=r.note or None))

@@ -8,7 +8,7 @@
   const error = document.getElementById("kiosk-error");
   let busy = false, resetTimer = null;
 
-  function fmt(s, vals) { return s.replace(/%\((\w+)\)s/g, (_, k) => vals[k]); }
+  function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, (_, k) => vals[k]); }
   function showStart() {
     clearTimeout(resetTimer);
     result.hidden = true; services.hidden = false; error.hidden = true;
