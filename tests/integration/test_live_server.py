@@ -1,0 +1,164 @@
+"""A real `antrean serve` (gevent) on 127.0.0.1 with real python-socketio clients."""
+import re
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+
+FAMILY_B = [(2, "pelayanan2", {}), (3, "kasi", {"decision": "MS"}), (4, "register", {}), (5, "sekcam", {}),
+            (6, "camat", {}), (7, "pelayanan2", {})]
+APPLICANT = {"name": "Sri Wahyuni", "nik": "3503124507540001", "address": "Desa Bendoagung", "phone": ""}
+
+
+class Staff:
+    """A logged-in browser-like session (cookies + CSRF token), as a clerk uses the counter screen."""
+
+    def __init__(self, server, username):
+        self.server = server
+        self.http = requests.Session()
+        page = self.http.get(f"{server.url}/counter/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        resp = self.http.post(f"{server.url}/counter/login", allow_redirects=False,
+                              data={"csrf_token": token, "username": username,
+                                    "password": server.passwords[username]})
+        assert resp.status_code == 302, resp.text
+        self.token = token
+
+    def post(self, path, data=None):
+        resp = self.http.post(f"{self.server.url}{path}", data={"csrf_token": self.token, **(data or {})},
+                              allow_redirects=False)
+        assert resp.status_code == 302, resp.text
+        return self.http.get(f"{self.server.url}/counter/").text
+
+
+class DisplayClient:
+    def __init__(self, url):
+        self.calls, self.snapshots = [], []
+        self.got_call = threading.Event()
+        self.sio = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=0.5)
+        self.sio.on("call", self._call, namespace="/display")
+        self.sio.on("snapshot", self.snapshots.append, namespace="/display")
+        self.sio.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
+
+    def _call(self, data):
+        self.calls.append(data)
+        self.got_call.set()
+
+    def close(self):
+        self.sio.disconnect()
+
+
+def issue(server, service, **kw):
+    resp = requests.post(f"{server.url}/api/v1/tickets", json={"service": service, **kw}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def test_issue_call_and_every_display_receives_the_call(live_server):
+    displays = [DisplayClient(live_server.url) for _ in range(3)]
+    try:
+        ticket = issue(live_server, "ahli_waris")
+        assert ticket["number"] == "B001"
+        clerk = Staff(live_server, "pelayanan2")
+        started = time.monotonic()
+        page = clerk.post("/counter/call-next")
+        assert 'data-ticket="B001"' in page
+        for d in displays:
+            assert d.got_call.wait(2), "a display did not receive the call"
+            assert d.calls[0]["number"] == "B001" and d.calls[0]["loket_name"] == "Loket 2"
+            assert d.snapshots, "no snapshot on connect"
+        assert time.monotonic() - started < 2
+    finally:
+        for d in displays:
+            d.close()
+
+
+def test_family_b_walked_to_done_by_four_roles_and_the_ticket_is_printed(live_server):
+    ticket = issue(live_server, "ahli_waris", priority=True, priority_reason="lansia")
+    staff = {u: Staff(live_server, u) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}
+    staff["pelayanan2"].post("/counter/call-next")
+    for number, user, extra in FAMILY_B:
+        data = {"step": number, **extra, **(APPLICANT if number == 2 else {})}
+        page = staff[user].post(f"/counter/tickets/{ticket['id']}/step", data=data)
+        assert "flash error" not in page, page[page.find("flash error") - 10: page.find("flash error") + 200]
+    status = requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}").json()
+    assert status["status"] == "done" and status["current_step"] is None
+    assert "Sri" not in str(status)
+    # the ESC/POS ticket went to the file printer under the instance folder
+    deadline = time.time() + 5
+    printed = []
+    while time.time() < deadline and not printed:
+        printed = list((live_server.tmp / "printed").glob("B001-*"))
+        time.sleep(0.1)
+    assert printed, "the ticket was not printed"
+    data = printed[0].read_bytes()
+    assert b"B001" in data and b"\x1dV" in data  # the number, and a cut
+
+
+def test_tms_ticket_is_returned_with_the_missing_documents(live_server):
+    ticket = issue(live_server, "ahli_waris")
+    front, kasi = Staff(live_server, "pelayanan2"), Staff(live_server, "kasi")
+    front.post("/counter/call-next")
+    front.post(f"/counter/tickets/{ticket['id']}/step", data={"step": 2, **APPLICANT})
+    page = kasi.post(f"/counter/tickets/{ticket['id']}/step",
+                     data={"step": 3, "decision": "TMS", "missing": "Surat keterangan kematian pewaris"})
+    assert "TMS" in page
+    status = requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}").json()
+    assert status["status"] == "returned"
+    assert status["missing_documents"] == ["Surat keterangan kematian pewaris"]
+
+
+def test_a_wrong_role_is_refused_over_http(live_server):
+    ticket = issue(live_server, "ahli_waris")
+    front = Staff(live_server, "pelayanan2")
+    front.post("/counter/call-next")
+    page = front.post(f"/counter/tickets/{ticket['id']}/step", data={"step": 3, "decision": "MS"})
+    assert "flash error" in page
+    assert requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}").json()["current_step"]["number"] == 2
+
+
+def test_ticket_status_follows_over_socketio(live_server):
+    ticket = issue(live_server, "ktp")
+    issue(live_server, "ktp")
+    updates = []
+    refreshed = threading.Event()
+    sio = socketio.Client()
+    sio.on("refresh", lambda _d: refreshed.set(), namespace="/ticket")
+    sio.connect(live_server.url, namespaces=["/ticket"], transports=["websocket"])
+    try:
+        view = sio.call("follow", {"public_id": ticket["public_id"]}, namespace="/ticket", timeout=5)
+        assert view["number"] == "A001" and view["status"] == "waiting"
+        assert "applicant_name" not in view
+        Staff(live_server, "pelayanan1").post("/counter/call-next")
+        assert refreshed.wait(3)
+        view = sio.call("follow", {"public_id": ticket["public_id"]}, namespace="/ticket", timeout=5)
+        assert view["status"] == "in_progress" and view["loket"] == "Loket 1"
+        assert sio.call("follow", {"public_id": "nope"}, namespace="/ticket", timeout=5) == {"error": "not found"}
+    finally:
+        sio.disconnect()
+
+
+def test_counter_namespace_refuses_anonymous_clients(live_server):
+    sio = socketio.Client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(live_server.url, namespaces=["/counter"], transports=["websocket"], wait_timeout=5)
+
+
+def test_display_recovers_after_a_server_restart_with_the_true_state(live_server):
+    display = DisplayClient(live_server.url)
+    try:
+        issue(live_server, "ktp")
+        issue(live_server, "ktp")
+        before = len(display.snapshots)
+        live_server.stop(kill=True)
+        live_server.start()
+        deadline = time.time() + 10
+        while time.time() < deadline and len(display.snapshots) == before:
+            time.sleep(0.1)
+        assert len(display.snapshots) > before, "the display did not reconnect"
+        assert display.snapshots[-1]["waiting"]["adminduk"] == 2  # nothing lost
+        assert issue(live_server, "ktp")["number"] == "A003"
+    finally:
+        display.close()
