@@ -1,0 +1,75 @@
+"""Public API v1 through the Flask test client: answers and errors are JSON, never a 500."""
+import pytest
+
+
+def test_services_lists_the_catalogue(client):
+    data = client.get("/api/v1/services").get_json()
+    assert len(data["services"]) == 22
+    ktp = next(s for s in data["services"] if s["code"] == "ktp")
+    assert ktp["prefix"] == "A" and ktp["group_name"] == "Administrasi Kependudukan"
+    assert ktp["sop_number"] == "065/SOP.01/406.07/2025" and len(ktp["steps"]) == 7
+
+
+def test_issue_and_read_a_ticket(client):
+    resp = client.post("/api/v1/tickets", json={"service": "ktp", "priority": False})
+    assert resp.status_code == 201
+    body = resp.get_json()
+    assert {"id", "number", "service", "status", "position", "status_url"} <= set(body)
+    assert body["number"] == "A001" and body["service"] == "ktp" and body["status"] == "waiting"
+    assert resp.headers["Location"] == f"/api/v1/tickets/{body['id']}"
+    again = client.get(f"/api/v1/tickets/{body['id']}").get_json()
+    assert again["number"] == "A001"
+    page = client.get(body["status_url"])
+    assert page.status_code == 200 and b"A001" in page.data
+
+
+@pytest.mark.parametrize("body, kwargs, code", [
+    (None, {"data": "{not json", "content_type": "application/json"}, 400),
+    (None, {"data": "service=ktp", "content_type": "application/x-www-form-urlencoded"}, 400),
+    ([1, 2], {}, 400),
+    ({"service": "paspor"}, {}, 404),
+    ({"service": None}, {}, 404),
+    ({"service": ["ktp"]}, {}, 404),
+    ({"service": "ktp", "priority": "ya"}, {}, 400),
+    ({"service": "ktp", "priority": True, "priority_reason": "vip"}, {}, 400),
+    ({"service": "ktp", "nik": "3503124507540001"}, {}, 400),
+])
+def test_bad_requests_answer_json_4xx(client, body, kwargs, code):
+    resp = client.post("/api/v1/tickets", json=body, **kwargs) if body is not None else client.post("/api/v1/tickets", **kwargs)
+    assert resp.status_code == code
+    assert isinstance(resp.get_json()["error"], str)
+
+
+def test_unknown_ticket_and_route_answer_json_404(client):
+    for url in ("/api/v1/tickets/999", "/api/v1/tickets/abc", "/api/v1/nothing"):
+        resp = client.get(url)
+        assert resp.status_code == 404 and "error" in resp.get_json()
+    resp = client.delete("/api/v1/tickets/1")
+    assert resp.status_code == 405 and "error" in resp.get_json()
+
+
+def test_the_print_worker_prints_each_ticket_once(app, client, printer):
+    client.post("/api/v1/tickets", json={"service": "ahli_waris"})
+    client.post("/api/v1/tickets", json={"service": "ktp", "priority": True, "priority_reason": "lansia"})
+    worker = app.extensions["antrean.printer"]
+    assert worker.run_due() == 2
+    assert worker.run_due() == 0
+    assert [s.number for s in printer.slips] == ["B001", "A001"]
+    assert printer.slips[1].priority_label == "Prioritas: lansia"
+    assert printer.slips[0].status_url.endswith(client.get("/api/v1/tickets/1").get_json()["status_url"])
+    assert "Surat keterangan kematian pewaris" in printer.slips[0].documents
+
+
+def test_a_printer_fault_keeps_the_ticket_and_prints_once_after_recovery(app, client, printer, clock):
+    printer.fail = True
+    resp = client.post("/api/v1/tickets", json={"service": "ktp"})
+    assert resp.status_code == 201  # the ticket is issued at once
+    worker = app.extensions["antrean.printer"]
+    assert worker.run_due() == 0 and worker.last_error
+    printer.fail = False
+    assert worker.run_due() == 0  # not due yet: retried after a delay
+    clock.advance(seconds=6)
+    assert worker.run_due() == 1
+    clock.advance(seconds=60)
+    assert worker.run_due() == 0
+    assert [s.number for s in printer.slips] == ["A001"]

@@ -1,0 +1,95 @@
+"""Pages through the Flask test client: language, login, roles, no personal data in public."""
+import re
+
+
+def test_pages_default_to_indonesian_and_switch_to_english(client):
+    page = client.get("/kiosk/").get_data(as_text=True)
+    assert "Silakan pilih layanan" in page and 'lang="id"' in page
+    assert "Surat Keterangan Ahli Waris" in page and "Administrasi Kependudukan" in page
+    page = client.get("/kiosk/?lang=en").get_data(as_text=True)
+    assert "Please choose a service" in page and "Certificate of heirs" in page and 'lang="en"' in page
+    assert "Civil Registration" in page
+    assert "Please choose a service" in client.get("/kiosk/").get_data(as_text=True)  # remembered
+
+
+def test_pages_load_nothing_from_the_internet(client):
+    for url in ("/", "/kiosk/", "/display/", "/counter/login"):
+        page = client.get(url).get_data(as_text=True)
+        assert not re.search(r'(src|href)="(https?:)?//', page), url
+    with client.get("/vendor/socket.io.min.js") as resp:
+        assert resp.status_code == 200 and b"io" in resp.data
+    assert client.get("/vendor/other.js").status_code == 404
+
+
+def test_counter_needs_login(client):
+    resp = client.get("/counter/")
+    assert resp.status_code == 302 and "/counter/login" in resp.headers["Location"]
+    assert client.post("/counter/call-next").status_code == 302
+
+
+def test_wrong_password_is_refused(client, app_staff):
+    page = client.post("/counter/login", data={"username": "kasi", "password": "salah"}).get_data(as_text=True)
+    assert "Nama pengguna atau kata sandi salah" in page
+    assert client.get("/counter/").status_code == 302
+
+
+def test_counter_walks_a_ticket_and_shows_the_sop_steps(client, login):
+    client.post("/api/v1/tickets", json={"service": "ahli_waris"})
+    login("pelayanan2")
+    page = client.post("/counter/call-next", follow_redirects=True).get_data(as_text=True)
+    assert 'data-ticket="B001"' in page and "Mengajukan permohonan penandatanganan" in page
+    assert "standar 2 menit" in page  # the Mutu Baku of the current step
+    page = client.post("/counter/tickets/1/step", follow_redirects=True,
+                       data={"step": 2, "name": "Sri Wahyuni", "nik": "12"}).get_data(as_text=True)
+    assert "NIK must be 16 digits" in page
+    page = client.post("/counter/tickets/1/step", follow_redirects=True,
+                       data={"step": 2, "name": "Sri Wahyuni", "nik": "3503124507540001"}).get_data(as_text=True)
+    assert "Langkah 2 selesai untuk B001" in page
+    assert "3503********0001" in page and "3503124507540001" not in page
+    display = client.get("/display/state.json").get_data(as_text=True)
+    assert "Sri" not in display and "3503" not in display
+
+
+def test_the_kasi_sees_the_file_waiting_for_verification(client, login):
+    client.post("/api/v1/tickets", json={"service": "ahli_waris"})
+    login("pelayanan2")
+    client.post("/counter/call-next")
+    client.post("/counter/tickets/1/step", data={"step": 2, "name": "Sri", "nik": "3503124507540001"})
+    client.post("/counter/logout")
+    login("kasi")
+    page = client.get("/counter/").get_data(as_text=True)
+    assert 'data-ticket="B001"' in page and 'name="decision" value="TMS"' in page
+    assert "Surat keterangan kematian pewaris" in page  # the TMS checklist from the catalogue
+
+
+def test_csrf_is_enforced_on_forms(app, app_staff):
+    app.config["WTF_CSRF_ENABLED"] = True
+    c = app.test_client()
+    resp = c.post("/counter/login", data={"username": "kasi", "password": app_staff["kasi"]})
+    assert resp.status_code == 400
+    page = c.get("/counter/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    resp = c.post("/counter/login", data={"username": "kasi", "password": app_staff["kasi"], "csrf_token": token})
+    assert resp.status_code == 302
+
+
+def test_display_socket_gets_a_snapshot_on_connect(app, client):
+    from shared.hub import socketio
+
+    client.post("/api/v1/tickets", json={"service": "ktp"})
+    sio = socketio.test_client(app, namespace="/display")
+    received = sio.get_received("/display")
+    snapshot = next(r["args"][0] for r in received if r["name"] == "snapshot")
+    assert snapshot["waiting"]["adminduk"] == 1
+    sio.disconnect(namespace="/display")
+
+
+def test_counter_socket_refuses_anonymous_and_accepts_staff(app, client, login):
+    from shared.hub import socketio
+
+    anon = socketio.test_client(app, namespace="/counter")
+    assert not anon.is_connected("/counter")
+    login("kasi")
+    staff = socketio.test_client(app, namespace="/counter", flask_test_client=client)
+    assert staff.is_connected("/counter")
+    staff.disconnect(namespace="/counter")
