@@ -151,6 +151,9 @@ def create_demo(sessions) -> list[tuple[str, str, list[str]]]:
     return made
 
 
+# -- agents and other commands are added below this line ------------------------------------
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 

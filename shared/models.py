@@ -90,6 +90,7 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("office_day", "prefix", "seq", name="uq_ticket_number"),
         Index("ix_tickets_queue", "status", "prefix", "priority", "id"),
+        UniqueConstraint("request_key", name="uq_tickets_request_key"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -119,6 +120,9 @@ class Ticket(Base):
     applicant_phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
     missing_documents: Mapped[list] = mapped_column(JSON, default=list)
     tms_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the kiosk's request id: a double tap or a retried request gets the same ticket back
+    request_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    recalls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # calls without an answer (no-show rule)
 
     loket: Mapped[Loket | None] = relationship()
     steps: Mapped[list["TicketStep"]] = relationship(
@@ -171,6 +175,7 @@ class PrintJob(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    target: Mapped[str | None] = mapped_column(String(60), nullable=True)  # a print agent's name, or the server's printer
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ticket: Mapped[Ticket] = relationship()
 
@@ -188,3 +193,28 @@ class AuditEntry(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True, index=True)
     before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class Setting(Base):
+    """Office settings staff change at run time (running text, office hours, ...), by key."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[dict | list | str | int | None] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class DeviceToken(Base):
+    """A token for a device acting without a person at a keyboard: a print or speaker agent, a call
+    button, a script. Only a hash of the token is stored."""
+
+    __tablename__ = "device_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # print_agent, speaker_agent, api
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
