@@ -1,0 +1,70 @@
+"""Browser fixtures: one headless Debian Chromium per test module, a fresh context per page,
+and a screenshot helper that keeps its files under ``test-artifacts/``.
+
+The browser is Debian's ``chromium`` (never ``playwright install``). Without it, or without the
+playwright package, the tests skip (or fail when ANTREAN_REQUIRE_ALL=1).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import ARTIFACTS, need
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def playwright_sync():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - depends on the machine
+        need(False, "the playwright Python package is not installed")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright_sync):
+    # Same lookup as the function-scoped ``chromium_path`` fixture, usable at module scope.
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    need(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    browser = playwright_sync.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """``new_page(**context_options)``: a page in its own fresh context, closed after the test."""
+    contexts = []
+
+    def _new_page(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def shot(request):
+    """``shot(page, step)`` saves ``test-artifacts/<test name>-<step>.png`` and returns its path."""
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+
+    def _shot(page, step: str):
+        path = ARTIFACTS / f"{name}-{step}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
