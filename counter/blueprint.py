@@ -1,18 +1,21 @@
-"""Clerk screens: login, the loket screen (call next, the SOP steps) and back-office queues."""
+"""Clerk screens: login, the loket screen (call, recall, no-show, transfer, the SOP steps) and the
+back-office queue of files waiting for the user's role. Thin: each route calls one Desk operation."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import login_required, login_user, logout_user
 from sqlalchemy import select
 
 from shared.catalogue import ROLES
 from shared.models import Loket, User
-from shared.operations import OperationError
+from shared.operations import Actor, OperationError
 from shared.passwords import verify_password
 from shared.web import current_actor, desk
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
+
+DESK_ROLES = {"petugas_pelayanan", "petugas_verifikasi", "tim_teknis", "tim_pengaduan"}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,6 +27,7 @@ def login():
             user = s.scalar(select(User).where(User.username == username))
             if user is not None and user.active and verify_password(user.password_hash, password):
                 s.expunge(user)
+                session.clear()
                 session.permanent = True
                 login_user(user)
                 return redirect(url_for("counter.index"))
@@ -35,41 +39,45 @@ def login():
 @login_required
 def logout():
     logout_user()
+    session.clear()
     return redirect(url_for("counter.login"))
+
+
+def _actor() -> Actor:
+    """The user, at the loket chosen for this session (or their own)."""
+    actor = current_actor()
+    loket_id = session.get("loket_id") or actor.loket_id
+    return Actor(actor.user_id, actor.username, actor.roles, loket_id)
 
 
 @bp.get("/")
 @login_required
 def index():
     d = desk()
-    actor = current_actor()
+    actor = _actor()
     with d.sessions() as s:
         lokets = s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)).all()
-    loket_id = session.get("loket_id") or actor.loket_id
     current = None
     if session.get("ticket_id"):
         try:
             current = d.staff_ticket(session["ticket_id"])
         except OperationError:
             session.pop("ticket_id", None)
-    if current and current["status"] not in ("waiting", "in_progress"):
-        current_done = current
-        current = None
-    else:
-        current_done = None
-    return render_template(
-        "counter/index.html", lokets=lokets, loket_id=loket_id, current=current,
-        finished=current_done, queue=d.work_queue(actor), counts=d.queue_counts(),
-        roles=[ROLES.get(r, r) for r in actor.roles], catalogue=d.catalogue,
-        printer_error=_printer_error(),
-    )
-
-
-def _printer_error():
-    from flask import current_app
-
+    waiting = []
+    if actor.loket_id:
+        try:
+            waiting = d.waiting_list(actor)
+        except OperationError:
+            session.pop("loket_id", None)
+    found = d.find_tickets(request.args["q"]) if request.args.get("q") else None
     worker = current_app.extensions.get("antrean.printer")
-    return worker.last_error if worker else None
+    return render_template(
+        "counter/index.html", lokets=lokets, loket_id=actor.loket_id, current=current, waiting=waiting,
+        queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
+        roles=[ROLES.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
+        front_desk=bool(actor.roles & DESK_ROLES), catalogue=d.catalogue,
+        printer_error=worker.last_error if worker else None,
+    )
 
 
 @bp.post("/loket")
@@ -79,63 +87,101 @@ def choose_loket():
     return redirect(url_for("counter.index"))
 
 
-@bp.post("/call-next")
-@login_required
-def call_next():
+def _done(message: str | None = None, ticket_id: int | None = None):
+    if ticket_id is not None:
+        session["ticket_id"] = ticket_id
+    if message:
+        flash(message, "ok")
+    return redirect(url_for("counter.index"))
+
+
+def _act(action, message):
+    """Run one Desk action; a refused action shows its reason and changes nothing."""
     try:
-        ticket = desk().call_next(current_actor(), session.get("loket_id") or current_actor().loket_id)
+        result = action()
     except OperationError as exc:
         flash(str(exc), "error")
         return redirect(url_for("counter.index"))
-    if ticket is None:
-        flash(_("Tidak ada antrean yang menunggu."), "info")
-    else:
-        session["ticket_id"] = ticket["id"]
-        flash(_("Memanggil %(number)s.", number=ticket["number"]), "ok")
-    return redirect(url_for("counter.index"))
+    return message(result)
+
+
+@bp.post("/call-next")
+@login_required
+def call_next():
+    def message(ticket):
+        if ticket is None:
+            flash(_("Tidak ada antrean yang menunggu."), "info")
+            return redirect(url_for("counter.index"))
+        return _done(_("Memanggil %(number)s.", number=ticket["number"]), ticket["id"])
+    return _act(lambda: desk().call_next(_actor()), message)
+
+
+@bp.post("/tickets/<int:ticket_id>/call-chosen")
+@login_required
+def call_chosen(ticket_id: int):
+    return _act(lambda: desk().call_ticket(_actor(), ticket_id),
+                lambda t: _done(_("Memanggil %(number)s.", number=t["number"]), t["id"]))
 
 
 @bp.post("/tickets/<int:ticket_id>/open")
 @login_required
 def open_ticket(ticket_id: int):
-    session["ticket_id"] = ticket_id
-    return redirect(url_for("counter.index"))
+    return _done(None, ticket_id)
 
 
 @bp.post("/tickets/<int:ticket_id>/call")
 @login_required
 def call_again(ticket_id: int):
     kind = request.form.get("kind", "recall")
-    try:
-        actor = current_actor()
-        if session.get("loket_id") and not actor.loket_id:
-            actor = actor.__class__(actor.user_id, actor.username, actor.roles, session["loket_id"])
-        call = desk().recall(actor, ticket_id, kind)
-        flash(_("Memanggil %(number)s ke %(loket)s.", number=call["number"], loket=call["loket_name"]), "ok")
-        session["ticket_id"] = ticket_id
-    except OperationError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for("counter.index"))
+    return _act(lambda: desk().recall(_actor(), ticket_id, kind),
+                lambda c: _done(_("Memanggil %(number)s ke %(loket)s.", number=c["number"], loket=c["loket_name"]),
+                                ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/arrive")
+@login_required
+def arrive(ticket_id: int):
+    return _act(lambda: desk().arrive(_actor(), ticket_id),
+                lambda t: _done(_("%(number)s hadir di loket.", number=t["number"]), ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/no-show")
+@login_required
+def no_show(ticket_id: int):
+    def message(t):
+        session.pop("ticket_id", None)
+        if t["status"] == "waiting":
+            flash(_("%(number)s tidak hadir: dikembalikan ke antrean.", number=t["number"]), "ok")
+        else:
+            flash(_("%(number)s tidak hadir: antrean dibatalkan.", number=t["number"]), "ok")
+        return redirect(url_for("counter.index"))
+    return _act(lambda: desk().no_show(_actor(), ticket_id), message)
+
+
+@bp.post("/tickets/<int:ticket_id>/transfer")
+@login_required
+def transfer(ticket_id: int):
+    def message(t):
+        session.pop("ticket_id", None)
+        flash(_("%(number)s dialihkan.", number=t["number"]), "ok")
+        return redirect(url_for("counter.index"))
+    return _act(lambda: desk().transfer(_actor(), ticket_id, request.form.get("loket_id") or None,
+                                        request.form.get("service") or None), message)
 
 
 @bp.post("/tickets/<int:ticket_id>/step")
 @login_required
 def complete_step(ticket_id: int):
     form = request.form
-    applicant = {k: form.get(k) for k in ("name", "nik", "address", "phone")} if form.get("nik") is not None else None
-    try:
-        view = desk().complete_step(
-            current_actor(), ticket_id, form.get("step"), decision=form.get("decision") or None,
-            missing=form.getlist("missing"), note=form.get("note", ""), applicant=applicant,
-        )
-    except OperationError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("counter.index"))
-    session["ticket_id"] = ticket_id
-    if view["status"] == "returned":
-        flash(_("%(number)s dikembalikan (TMS).", number=view["number"]), "ok")
-    elif view["status"] == "done":
-        flash(_("%(number)s selesai.", number=view["number"]), "ok")
-    else:
-        flash(_("Langkah %(step)s selesai untuk %(number)s.", step=form.get("step"), number=view["number"]), "ok")
-    return redirect(url_for("counter.index"))
+    applicant = {k: form.get(k) for k in ("name", "nik", "address", "phone")} if "nik" in form else None
+
+    def message(view):
+        if view["status"] == "returned":
+            return _done(_("%(number)s dikembalikan (TMS).", number=view["number"]), ticket_id)
+        if view["status"] == "done":
+            return _done(_("%(number)s selesai.", number=view["number"]), ticket_id)
+        return _done(_("Langkah %(step)s selesai untuk %(number)s.", step=form.get("step"), number=view["number"]),
+                     ticket_id)
+    return _act(lambda: desk().complete_step(
+        _actor(), ticket_id, form.get("step"), decision=form.get("decision") or None,
+        missing=form.getlist("missing"), note=form.get("note", ""), applicant=applicant), message)

@@ -7,7 +7,8 @@ from sqlalchemy import (
     JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, TypeDecorator,
     UniqueConstraint, Index,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator):
@@ -218,3 +219,14 @@ class DeviceToken(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+@event.listens_for(Session, "before_flush")
+def _audit_is_append_only(session, _context, _instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError("the audit trail is append-only: entries cannot be changed or deleted")

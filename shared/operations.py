@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import estimate, numbering
@@ -19,10 +19,11 @@ from .catalogue import Catalogue, Service, step_from_dict
 from .clock import local, utcnow
 from .db import transaction
 from .events import Event, EventBus
-from .models import AuditEntry, Call, Loket, PrintJob, Ticket, TicketStep, User
-from .workflow import Decision, Status, StepRecord, TicketFlow, WorkflowError
+from .models import AuditEntry, Call, Loket, PrintJob, Setting, Ticket, TicketStep, User
+from .workflow import CLOSED, Decision, Status, StepRecord, TicketFlow, WorkflowError
 
 PRIORITY_REASONS = ("lansia", "disabilitas", "ibu_hamil_menyusui")
+CALL_RULES = ("priority_first", "fifo")
 NIK_RE = re.compile(r"^\d{16}$")
 PICKUP_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no look-alikes (0/O, 1/I/L, 5/S, 8/B, 2/Z)
 
@@ -80,7 +81,7 @@ def flow_of(ticket: Ticket) -> TicketFlow:
         for r in ticket.steps
     ]
     return TicketFlow(steps=steps, status=Status(ticket.status), current_step=ticket.current_step,
-                      current_since=ticket.current_since, records=records)
+                      current_since=ticket.current_since, records=records, recalls=ticket.recalls or 0)
 
 
 def mask_nik(nik: str | None) -> str:
@@ -167,31 +168,43 @@ class Desk:
                 raise NotFound("ticket not found")
             return self._public_view(s, ticket, self.clock())
 
-    def _ticket(self, s: Session, ticket_id: Any) -> Ticket:
+    def _ticket(self, s: Session, ticket_id: Any, lock: bool = False) -> Ticket:
         try:
             ticket_id = int(ticket_id)
         except (TypeError, ValueError):
             raise NotFound("ticket not found") from None
-        ticket = s.get(Ticket, ticket_id)
+        ticket = s.get(Ticket, ticket_id, with_for_update=lock and s.get_bind().dialect.name == "postgresql")
         if ticket is None:
             raise NotFound("ticket not found")
         return ticket
 
-    def _queue_order(self):
-        return (Ticket.priority.desc(), Ticket.id.asc())
+    def setting(self, s: Session, key: str, default: Any = None) -> Any:
+        row = s.get(Setting, key)
+        return default if row is None or row.value is None else row.value
+
+    def call_rule(self, s: Session) -> str:
+        """'priority_first' (default: lansia, disabilitas, ibu hamil/menyusui first) or 'fifo'."""
+        rule = self.setting(s, "call_rule", "priority_first")
+        return rule if rule in CALL_RULES else "priority_first"
+
+    def _queue_order(self, rule: str) -> tuple:
+        order = (Ticket.current_since.asc(), Ticket.id.asc())
+        return ((Ticket.priority.desc(), *order) if rule == "priority_first" else order)
 
     def _position(self, s: Session, ticket: Ticket) -> int:
-        """People ahead of a waiting ticket in its group's queue."""
+        """People ahead of a waiting ticket in its group's queue, by the office's call rule."""
         if ticket.status != Status.WAITING.value:
             return 0
+        earlier = or_(Ticket.current_since < ticket.current_since,
+                      and_(Ticket.current_since == ticket.current_since, Ticket.id < ticket.id))
+        if self.call_rule(s) == "priority_first":
+            if ticket.priority:
+                earlier = and_(Ticket.priority.is_(True), earlier)
+            else:
+                earlier = or_(Ticket.priority.is_(True), earlier)
         ahead = select(func.count()).select_from(Ticket).where(
-            Ticket.status == Status.WAITING.value, Ticket.group == ticket.group,
-            Ticket.id != ticket.id,
-        )
-        if ticket.priority:
-            ahead = ahead.where(Ticket.priority.is_(True), Ticket.id < ticket.id)
-        else:
-            ahead = ahead.where((Ticket.priority.is_(True)) | (Ticket.id < ticket.id))
+            Ticket.status == Status.WAITING.value, Ticket.group == ticket.group, Ticket.id != ticket.id,
+            earlier)
         return s.scalar(ahead) or 0
 
     def _open_lokets(self, s: Session, group: str) -> int:
@@ -244,36 +257,77 @@ class Desk:
             raise NotFound("loket not found")
         return loket
 
-    def call_next(self, actor: Actor, loket_id: Any = None) -> dict[str, Any] | None:
-        """Call the next waiting ticket this loket serves: priority first, then in order."""
+    def _waiting_at(self, loket: Loket):
+        """Waiting tickets this loket may call: those transferred to it, and those of what it serves."""
+        query = select(Ticket).where(Ticket.status == Status.WAITING.value)
+        mine = Ticket.loket_id == loket.id
+        free = Ticket.loket_id.is_(None)
+        if loket.groups:
+            free = and_(free, or_(Ticket.group.in_(loket.groups), Ticket.service_code.in_(loket.groups)))
+        return query.where(or_(mine, free))
+
+    def waiting_list(self, actor: Actor, loket_id: Any = None, limit: int = 50) -> list[dict[str, Any]]:
+        """The queue a loket sees, in calling order (for 'call a chosen ticket')."""
         now = self.clock()
         with transaction(self.sessions) as s:
             loket = self.loket_of(s, actor, loket_id)
-            query = select(Ticket).where(Ticket.status == Status.WAITING.value)
-            if loket.groups:
-                query = query.where(Ticket.group.in_(loket.groups))
-            query = query.order_by(*self._queue_order()).limit(1)
+            rule = self.call_rule(s)
+            tickets = s.scalars(self._waiting_at(loket).order_by(
+                (Ticket.loket_id == loket.id).desc(), *self._queue_order(rule)).limit(limit)).all()
+            return [{"id": t.id, "number": t.number, "service": t.service_code, "service_name": t.service_name,
+                     "priority": t.priority, "recalls": t.recalls,
+                     "waiting_minutes": round((now - t.current_since).total_seconds() / 60, 1)}
+                    for t in tickets]
+
+    def call_next(self, actor: Actor, loket_id: Any = None) -> dict[str, Any] | None:
+        """Call the next waiting ticket this loket serves: by the office's rule (priority first)."""
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            loket = self.loket_of(s, actor, loket_id)
+            query = self._waiting_at(loket).order_by(
+                (Ticket.loket_id == loket.id).desc(), *self._queue_order(self.call_rule(s))).limit(1)
             if s.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             ticket = s.scalar(query)
             if ticket is None:
                 return None
-            before = _state(ticket)
-            flow = flow_of(ticket)
-            records = flow.call(now)
-            self._store(s, ticket, flow, records, actor)
-            ticket.loket_id = loket.id
-            ticket.called_at = now
-            s.add(Call(ticket_id=ticket.id, loket_id=loket.id, kind="call", at=now))
-            self._audit(s, actor, "call", ticket, before, now, {"loket": loket.number})
-            s.flush()
-            call = self._call_payload(ticket, loket, "call", now)
-            view = self.staff_view(s, ticket, now)
-        self._publish([Event("ticket.called", call), Event("ticket.updated", _update_payload(view)),
-                       Event("queue.changed", self.queue_counts())])
+            call, view = self._call(s, actor, ticket, loket, now)
+        self._after_call(call, view)
         return view
 
-    def recall(self, actor: Actor, ticket_id: Any, kind: str = "recall") -> dict[str, Any]:
+    def call_ticket(self, actor: Actor, ticket_id: Any, loket_id: Any = None) -> dict[str, Any]:
+        """Call a chosen waiting ticket out of order (the clerk picks it from the list)."""
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            loket = self.loket_of(s, actor, loket_id)
+            ticket = self._ticket(s, ticket_id, lock=True)
+            if ticket.status != Status.WAITING.value:
+                raise Conflict(f"{ticket.number} is not waiting", "not_waiting")
+            call, view = self._call(s, actor, ticket, loket, now, action="call_chosen")
+        self._after_call(call, view)
+        return view
+
+    def _call(self, s: Session, actor: Actor, ticket: Ticket, loket: Loket, now: datetime,
+              action: str = "call") -> tuple[dict, dict]:
+        before = _state(ticket)
+        flow = flow_of(ticket)
+        try:
+            flow.call(now)
+        except WorkflowError as exc:
+            raise Conflict(str(exc), exc.code) from None
+        self._store(s, ticket, flow, [], actor)
+        ticket.loket_id = loket.id
+        ticket.called_at = now
+        s.add(Call(ticket_id=ticket.id, loket_id=loket.id, kind="call", at=now))
+        self._audit(s, actor, action, ticket, before, now, {"loket": loket.number})
+        s.flush()
+        return self._call_payload(ticket, loket, "call", now), self.staff_view(s, ticket, now)
+
+    def _after_call(self, call: dict, view: dict) -> None:
+        self._publish([Event("ticket.called", call), Event("ticket.updated", _update_payload(view)),
+                       Event("queue.changed", self.queue_counts())])
+
+    def recall(self, actor: Actor, ticket_id: Any, kind: str = "recall", loket_id: Any = None) -> dict[str, Any]:
         """Call a ticket again (recall) or call its applicant to collect the result (pickup)."""
         if kind not in ("recall", "pickup"):
             raise OperationError("kind must be recall or pickup")
@@ -281,15 +335,97 @@ class Desk:
         with transaction(self.sessions) as s:
             ticket = self._ticket(s, ticket_id)
             if Status(ticket.status).closed or ticket.status == Status.WAITING.value:
-                raise Conflict("only a ticket in progress can be called again", "not_in_progress")
-            loket = self.loket_of(s, actor, None if actor.loket_id else ticket.loket_id)
+                raise Conflict("only a called ticket or one in progress can be called again", "not_in_progress")
+            if kind == "pickup" and ticket.status != Status.IN_PROGRESS.value:
+                raise Conflict("only a ticket in progress can be called for pickup", "not_in_progress")
+            if loket_id is None and actor.loket_id is None:
+                loket_id = ticket.loket_id
+            loket = self.loket_of(s, actor, loket_id)
             ticket.loket_id = loket.id
             s.add(Call(ticket_id=ticket.id, loket_id=loket.id, kind=kind, at=now))
             self._audit(s, actor, kind, ticket, _state(ticket), now, {"loket": loket.number})
             s.flush()
             call = self._call_payload(ticket, loket, kind, now)
-        self._publish([Event("ticket.called", call)])
+            view = self.staff_view(s, ticket, now)
+        self._publish([Event("ticket.called", call), Event("ticket.updated", _update_payload(view))])
         return call
+
+    def arrive(self, actor: Actor, ticket_id: Any) -> dict[str, Any]:
+        """The called applicant is at the loket: step 1 (submitting the request) is recorded."""
+        return self._flow_action(actor, ticket_id, "arrive", lambda flow, now, s: flow.arrive(now))
+
+    def no_show(self, actor: Actor, ticket_id: Any) -> dict[str, Any]:
+        """The called applicant did not come: back to the queue (as often as the office allows), then dropped."""
+        def act(flow: TicketFlow, now: datetime, s: Session) -> list:
+            flow.no_show(now, int(self.setting(s, "no_show_requeues", 1)))
+            return []
+        return self._flow_action(actor, ticket_id, "no_show", act, release_loket=True)
+
+    def transfer(self, actor: Actor, ticket_id: Any, loket_id: Any = None, service: Any = None) -> dict[str, Any]:
+        """Send a ticket that has not been received yet to another loket or another service.
+
+        It keeps its number and goes to the front of that loket's queue (a transfer to a loket)
+        or joins the other service's queue in its place (a transfer to a service)."""
+        if loket_id in (None, "") and service in (None, ""):
+            raise OperationError("choose a loket or a service to transfer to")
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            ticket = self._ticket(s, ticket_id, lock=True)
+            before = {**_state(ticket), "service": ticket.service_code}
+            flow = flow_of(ticket)
+            try:
+                flow.requeue(now)
+            except WorkflowError as exc:
+                raise Conflict(str(exc), exc.code) from None
+            target = None
+            if service not in (None, ""):
+                svc = self.service(service)
+                ticket.service_code, ticket.service_name, ticket.group = svc.code, svc.name, svc.group
+                ticket.flow = [asdict(st) for st in svc.steps]
+                flow = flow_of(ticket)
+                flow.status, flow.current_since = Status.WAITING, now
+            if loket_id not in (None, ""):
+                target = self.loket_of(s, actor, loket_id)
+            self._store(s, ticket, flow, [], actor)
+            ticket.loket_id = target.id if target else None
+            self._audit(s, actor, "transfer", ticket, before, now,
+                        {"service": ticket.service_code, "to_loket": target.number if target else None})
+            s.flush()
+            view = self.staff_view(s, ticket, now)
+        self._publish([Event("ticket.updated", _update_payload(view)), Event("queue.changed", self.queue_counts())])
+        return view
+
+    def _flow_action(self, actor: Actor, ticket_id: Any, action: str, act, release_loket: bool = False) -> dict[str, Any]:
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            ticket = self._ticket(s, ticket_id, lock=True)
+            before = _state(ticket)
+            flow = flow_of(ticket)
+            try:
+                records = act(flow, now, s)
+            except WorkflowError as exc:
+                raise Conflict(str(exc), exc.code) from None
+            self._store(s, ticket, flow, records, actor)
+            ticket.recalls = flow.recalls
+            if release_loket and flow.status is Status.WAITING:
+                ticket.loket_id = None
+            self._audit(s, actor, action, ticket, before, now)
+            s.flush()
+            view = self.staff_view(s, ticket, now)
+        self._publish([Event("ticket.updated", _update_payload(view)), Event("queue.changed", self.queue_counts())])
+        return view
+
+    def find_tickets(self, query: str) -> list[dict[str, Any]]:
+        """Open tickets by number (any day: a file may wait overnight) or by pickup code."""
+        text = re.sub(r"\s", "", str(query or "")).upper()
+        if not text:
+            return []
+        now = self.clock()
+        with transaction(self.sessions) as s:
+            tickets = s.scalars(select(Ticket).where(
+                or_(Ticket.number == text, Ticket.pickup_code == text),
+                Ticket.status.notin_([st.value for st in CLOSED])).order_by(Ticket.id.desc()).limit(20)).all()
+            return [self.staff_view(s, t, now) for t in tickets]
 
     def complete_step(
         self, actor: Actor, ticket_id: Any, step: Any, decision: Any = None,
@@ -305,30 +441,30 @@ class Desk:
         missing = [str(m) for m in (missing or []) if str(m).strip()]
         note = (note or "").strip()
         with transaction(self.sessions) as s:
-            ticket = self._ticket(s, ticket_id)
+            ticket = self._ticket(s, ticket_id, lock=True)
             flow = flow_of(ticket)
-            current = flow.step
-            if current is not None and current.number == step and current.kind == "receive":
-                self._record_applicant(ticket, applicant or {})
-            if current is not None and current.decision and decision == "TMS":
-                known = set(step_requirements(self.catalogue, ticket))
-                unknown = [m for m in missing if m not in known]
-                if unknown:
-                    raise OperationError(f"unknown documents: {', '.join(unknown)}", "unknown_document")
             before = _state(ticket)
             try:
                 records = flow.complete(step, actor.roles, actor.user_id, now, decision=decision,
                                         missing=missing, note=note)
             except WorkflowError as exc:
                 raise Conflict(str(exc), exc.code) from None
-            if current.kind == "register":
-                ticket.agenda_number = self._next_agenda_number(s, ticket, now)
+            current = flow.steps[[st.number for st in flow.steps].index(step)]
+            # Step data is checked after the workflow accepted the action; any error rolls back both.
+            if current.kind == "receive":
+                self._record_applicant(ticket, applicant or {})
             if decision == "TMS":
+                known = set(step_requirements(self.catalogue, ticket))
+                unknown = [m for m in missing if m not in known]
+                if unknown:
+                    raise OperationError(f"unknown documents: {', '.join(unknown)}", "unknown_document")
                 ticket.missing_documents = missing
                 ticket.tms_note = note or None
+            if current.kind == "register":
+                ticket.agenda_number = self._next_agenda_number(s, ticket, now)
             self._store(s, ticket, flow, records, actor)
             self._audit(s, actor, f"step:{current.kind}", ticket, before, now,
-                        {"step": step, "decision": decision})
+                        {"done_step": step, "decision": decision})
             s.flush()
             view = self.staff_view(s, ticket, now)
         self._publish([Event("ticket.updated", _update_payload(view))])
@@ -401,6 +537,13 @@ class Desk:
             "missing_documents": list(ticket.missing_documents or []),
             "timer": flow.timer_state(now),
             "elapsed_minutes": round(flow.elapsed_minutes(now), 1),
+            "since": ticket.current_since.isoformat(),
+            "step_minutes": flow.step.minutes if flow.step else 0,
+            "actor": flow.step.actor if flow.step else None,
+            "actor_name": flow.step.actor_name if flow.step else None,
+            "awaits_applicant": flow.awaits_applicant,
+            "recalls": ticket.recalls,
+            "created_at": local(ticket.created_at, self.tz).isoformat(),
             "steps": [
                 {"number": st.number, "activity": st.activity, "actor": st.actor,
                  "actor_name": st.actor_name, "minutes": st.minutes, "kind": st.kind,

@@ -4,8 +4,9 @@ Plain Python, no Flask, no database. The service layer rebuilds a ``TicketFlow``
 calls one action, and writes back the records the action produced.
 
 Rules:
-- A ticket waits, is called to a loket (the applicant hands in the request: step 1 is recorded),
-  then each staff step is completed in order by a user holding the step's actor role.
+- A ticket waits, is called to a loket, and when the applicant comes the request is handed in
+  (step 1); then each staff step is completed in order by a user holding the step's actor role.
+  A called applicant who does not come goes back to the queue a configured number of times.
 - The decision step takes MS (goes on) or TMS (the ticket ends as returned, missing documents noted).
 - When the step before the final applicant step is done, the applicant's "receive" step is recorded
   at the same moment and the ticket is done.
@@ -24,7 +25,7 @@ from .catalogue import Step
 
 class Status(str, Enum):
     WAITING = "waiting"
-    CALLED = "called"  # reserved for a call that has not been answered yet (no-show handling)
+    CALLED = "called"  # called to a loket, the applicant has not come yet
     IN_PROGRESS = "in_progress"
     DONE = "done"
     RETURNED = "returned"  # TMS: the file went back to the applicant
@@ -102,6 +103,7 @@ class TicketFlow:
     current_step: int = 1
     current_since: datetime | None = None
     records: list[StepRecord] = field(default_factory=list)
+    recalls: int = 0
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -156,15 +158,42 @@ class TicketFlow:
         self.current_since = at
 
     def call(self, at: datetime) -> list[StepRecord]:
-        """The applicant is called to a loket and hands in the request (step 1)."""
+        """The ticket is called to a loket; the applicant has not answered yet."""
         self._check_open(at)
         if self.status is not Status.WAITING:
             raise WrongStep("only a waiting ticket can be called")
+        self.status = Status.CALLED
+        self.current_since = at
+        return []
+
+    def arrive(self, at: datetime) -> list[StepRecord]:
+        """The called applicant is at the loket and hands in the request (step 1)."""
+        self._check_open(at)
+        if self.status is not Status.CALLED:
+            raise WrongStep("only a called ticket can be received at the loket")
         first = self._step(1)
         record = self._record(first, "pemohon", None, at)
         self.status = Status.IN_PROGRESS
         self._move_after(first, at)
         return [record] + self._auto_collect(at)
+
+    def no_show(self, at: datetime, allowed: int) -> Status:
+        """The called applicant did not come: back to the queue ``allowed`` times, then dropped."""
+        self._check_open(at)
+        if self.status is not Status.CALLED:
+            raise WrongStep("only a called ticket can be marked as not present")
+        self.recalls += 1
+        self.status = Status.WAITING if self.recalls <= allowed else Status.NO_SHOW
+        self.current_since = at
+        return self.status
+
+    def requeue(self, at: datetime) -> None:
+        """Back to the waiting queue before any work was done (a transfer)."""
+        self._check_open(at)
+        if self.status not in (Status.WAITING, Status.CALLED):
+            raise WrongStep("only a ticket that has not been received yet can be transferred")
+        self.status = Status.WAITING
+        self.current_since = at
 
     def complete(
         self,
@@ -180,6 +209,13 @@ class TicketFlow:
         self._check_open(at)
         if self.status is Status.WAITING:
             raise WrongStep("the ticket has not been called yet")
+        if self.status is Status.CALLED:  # the applicant came: step 1 happens as the clerk starts
+            arrived = self.arrive(at)
+            try:
+                return arrived + self.complete(number, roles, user_id, at, decision, missing, note)
+            except WorkflowError:
+                self._undo(arrived)
+                raise
         step = self._step(self.current_step)
         if number != step.number:
             raise WrongStep(
@@ -208,6 +244,14 @@ class TicketFlow:
             return [record]
         self._move_after(step, at)
         return [record] + self._auto_collect(at)
+
+    def _undo(self, records: list[StepRecord]) -> None:
+        """Roll back an automatic arrival when the action it was for is refused."""
+        for record in records:
+            self.records.remove(record)
+        self.status = Status.CALLED
+        self.current_step = 1
+        self.current_since = records[0].available_at if records else self.current_since
 
     def close(self, status: Status, at: datetime) -> None:
         """End the ticket without finishing its steps (no-show, cancelled)."""

@@ -45,7 +45,7 @@ def test_numbers_reset_at_local_midnight_and_yesterdays_ticket_keeps_its_place(d
     assert desk.issue_ticket("ahli_waris")["number"] == "B002"
     clock.advance(minutes=1)  # 00:00 WIB: a new office day
     assert desk.issue_ticket("ahli_waris")["number"] == "B001"
-    assert desk.get_ticket(first["id"])["status"] == "in_progress"  # yesterday's file still in progress
+    assert desk.get_ticket(first["id"])["status"] == "called"  # yesterday's ticket keeps its state
 
 
 def test_past_999_the_number_widens(desk, sessions):

@@ -24,7 +24,10 @@ def at(minutes):
 def test_family_b_walk_to_done_records_who_when_and_minutes():
     f = flow()
     f.call(at(3))
+    assert f.status is Status.CALLED and f.current_step == 1 and f.records == []
+    f.arrive(at(3.5))
     assert f.status is Status.IN_PROGRESS and f.current_step == 2
+    assert f.records[0].number == 1 and f.records[0].actor == "pemohon"
     f.complete(2, {"petugas_pelayanan"}, 11, at(4))
     f.complete(3, {"kasi_pelayanan"}, 12, at(12), decision="MS")
     f.complete(4, {"petugas_register"}, 13, at(13))
@@ -122,10 +125,47 @@ def test_awaits_applicant_after_the_back_office():
 
 def test_timer_turns_amber_then_red():
     f = flow()
-    f.call(at(0))  # step 2, standard 2 minutes
+    f.call(at(0))
+    f.arrive(at(0))  # step 2, standard 2 minutes
     assert f.timer_state(at(1)) == "ok"
     assert f.timer_state(at(1.8)) == "amber"
     assert f.timer_state(at(2.5)) == "red"
+
+
+def test_completing_step_2_on_a_called_ticket_records_the_arrival_first():
+    f = flow()
+    f.call(at(1))
+    records = f.complete(2, {"petugas_pelayanan"}, 1, at(2))
+    assert [r.number for r in records] == [1, 2] and f.current_step == 3
+
+
+def test_a_refused_step_on_a_called_ticket_leaves_it_called():
+    f = flow()
+    f.call(at(1))
+    with pytest.raises(WrongRole):
+        f.complete(2, {"camat"}, 1, at(2))
+    assert f.status is Status.CALLED and f.records == [] and f.current_step == 1
+
+
+def test_no_show_goes_back_to_the_queue_once_then_is_dropped():
+    f = flow()
+    f.call(at(1))
+    assert f.no_show(at(2), allowed=1) is Status.WAITING and f.recalls == 1
+    f.call(at(10))
+    assert f.no_show(at(11), allowed=1) is Status.NO_SHOW and f.closed
+    with pytest.raises(TicketClosed):
+        f.call(at(12))
+
+
+def test_requeue_only_before_work_starts():
+    f = flow()
+    f.call(at(1))
+    f.requeue(at(2))
+    assert f.status is Status.WAITING
+    f.call(at(3))
+    f.arrive(at(4))
+    with pytest.raises(WrongStep):
+        f.requeue(at(5))
 
 
 def test_close_as_no_show():
@@ -138,7 +178,7 @@ def test_close_as_no_show():
 # -- property-based: random sequences of actions hold the invariants -----------------------
 
 ACTIONS = st.tuples(
-    st.sampled_from(["call", "complete", "close"]),
+    st.sampled_from(["call", "arrive", "complete", "complete", "no_show", "requeue", "close"]),
     st.integers(min_value=1, max_value=9),  # step number
     st.sets(st.sampled_from(sorted(ROLES)), max_size=3),  # roles
     st.sampled_from([None, "MS", "TMS"]),
@@ -157,6 +197,12 @@ def test_invariants_hold_for_any_sequence(code, actions):
         try:
             if kind == "call":
                 f.call(now)
+            elif kind == "arrive":
+                f.arrive(now)
+            elif kind == "no_show":
+                f.no_show(now, allowed=1)
+            elif kind == "requeue":
+                f.requeue(now)
             elif kind == "complete":
                 f.complete(number, roles, 1, now, decision=decision,
                            missing=["KTP"] if decision == "TMS" else ())

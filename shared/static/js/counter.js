@@ -1,17 +1,37 @@
-// Counter screen: queue counts and ticket changes arrive live; the page refreshes itself when
-// the clerk is not typing in a form.
+// Counter screen: live step timers against the Mutu Baku minutes, and live queue/ticket updates.
+// The page reloads itself on a change unless the clerk is typing in a form.
 (function () {
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function fmt(seconds) {
+    const h = Math.floor(seconds / 3600), m = Math.floor(seconds % 3600 / 60), s = seconds % 60;
+    return h ? h + ":" + pad(m) + ":" + pad(s) : m + ":" + pad(s);
+  }
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll(".timer[data-since]").forEach(el => {
+      const secs = Math.max(0, Math.floor((now - Date.parse(el.dataset.since)) / 1000));
+      const limit = parseFloat(el.dataset.minutes || "0") * 60;
+      el.textContent = fmt(secs) + (limit ? " / " + fmt(limit) : "");
+      const state = !limit ? "ok" : secs > limit ? "red" : secs > 0.8 * limit ? "amber" : "ok";
+      el.classList.remove("timer-ok", "timer-amber", "timer-red");
+      el.classList.add("timer-" + state);
+      el.dataset.state = state;
+    });
+  }
+  tick(); setInterval(tick, 1000);
+
+  if (typeof io === "undefined") return;
   const socket = io("/counter", {transports: ["websocket", "polling"]});
   let pending = false;
-  function busy() {
+  function typing() {
     const a = document.activeElement;
-    return a && (a.tagName === "INPUT" || a.tagName === "SELECT" || a.tagName === "TEXTAREA");
+    return a && ["INPUT", "SELECT", "TEXTAREA"].includes(a.tagName) && a.value !== "";
   }
   function refreshSoon() {
     if (pending) return;
     pending = true;
-    const tryReload = () => busy() ? setTimeout(tryReload, 2000) : location.reload();
-    setTimeout(tryReload, 500);
+    const go = () => typing() ? setTimeout(go, 2000) : location.reload();
+    setTimeout(go, 400);
   }
   socket.on("queue", counts => {
     Object.keys(counts).forEach(g => {
@@ -20,7 +40,5 @@
     });
   });
   socket.on("ticket", refreshSoon);
-  socket.on("printer", p => {
-    if (p.status !== "printed") refreshSoon();
-  });
+  socket.on("printer", p => { if (p.status !== "printed") refreshSoon(); });
 })();
