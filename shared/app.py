@@ -33,8 +33,9 @@ login_manager = LoginManager()
 
 
 def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow,
-               printer=None, start_workers: bool = True) -> Flask:
-    """Build the app. ``printer`` replaces the configured one (tests pass a test double)."""
+               printer=None, start_workers: bool = True, synthesizer=None) -> Flask:
+    """Build the app. ``printer`` and ``synthesizer`` (speech) replace the configured ones (tests
+    pass test doubles); without workers and without a synthesizer there is no speech."""
     cfg = load_config()
     cfg.update(overrides or {})
     app = Flask("antrean", root_path=str(Path(__file__).parent), instance_path=str(cfg["INSTANCE"]))
@@ -80,8 +81,10 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         cors_allowed_origins=[] if not cfg["PUBLIC_URL"] else [cfg["PUBLIC_URL"]],
         logger=False, engineio_logger=False,
     )
-    wire(socketio, desk, bus)
+    announcer = _make_announcer(app, desk, synthesizer, start_workers)
+    wire(socketio, desk, bus, display_extend=announcer.extend_snapshot, decorate_call=announcer.decorate)
 
+    from counter.api import bp as staff_api_bp
     from counter.blueprint import bp as counter_bp
     from display.blueprint import bp as display_bp
     from kiosk.api import bp as api_bp
@@ -92,6 +95,8 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     csrf.exempt(api_bp)  # JSON API: no cookies are trusted there
     app.register_blueprint(display_bp)
     app.register_blueprint(counter_bp)
+    app.register_blueprint(staff_api_bp)
+    csrf.exempt(staff_api_bp)  # authenticated per request (Basic or Bearer), never by cookie
 
     _register_shell_routes(app)
     _start_printing(app, desk, bus, printer, start_workers)
@@ -134,6 +139,29 @@ def _register_shell_routes(app: Flask) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
+
+
+def _make_announcer(app: Flask, desk: Desk, synthesizer, start_workers: bool):
+    """Speech for the displays: phrases -> pyttsx3 -> cached WAV files under <instance>/audio/."""
+    from display.settings import SettingsStore
+    from display.speech import Announcer
+    from hardware.speaker import NullSynthesizer, synthesizer_from_config
+
+    audio_dir = Path(app.instance_path) / "audio"
+    if synthesizer is None:
+        if start_workers:
+            synthesizer = synthesizer_from_config(
+                app.config["SPEECH"], audio_dir, rate=app.config["SPEECH_RATE"],
+                voices={"id": app.config["SPEECH_VOICE_ID"], "en": app.config["SPEECH_VOICE_EN"]})
+        else:
+            synthesizer = NullSynthesizer("the speech worker is not started", audio_dir)
+    announcer = Announcer(synthesizer, SettingsStore(desk.sessions), audio_dir)
+    announcer.start()
+    if start_workers and not announcer.status()["available"]:
+        log.warning("speech: %s", announcer.summary())
+    app.extensions["antrean.display"] = announcer
+    app.extensions["antrean.speech"] = announcer.status
+    return announcer
 
 
 def _start_printing(app: Flask, desk: Desk, bus: EventBus, printer, start_workers: bool) -> None:

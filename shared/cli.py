@@ -41,6 +41,7 @@ def serve(host: str, port: int) -> None:
     click.echo(f"Antrean for {desk.catalogue.office.name}: {len(desk.catalogue.services)} services")
     click.echo(f"  database : {_safe_url(app.config['DATABASE_URL'])}")
     click.echo(f"  printer  : {app.extensions['antrean.printer'].printer.describe()}")
+    click.echo(f"  speech   : {app.extensions['antrean.display'].summary()}")
     click.echo(f"  kiosk    : {base}/kiosk/")
     click.echo(f"  display  : {base}/display/")
     click.echo(f"  counter  : {base}/counter/   (staff accounts: `antrean demo` creates demo ones)")
@@ -152,6 +153,30 @@ def create_demo(sessions) -> list[tuple[str, str, list[str]]]:
 
 
 # -- agents and other commands are added below this line ------------------------------------
+
+
+@cli.group()
+def token() -> None:
+    """Device tokens for print agents, speaker agents, call buttons and scripts."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="A name for the device, e.g. kiosk-1 or loket-2-button.")
+@click.option("--kind", type=click.Choice(["api", "print_agent", "speaker_agent"]), required=True)
+@click.option("--user", "username", default=None, help="The user an api token acts for (its roles apply).")
+def token_create(name: str, kind: str, username: str | None) -> None:
+    """Make a token and print it once (only its hash is stored)."""
+    from .config import load_config
+    from .db import make_engine, make_sessionmaker, upgrade
+    from .tokens import create_token
+
+    url = load_config()["DATABASE_URL"]
+    upgrade(url)
+    try:
+        value = create_token(make_sessionmaker(make_engine(url)), name, kind, username)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(value)
 
 
 def _safe_url(url: str) -> str:

@@ -93,3 +93,37 @@ def test_counter_socket_refuses_anonymous_and_accepts_staff(app, client, login):
     staff = socketio.test_client(app, namespace="/counter", flask_test_client=client)
     assert staff.is_connected("/counter")
     staff.disconnect(namespace="/counter")
+
+
+def test_the_step_form_is_shown_only_to_the_steps_role(client, login):
+    client.post("/api/v1/tickets", json={"service": "ahli_waris"})
+    login("pelayanan2")
+    client.post("/counter/loket", data={"loket_id": 2})
+    page = client.post("/counter/call-next", follow_redirects=True).get_data(as_text=True)
+    assert 'id="arrive"' in page and 'id="no-show"' in page and 'data-step="2"' in page
+    page = client.post("/counter/tickets/1/step", follow_redirects=True,
+                       data={"step": 2, "name": "Sri", "nik": "3503124507540001"}).get_data(as_text=True)
+    assert 'data-step="3"' not in page  # the Kasi verifies, not the front desk
+    assert "Menunggu langkah 3 oleh Kasi Pelayanan dan Perizinan" in page
+
+
+def test_no_show_and_transfer_from_the_screen(client, login):
+    client.post("/api/v1/tickets", json={"service": "ktp"})
+    login("pelayanan1")
+    client.post("/counter/call-next")
+    page = client.post("/counter/tickets/1/no-show", follow_redirects=True).get_data(as_text=True)
+    assert "A001 tidak hadir: dikembalikan ke antrean" in page and 'data-waiting="A001"' in page
+    client.post("/counter/tickets/1/call-chosen")
+    page = client.post("/counter/tickets/1/transfer", data={"loket_id": 3}, follow_redirects=True).get_data(as_text=True)
+    assert "A001 dialihkan" in page and 'data-waiting="A001"' not in page
+
+
+def test_search_by_pickup_code(client, login, app):
+    t = client.post("/api/v1/tickets", json={"service": "ktp"}).get_json()
+    login("pelayanan1")
+    client.post("/counter/call-next")
+    code = app.extensions["antrean"].staff_ticket(t["id"])["pickup_code"]
+    page = client.get(f"/counter/?q={code}").get_data(as_text=True)
+    assert "Hasil pencarian" in page and 'data-ticket="A001"' in page
+    page = client.get("/counter/?q=ZZZZZZ").get_data(as_text=True)
+    assert "Tidak ada tiket terbuka" in page
