@@ -2,9 +2,11 @@
 back-office queue of files waiting for the user's role. Thin: each route calls one Desk operation."""
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from shared.catalogue import ROLES
@@ -16,6 +18,24 @@ from shared.web import current_actor, desk
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
 
 DESK_ROLES = {"petugas_pelayanan", "petugas_verifikasi", "tim_teknis", "tim_pengaduan"}
+
+
+@bp.before_app_request
+def _session_timeout():
+    """Log a staff user out after ANTREAN_SESSION_MINUTES without a request (a shared PC at the loket)."""
+    if not current_user.is_authenticated:
+        return None
+    now = time.time()
+    last = session.get("seen", now)
+    if now - last > current_app.config["SESSION_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        flash(_("Sesi berakhir karena tidak ada aktivitas. Silakan masuk lagi."), "info")
+        if request.blueprint == "counter":
+            return redirect(url_for("counter.login"))
+        return None
+    session["seen"] = now
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])

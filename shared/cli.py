@@ -125,7 +125,7 @@ def demo() -> None:
         click.echo(f"  {username:<12} {password:<16} {', '.join(roles)}")
 
 
-def create_demo(sessions) -> list[tuple[str, str, list[str]]]:
+def create_demo(sessions, hasher=None) -> list[tuple[str, str, list[str]]]:
     from sqlalchemy import select
 
     from .db import transaction
@@ -146,7 +146,7 @@ def create_demo(sessions) -> list[tuple[str, str, list[str]]]:
             if s.scalar(select(User).where(User.username == username)) is not None:
                 continue
             password = new_password()
-            s.add(User(username=username, full_name=full_name, password_hash=hash_password(password),
+            s.add(User(username=username, full_name=full_name, password_hash=(hasher or hash_password)(password),
                        roles=roles, active=True, loket_id=lokets[loket].id if loket else None))
             made.append((username, password, roles))
     return made

@@ -33,6 +33,13 @@ def need(ok: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+def fast_hash(password: str) -> str:
+    """A cheap password hash for test users (the real one, scrypt, costs ~100 ms a user)."""
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password, method="pbkdf2:sha256:1000")
+
+
 class FakeClock:
     def __init__(self, start: datetime):
         self.now = start
@@ -126,7 +133,7 @@ def staff(sessions):
     from shared.operations import Actor
     from sqlalchemy import select
 
-    create_demo(sessions)
+    create_demo(sessions, hasher=fast_hash)
     with sessions() as s:
         return {u.username: Actor.of(u) for u in s.scalars(select(User))}
 
@@ -160,7 +167,7 @@ def client(app):
 def app_staff(app):
     from shared.cli import create_demo
 
-    made = create_demo(app.extensions["antrean"].sessions)
+    made = create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)
     return {username: password for username, password, _roles in made}
 
 

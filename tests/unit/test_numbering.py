@@ -27,3 +27,4 @@ def test_bad_agenda_format_is_a_clear_error():
 
     with pytest.raises(ValueError, match="agenda format"):
         numbering.agenda_number("{nomor}", kode="474", urut=1, kantor="406.07", tahun=2026)
+

@@ -127,3 +127,15 @@ def test_search_by_pickup_code(client, login, app):
     assert "Hasil pencarian" in page and 'data-ticket="A001"' in page
     page = client.get("/counter/?q=ZZZZZZ").get_data(as_text=True)
     assert "Tidak ada tiket terbuka" in page
+
+
+def test_an_idle_staff_session_times_out(client, login, app):
+    login("kasi")
+    assert client.get("/counter/").status_code == 200
+    with client.session_transaction() as sess:
+        sess["seen"] -= app.config["SESSION_MINUTES"] * 60 + 1
+    resp = client.get("/counter/")
+    assert resp.status_code == 302 and "/counter/login" in resp.headers["Location"]
+    page = client.get("/counter/login").get_data(as_text=True)
+    assert "Sesi berakhir" in page
+    assert client.get("/counter/").status_code == 302
