@@ -77,7 +77,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
             return user if user is not None and user.active else None
 
     socketio.init_app(
-        app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["REDIS_URL"],
+        app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"],
         cors_allowed_origins=[] if not cfg["PUBLIC_URL"] else [cfg["PUBLIC_URL"]],
         logger=False, engineio_logger=False,
     )

@@ -15,6 +15,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "INSTANCE": instance,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'antrean.db'}",
         "REDIS_URL": env.get("REDIS_URL") or None,
+        "SOCKETIO_CHANNEL": env.get("ANTREAN_SOCKETIO_CHANNEL") or "antrean",
         "SECRET_KEY": secret,
         "CATALOGUE": env.get("ANTREAN_CATALOGUE") or None,
         "PRINTER": env.get("ANTREAN_PRINTER") or f"file://{instance / 'printed'}/",
@@ -24,6 +25,13 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_MINUTES": int(env.get("ANTREAN_SESSION_MINUTES") or 480),
         "VENDOR_DIR": Path(env.get("ANTREAN_VENDOR_DIR") or Path(__file__).resolve().parents[1] / "node_modules"),
         "PRINT_RETRY_SECONDS": float(env.get("ANTREAN_PRINT_RETRY_SECONDS") or 5),
+        "PRINT_ACK_SECONDS": float(env.get("ANTREAN_PRINT_ACK_SECONDS") or 30),
+        "ALWAYS_OPEN": (env.get("ANTREAN_ALWAYS_OPEN") or "").strip().lower() in ("1", "true", "yes", "on"),
+        # speech (docs/display.md): on (pyttsx3), off (chime only) or tone (test tones)
+        "SPEECH": env.get("ANTREAN_SPEECH") or "on",
+        "SPEECH_RATE": int(env.get("ANTREAN_SPEECH_RATE") or 150),
+        "SPEECH_VOICE_ID": env.get("ANTREAN_SPEECH_VOICE_ID") or None,
+        "SPEECH_VOICE_EN": env.get("ANTREAN_SPEECH_VOICE_EN") or None,
     }
 
 

@@ -1,0 +1,67 @@
+"""Several server processes serve one office: PostgreSQL for the data, Redis for Socket.IO."""
+import os
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from tests.conftest import REDIS_TEST_URL, LiveServer, need
+from tests.integration.test_live_server import DisplayClient, Staff
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def two_servers(tmp_path, pg_url):
+    need(_redis_available(), f"Redis is not reachable at {REDIS_TEST_URL}")
+    channel = f"antrean-test-{secrets.token_hex(4)}"
+    env = {"DATABASE_URL": pg_url, "REDIS_URL": REDIS_TEST_URL, "ANTREAN_SOCKETIO_CHANNEL": channel,
+           "ANTREAN_PRINTER": "none", "SECRET_KEY": "shared-secret-for-both"}
+    servers = []
+    for n in (1, 2):
+        folder = tmp_path / f"p{n}"
+        folder.mkdir()
+        servers.append(LiveServer(folder, env))
+    servers[0].create_demo()
+    servers[1].passwords = servers[0].passwords
+    for s in servers:
+        s.start()
+    yield servers
+    for s in servers:
+        s.stop()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_call_through_process_one_reaches_a_display_on_process_two(two_servers):
+    one, two = two_servers
+    display = DisplayClient(two.url)
+    try:
+        ticket = requests.post(f"{one.url}/api/v1/tickets", json={"service": "ktp"}).json()
+        Staff(one, "pelayanan1").post("/counter/call-next")
+        assert display.got_call.wait(3), "the display on process 2 did not get the call made on process 1"
+        assert display.calls[0]["number"] == ticket["number"]
+    finally:
+        display.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_numbers_stay_unique_across_processes(two_servers):
+    urls = [s.url for s in two_servers]
+
+    def issue(i):
+        return requests.post(f"{urls[i % 2]}/api/v1/tickets", json={"service": "ahli_waris"}, timeout=10).json()["number"]
+
+    with ThreadPoolExecutor(10) as pool:
+        numbers = list(pool.map(issue, range(60)))
+    assert sorted(numbers) == [f"B{i:03d}" for i in range(1, 61)]
