@@ -209,8 +209,9 @@ class TicketFlow:
         self._check_open(at)
         if self.status is Status.WAITING:
             raise WrongStep("the ticket has not been called yet")
-        if self.status is Status.CALLED:  # the applicant came: step 1 happens as the clerk starts
-            arrived = self.arrive(at)
+        if self.status is Status.CALLED:
+            # The clerk went straight to work: the applicant came when called (step 1 at the call).
+            arrived = self.arrive(self.current_since or at)
             try:
                 return arrived + self.complete(number, roles, user_id, at, decision, missing, note)
             except WorkflowError:
