@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from shared.catalogue import ROLES
 from shared.models import Loket, User
 from shared.operations import Actor, OperationError
 from shared.passwords import verify_password
-from shared.web import current_actor, desk
+from shared.web import current_actor, desk, json_error
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
 
@@ -77,12 +77,15 @@ def index():
     actor = _actor()
     with d.sessions() as s:
         lokets = s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)).all()
-    current = None
+    current = finished = None
     if session.get("ticket_id"):
         try:
             current = d.staff_ticket(session["ticket_id"])
         except OperationError:
             session.pop("ticket_id", None)
+    if current and current["status"] not in ("waiting", "called", "in_progress"):
+        finished, current = current, None  # shown once more, then the panel is free
+        session.pop("ticket_id", None)
     waiting = []
     if actor.loket_id:
         try:
@@ -92,12 +95,26 @@ def index():
     found = d.find_tickets(request.args["q"]) if request.args.get("q") else None
     worker = current_app.extensions.get("antrean.printer")
     return render_template(
-        "counter/index.html", lokets=lokets, loket_id=actor.loket_id, current=current, waiting=waiting,
+        "counter/index.html", lokets=lokets, loket_id=actor.loket_id, current=current, finished=finished,
+        waiting=waiting,
         queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
         roles=[ROLES.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & DESK_ROLES), catalogue=d.catalogue,
         printer_error=worker.last_error if worker else None,
     )
+
+
+@bp.get("/waiting.json")
+@login_required
+def waiting_json():
+    """The chosen loket's waiting list, for the screen to redraw itself when the queue changes."""
+    actor = _actor()
+    if not actor.loket_id:
+        return jsonify({"tickets": []})
+    try:
+        return jsonify({"tickets": desk().waiting_list(actor)})
+    except OperationError as exc:
+        return json_error(exc)
 
 
 @bp.post("/loket")

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import estimate, numbering
@@ -93,6 +94,10 @@ def mask_nik(nik: str | None) -> str:
 class Desk:
     """The office's operations over one database and one catalogue."""
 
+    # Set by the app from its configuration; these class defaults serve tests and the CLI.
+    always_open = False  # ANTREAN_ALWAYS_OPEN=1: office hours and holidays do not stop the kiosk
+    print_target: str | None = None  # a print agent's name (ANTREAN_PRINTER=agent://NAME), else None
+
     def __init__(
         self,
         catalogue: Catalogue,
@@ -123,7 +128,16 @@ class Desk:
         return self.catalogue.services[code]
 
     def issue_ticket(self, service_code: Any, priority: Any = False, reason: Any = None,
-                     lang: str = "id") -> dict[str, Any]:
+                     lang: str = "id", request_key: Any = None,
+                     print_target: str | None = None) -> dict[str, Any]:
+        """Issue a ticket (checked against the opening rules) with its print job, in one transaction.
+
+        ``request_key`` (the kiosk's id of one tap) makes the call idempotent: a repeated key
+        returns the ticket made the first time, marked ``"repeated": True``, and issues nothing.
+        """
+        if request_key is not None and not (isinstance(request_key, str)
+                                            and re.fullmatch(r"[A-Za-z0-9_-]{8,64}", request_key)):
+            raise OperationError("request_id must be 8-64 letters, digits, '-' or '_'", "bad_request_id")
         service = self.service(service_code)
         if not isinstance(priority, bool):
             raise OperationError("priority must be true or false")
@@ -136,25 +150,46 @@ class Desk:
         lang = lang if lang in ("id", "en") else "id"
         now = self.clock()
         day = numbering.office_day(now, self.tz)
-        with transaction(self.sessions) as s:
-            seq = numbering.next_value(s, f"ticket:{service.prefix}", day.isoformat())
-            ticket = Ticket(
-                public_id=secrets.token_urlsafe(16), office_day=day, prefix=service.prefix, seq=seq,
-                number=numbering.ticket_number(service.prefix, seq), service_code=service.code,
-                service_name=service.name, group=service.group,
-                flow=[asdict(st) for st in service.steps],
-                priority=bool(priority), priority_reason=reason if priority else None, lang=lang,
-                status=Status.WAITING.value, current_step=1, current_since=now, created_at=now,
-                pickup_code="".join(secrets.choice(PICKUP_ALPHABET) for _ in range(6)),
-                missing_documents=[],
-            )
-            s.add(ticket)
-            s.flush()
-            s.add(PrintJob(ticket_id=ticket.id, kind="ticket", status="pending", created_at=now,
-                           next_try_at=now))
-            view = self._public_view(s, ticket, now)
+        try:
+            with transaction(self.sessions) as s:
+                if request_key is not None:
+                    earlier = s.scalar(select(Ticket).where(Ticket.request_key == request_key))
+                    if earlier is not None:
+                        return {**self._public_view(s, earlier, now), "repeated": True}
+                view = self._issue(s, service, priority, reason, lang, request_key, print_target, now, day)
+        except IntegrityError:
+            if request_key is None:
+                raise
+            with transaction(self.sessions) as s:  # the same tap raced itself: the other one won
+                earlier = s.scalar(select(Ticket).where(Ticket.request_key == request_key))
+                if earlier is None:
+                    raise
+                return {**self._public_view(s, earlier, now), "repeated": True}
         self._publish([Event("ticket.issued", view), Event("queue.changed", self.queue_counts())])
         return view
+
+    def _issue(self, s: Session, service: Service, priority: bool, reason: Any, lang: str,
+               request_key: str | None, print_target: str | None, now: datetime, day) -> dict[str, Any]:
+        """The new ticket and its print job inside the caller's transaction."""
+        from . import availability  # (imports this module)
+
+        seq = numbering.next_value(s, f"ticket:{service.prefix}", day.isoformat())
+        availability.check_can_issue(self, s, service, now)  # after the number: exact under concurrency
+        ticket = Ticket(
+            public_id=secrets.token_urlsafe(16), office_day=day, prefix=service.prefix, seq=seq,
+            number=numbering.ticket_number(service.prefix, seq), service_code=service.code,
+            service_name=service.name, group=service.group,
+            flow=[asdict(st) for st in service.steps],
+            priority=bool(priority), priority_reason=reason if priority else None, lang=lang,
+            status=Status.WAITING.value, current_step=1, current_since=now, created_at=now,
+            pickup_code="".join(secrets.choice(PICKUP_ALPHABET) for _ in range(6)),
+            missing_documents=[], request_key=request_key,
+        )
+        s.add(ticket)
+        s.flush()
+        s.add(PrintJob(ticket_id=ticket.id, kind="ticket", status="pending", created_at=now,
+                       next_try_at=now, target=print_target or self.print_target))
+        return self._public_view(s, ticket, now)
 
     def get_ticket(self, ticket_id: Any) -> dict[str, Any]:
         with transaction(self.sessions) as s:
@@ -217,8 +252,7 @@ class Desk:
         flow = flow_of(ticket)
         step = flow.step
         ahead = self._position(s, ticket)
-        minutes_each = estimate.desk_minutes(service) if service else 5.0
-        wait = estimate.wait_minutes(ahead, minutes_each, self._open_lokets(s, ticket.group))
+        wait = estimate.ticket_wait_minutes(s, self.catalogue, ticket, ahead, now)
         return {
             "id": ticket.id,
             "public_id": ticket.public_id,
@@ -235,6 +269,7 @@ class Desk:
                 "minutes": step.minutes,
             },
             "steps_total": len(flow.steps),
+            "ready": flow.awaits_applicant,  # documents ready: the applicant is to come to a loket
             "loket": ticket.loket.name if ticket.loket else None,
             "issued_at": local(ticket.created_at, self.tz).isoformat(),
             "office_day": ticket.office_day.isoformat(),
@@ -538,7 +573,9 @@ class Desk:
             "timer": flow.timer_state(now),
             "elapsed_minutes": round(flow.elapsed_minutes(now), 1),
             "since": ticket.current_since.isoformat(),
-            "step_minutes": flow.step.minutes if flow.step else 0,
+            # A called ticket is timed against the receiving step: its time runs from the call.
+            "step_minutes": (flow.steps[1].minutes if flow.status is Status.CALLED
+                             else flow.step.minutes if flow.step else 0),
             "actor": flow.step.actor if flow.step else None,
             "actor_name": flow.step.actor_name if flow.step else None,
             "awaits_applicant": flow.awaits_applicant,
@@ -547,7 +584,7 @@ class Desk:
             "steps": [
                 {"number": st.number, "activity": st.activity, "actor": st.actor,
                  "actor_name": st.actor_name, "minutes": st.minutes, "kind": st.kind,
-                 "decision": st.decision,
+                 "decision": st.decision, "output": st.output,
                  "state": "done" if st.number in done else (
                      "current" if not flow.closed and st.number == flow.current_step else "todo"),
                  "took_minutes": round(done[st.number].minutes, 1) if st.number in done else None,

@@ -117,7 +117,9 @@ def make_desk(sessions, catalogue, clock):
     from shared.events import EventBus
     from shared.operations import Desk
 
-    return Desk(catalogue, sessions, EventBus(), clock=clock)
+    desk = Desk(catalogue, sessions, EventBus(), clock=clock)
+    desk.always_open = True  # office hours are tested with their own clock (tests/service/test_availability.py)
+    return desk
 
 
 @pytest.fixture
@@ -151,7 +153,7 @@ def app(tmp_path, clock, printer):
 
     app = create_app(
         {"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-         "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": False},
+         "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True},
         clock=clock, printer=printer, start_workers=False,
     )
     yield app
@@ -196,7 +198,9 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "ANTREAN_INSTANCE": str(tmp), "PYTHONUNBUFFERED": "1",
-                    "ANTREAN_PRINTER": f"file://{tmp / 'printed'}/", **(env_extra or {})}
+                    "ANTREAN_PRINTER": f"file://{tmp / 'printed'}/",
+                    "ANTREAN_ALWAYS_OPEN": "1",  # tests run at any hour of any day
+                    **(env_extra or {})}
         self.env.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env_extra or {}) else None
         self.passwords: dict[str, str] = {}
         self.proc: subprocess.Popen | None = None
@@ -223,12 +227,14 @@ class LiveServer:
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
+                self._fh.close()
                 raise RuntimeError(f"server exited: {self.log.read_text()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
                     return self
             except OSError:
                 time.sleep(0.1)
+        self.stop()
         raise RuntimeError(f"server did not start: {self.log.read_text()}")
 
     def stop(self, kill: bool = False) -> None:

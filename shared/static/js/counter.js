@@ -38,7 +38,42 @@
       const el = document.querySelector(`.count[data-group="${g}"] b`);
       if (el) el.textContent = counts[g];
     });
+    redrawWaiting();  // the loket's own list changed
   });
+
+  // The loket's waiting list, redrawn in place (no reload) when the queue changes.
+  async function redrawWaiting() {
+    const box = document.querySelector(".waiting-list");
+    if (!box) return;
+    const resp = await fetch(box.dataset.url, {headers: {"Accept": "application/json"}});
+    if (!resp.ok) return;
+    const tickets = (await resp.json()).tickets;
+    const token = document.querySelector('input[name="csrf_token"]').value;
+    const list = box.querySelector("ol");
+    list.innerHTML = "";
+    tickets.forEach(w => {
+      const li = document.createElement("li");
+      li.dataset.waiting = w.number;
+      const b = document.createElement("b"); b.textContent = w.number;
+      li.append(b, " " + w.service_name + " ");
+      if (w.priority) {
+        const badge = document.createElement("span"); badge.className = "badge";
+        badge.textContent = box.dataset.priority; li.append(badge, " ");
+      }
+      const small = document.createElement("small");
+      small.textContent = box.dataset.minutes.replace("{m}", Math.round(w.waiting_minutes));
+      const form = document.createElement("form");
+      form.method = "post"; form.className = "inline";
+      form.action = box.dataset.callUrl.replace("/0/", "/" + w.id + "/");
+      const csrf = document.createElement("input");
+      csrf.type = "hidden"; csrf.name = "csrf_token"; csrf.value = token;
+      const button = document.createElement("button"); button.textContent = box.dataset.call;
+      form.append(csrf, button);
+      li.append(small, " ", form);
+      list.appendChild(li);
+    });
+    box.querySelector("summary .n").textContent = tickets.length;
+  }
   socket.on("ticket", refreshSoon);
   socket.on("printer", p => { if (p.status !== "printed") refreshSoon(); });
 })();

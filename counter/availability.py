@@ -1,0 +1,108 @@
+"""Staff: what the kiosk offers today (login required).
+
+    GET  /counter/availability/             the page: office hours, every service's state today
+    GET  /counter/availability/state.json   the same as JSON
+    POST /counter/availability/close        service=<code> or service=* (the whole kiosk), for today
+    POST /counter/availability/open         the same, reopening
+    POST /counter/availability/quota        service=<code>, quota=<n> (empty: the catalogue's)
+
+A closure holds for the office day only; quotas hold until changed. Changes are audited.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from kiosk.texts import state_dict
+from shared import availability, numbering
+from shared.catalogue import WEEKDAYS
+from shared.db import transaction
+from shared.operations import OperationError
+from shared.web import current_actor, desk, json_error
+
+bp = Blueprint("availability", __name__, url_prefix="/counter/availability", template_folder="templates")
+
+
+def _state() -> dict:
+    d = desk()
+    now = d.clock()
+    with transaction(d.sessions) as s:
+        states = availability.service_states(d, s, now)
+        overrides = availability.load_overrides(s, numbering.office_day(now, d.tz))
+    office = d.catalogue.office
+    return {
+        "services": [{"code": s.code, "name": s.name, "group": s.group, "group_name": s.group_name,
+                      "closed_today": s.code in overrides.closed_services,
+                      **state_dict(states[s.code], now, d.tz)} for s in d.catalogue.services.values()],
+        "hours": None if office.hours is None else {
+            WEEKDAYS[i]: [f"{a}-{b}" for a, b in ranges] for i, ranges in enumerate(office.hours)},
+        "holidays": list(office.holidays),
+        "always_open": d.always_open,
+        "closed_all": overrides.closed_all,
+    }
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("availability/index.html", **_state())
+
+
+@bp.get("/state.json")
+@login_required
+def state_json():
+    return jsonify(_state())
+
+
+def _answer(result, message):
+    if request.is_json:
+        return jsonify(result)
+    flash(message, "ok")
+    return redirect(url_for("availability.index"))
+
+
+def _form() -> dict:
+    return (request.get_json(silent=True) or {}) if request.is_json else request.form
+
+
+@bp.post("/close")
+@login_required
+def close():
+    return _close_or_open(True)
+
+
+@bp.post("/open")
+@login_required
+def open():  # noqa: A001 - the endpoint's name
+    return _close_or_open(False)
+
+
+def _close_or_open(closing: bool):
+    code = _form().get("service") or "*"
+    try:
+        result = availability.set_closed(desk(), current_actor(), None if code == "*" else code, closing)
+    except OperationError as exc:
+        if request.is_json:
+            return json_error(exc)
+        flash(str(exc), "error")
+        return redirect(url_for("availability.index"))
+    what = _("Kios") if code == "*" else desk().catalogue.services[code].name
+    return _answer(result, _("%(what)s ditutup untuk hari ini.", what=what) if closing
+                   else _("%(what)s dibuka kembali.", what=what))
+
+
+@bp.post("/quota")
+@login_required
+def quota():
+    form = _form()
+    raw = form.get("quota")
+    try:
+        result = availability.set_quota(desk(), current_actor(), form.get("service"),
+                                        None if raw in (None, "") else raw)
+    except OperationError as exc:
+        if request.is_json:
+            return json_error(exc)
+        flash(str(exc), "error")
+        return redirect(url_for("availability.index"))
+    return _answer(result, _("Kuota disimpan."))
