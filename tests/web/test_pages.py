@@ -100,7 +100,7 @@ def test_the_step_form_is_shown_only_to_the_steps_role(client, login):
     login("pelayanan2")
     client.post("/counter/loket", data={"loket_id": 2})
     page = client.post("/counter/call-next", follow_redirects=True).get_data(as_text=True)
-    assert 'id="arrive"' in page and 'id="no-show"' in page and 'data-step="2"' in page
+    assert 'id="no-show"' in page and 'id="recall"' in page and 'data-step="2"' in page
     page = client.post("/counter/tickets/1/step", follow_redirects=True,
                        data={"step": 2, "name": "Sri", "nik": "3503124507540001"}).get_data(as_text=True)
     assert 'data-step="3"' not in page  # the Kasi verifies, not the front desk
