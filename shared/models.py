@@ -230,3 +230,18 @@ def _audit_is_append_only(session, _context, _instances) -> None:
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise AppendOnlyError("the audit trail is append-only: entries cannot be changed or deleted")
+
+
+class SurveyResponse(Base):
+    """One Survei Kepuasan Masyarakat answer (PermenPANRB 14/2017): nine scores 1-4.
+
+    Linked to the ticket (one answer per ticket) but anonymous: no name, no NIK, no user."""
+
+    __tablename__ = "survey_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    service_code: Mapped[str] = mapped_column(String(40), index=True)
+    office_day: Mapped[date] = mapped_column(Date, index=True)
+    answers: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
