@@ -1,0 +1,153 @@
+"""Office reports and the Buku Register for the Kasi, Sekcam, Camat and administrator: figures,
+charts, a printable page, and CSV/XLSX exports. Thin: the figures come from shared.reports."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from functools import wraps
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from shared.clock import local
+from shared.models import Ticket, TicketStep, User
+from shared.numbering import office_day
+from shared.operations import mask_nik
+from shared.reports import Period, office_report
+from shared.survey import ikm_report
+from shared.web import desk
+
+bp = Blueprint("reports", __name__, url_prefix="/counter/reports", template_folder="templates")
+
+REPORT_ROLES = {"kasi_pelayanan", "sekcam", "camat", "admin"}
+
+
+def report_role(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not set(current_user.roles or ()) & REPORT_ROLES:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _period() -> Period:
+    """?start=YYYY-MM-DD&end=YYYY-MM-DD, or ?month=YYYY-MM, or today."""
+    d = desk()
+    today = office_day(d.clock(), d.tz)
+    try:
+        if request.args.get("month"):
+            year, month = (int(x) for x in request.args["month"].split("-"))
+            start = date(year, month, 1)
+            end = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+            return Period(start, end)
+        start = date.fromisoformat(request.args.get("start") or today.isoformat())
+        end = date.fromisoformat(request.args.get("end") or start.isoformat())
+        if (end - start).days > 366:
+            raise ValueError("a period of at most a year")
+        return Period(start, end)
+    except ValueError:
+        abort(400, _("Periode tidak valid: gunakan tanggal TTTT-BB-HH."))
+
+
+@bp.get("/")
+@report_role
+def index():
+    d = desk()
+    period = _period()
+    with d.sessions() as s:
+        report = office_report(s, d.catalogue, period)
+        satisfaction = ikm_report(s, period.start, period.end)
+    names = {code: svc.name for code, svc in d.catalogue.services.items()}
+    return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names,
+                           groups={g: svcs[0].group_name for g, svcs in d.catalogue.by_group().items() if svcs})
+
+
+def _register_rows(s, period: Period, query: str = ""):
+    d = desk()
+    stmt = select(Ticket).where(Ticket.agenda_number.is_not(None), Ticket.office_day >= period.start,
+                                Ticket.office_day <= period.end)
+    if query:
+        like = f"%{query}%"
+        stmt = stmt.where(or_(Ticket.agenda_number.ilike(like), Ticket.number.ilike(like),
+                              Ticket.service_name.ilike(like), Ticket.applicant_name.ilike(like)))
+    tickets = s.scalars(stmt.order_by(Ticket.id)).all()
+    users = {u.id: u.full_name for u in s.scalars(select(User))}
+    by_id = {t.id: t for t in tickets}
+    signers: dict[int, list[str]] = {}
+    steps = s.scalars(select(TicketStep).where(TicketStep.ticket_id.in_(list(by_id) or [0]))).all()
+    for st in steps:
+        kind = next((x["kind"] for x in by_id[st.ticket_id].flow if x["number"] == st.number), None)
+        if kind == "sign":
+            signers.setdefault(st.ticket_id, []).append(users.get(st.user_id, "?"))
+    rows = []
+    for t in tickets:
+        rows.append({
+            "agenda_number": t.agenda_number, "date": local(t.created_at, d.tz).strftime("%Y-%m-%d"),
+            "number": t.number, "applicant": t.applicant_name or "", "nik": mask_nik(t.applicant_nik),
+            "service": t.service_name, "status": t.status, "signed_by": ", ".join(signers.get(t.id, [])),
+        })
+    return rows
+
+
+@bp.get("/register")
+@report_role
+def register():
+    d = desk()
+    period = _period()
+    with d.sessions() as s:
+        rows = _register_rows(s, period, request.args.get("q", "").strip())
+    return render_template("reports/register.html", rows=rows, period=period, q=request.args.get("q", ""))
+
+
+COLUMNS = {
+    "register": [("agenda_number", "Nomor agenda"), ("date", "Tanggal"), ("number", "Nomor antrean"),
+                 ("applicant", "Pemohon"), ("nik", "NIK"), ("service", "Layanan"), ("status", "Hasil"),
+                 ("signed_by", "Ditandatangani/diverifikasi oleh")],
+    "steps": [("service", "Layanan"), ("step", "Langkah"), ("activity", "Kegiatan"), ("actor", "Pelaksana"),
+              ("standard_minutes", "Standar (menit)"), ("n", "Jumlah"), ("median", "Median (menit)"),
+              ("p90", "P90 (menit)"), ("within_standard", "Sesuai standar"), ("over_standard", "Melebihi standar")],
+    "services": [("service", "Kode"), ("name", "Layanan"), ("group", "Kelompok"), ("tickets", "Tiket"),
+                 ("done", "Selesai"), ("returned", "TMS"), ("no_show", "Tidak hadir")],
+}
+
+
+@bp.get("/export/<kind>.<fmt>")
+@report_role
+def export(kind: str, fmt: str):
+    if kind not in COLUMNS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    d = desk()
+    period = _period()
+    with d.sessions() as s:
+        if kind == "register":
+            rows = _register_rows(s, period, request.args.get("q", "").strip())
+        else:
+            report = office_report(s, d.catalogue, period)
+            rows = report["steps"] if kind == "steps" else report["per_service"]
+    columns = COLUMNS[kind]
+    name = f"antrean-{kind}-{period.start}-{period.end}"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow([label for _key, label in columns])
+        for row in rows:
+            writer.writerow([row.get(key) for key, _label in columns])
+        return Response(buf.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = kind
+    ws.append([label for _key, label in columns])
+    for row in rows:
+        ws.append([row.get(key) for key, _label in columns])
+    out = io.BytesIO()
+    wb.save(out)
+    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

@@ -1,0 +1,71 @@
+"""Report pages, the Buku Register and their exports (XLSX read back with openpyxl)."""
+import csv
+import io
+
+from openpyxl import load_workbook
+
+
+def walk_family_b(client, login, clock, decision="MS"):
+    t = client.post("/api/v1/tickets", json={"service": "ahli_waris"}).get_json()
+    login("pelayanan2")
+    client.post("/counter/loket", data={"loket_id": 2})
+    client.post("/counter/call-next")
+    clock.advance(minutes=3)
+    client.post(f"/counter/tickets/{t['id']}/step", data={"step": 2, "name": "Sri Wahyuni", "nik": "3503124507540001"})
+    for step, user in [(3, "kasi"), (4, "register"), (5, "sekcam"), (6, "camat")]:
+        client.post("/counter/logout")
+        login(user)
+        clock.advance(minutes=4)
+        data = {"step": step, "decision": decision} if step == 3 else {"step": step}
+        if decision == "TMS":
+            data["missing"] = "KTP dan Kartu Keluarga (KK) para ahli waris"
+        client.post(f"/counter/tickets/{t['id']}/step", data=data)
+        if decision == "TMS":
+            break
+    client.post("/counter/logout")
+    return t
+
+
+def test_reports_need_a_reporting_role(client, login):
+    assert client.get("/counter/reports/").status_code == 302  # anonymous: to the login
+    login("pelayanan1")
+    assert client.get("/counter/reports/").status_code == 403
+    assert client.get("/counter/reports/export/register.csv").status_code == 403
+
+
+def test_report_page_shows_the_steps_over_standard(client, login, clock):
+    walk_family_b(client, login, clock)
+    login("kasi")
+    page = client.get("/counter/reports/?start=2026-11-24&end=2026-11-24").get_data(as_text=True)
+    assert 'id="kpi-tickets">1<' in page
+    assert "Langkah yang melebihi standar" in page and "chart-steps" in page
+    assert "/vendor/chart.umd.min.js" in page
+    assert client.get("/counter/reports/?start=bad").status_code == 400
+    assert client.get("/counter/reports/?month=2026-11").status_code == 200
+
+
+def test_register_book_masks_the_nik_and_exports(client, login, clock):
+    walk_family_b(client, login, clock)
+    login("camat")
+    page = client.get("/counter/reports/register?start=2026-11-24").get_data(as_text=True)
+    assert "474/001/406.07/2026" in page and "3503********0001" in page and "3503124507540001" not in page
+    assert "Camat" in page  # who signed
+    resp = client.get("/counter/reports/export/register.xlsx?start=2026-11-24")
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Nomor agenda" and rows[1][0] == "474/001/406.07/2026"
+    assert rows[1][4] == "3503********0001"
+    text = client.get("/counter/reports/export/register.csv?start=2026-11-24&q=474").data.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1][0] == "474/001/406.07/2026"
+    assert client.get("/counter/reports/register?start=2026-11-24&q=tidakada").get_data(as_text=True).count("<tr>") == 2
+
+
+def test_step_export_round_trip(client, login, clock):
+    walk_family_b(client, login, clock)
+    login("kasi")
+    resp = client.get("/counter/reports/export/steps.xlsx?start=2026-11-24")
+    rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
+    header = rows[0]
+    verify = next(r for r in rows[1:] if r[1] == 3)
+    assert verify[header.index("Standar (menit)")] == 5 and verify[header.index("Median (menit)")] == 4.0
+    assert client.get("/counter/reports/export/nothing.csv").status_code == 404
