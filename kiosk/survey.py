@@ -1,0 +1,54 @@
+"""The satisfaction survey pages (Survei Kepuasan Masyarakat), for a tablet at the hand-over desk,
+the kiosk, or the applicant's phone (linked from the ticket's status page)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shared import survey
+from shared.models import Ticket
+from shared.operations import NotFound, OperationError
+from shared.web import desk
+
+bp = Blueprint("survey", __name__, url_prefix="/kiosk/survei", template_folder="templates")
+
+
+@bp.route("/", methods=["GET", "POST"])
+def start():
+    """Find the ticket by its number and the pickup code printed on it."""
+    error = None
+    if request.method == "POST":
+        number = (request.form.get("number") or "").strip().upper()
+        code = (request.form.get("code") or "").strip().upper()
+        with desk().sessions() as s:
+            ticket = s.scalar(select(Ticket).where(Ticket.number == number, Ticket.pickup_code == code)
+                              .order_by(Ticket.id.desc()))
+            if ticket is not None:
+                return redirect(url_for("survey.form", public_id=ticket.public_id))
+        error = _("Nomor antrean atau kode pengambilan tidak cocok.")
+    return render_template("survey/start.html", error=error)
+
+
+@bp.route("/<public_id>", methods=["GET", "POST"])
+def form(public_id: str):
+    d = desk()
+    try:
+        ticket = survey.ticket_for_survey(d.sessions, public_id)
+    except NotFound:
+        abort(404)
+    lang = str(get_locale() or "id")
+    error = None
+    if request.method == "POST" and ticket["open"]:
+        answers = {}
+        for code, _name in survey.SKM_ELEMENTS:
+            raw = request.form.get(code, "")
+            answers[code] = int(raw) if raw.isdigit() else raw
+        try:
+            survey.submit(d.sessions, public_id, answers, request.form.get("comment", ""), clock=d.clock)
+            return render_template("survey/thanks.html", ticket=ticket)
+        except OperationError:
+            error = _("Mohon jawab kesembilan pertanyaan.")
+    return render_template("survey/form.html", ticket=ticket, questions=survey.questionnaire(lang),
+                           error=error, chosen=request.form)
