@@ -1,18 +1,106 @@
-"""The waiting-room display page. Its data arrives over Socket.IO (namespace /display)."""
+"""The waiting-room display page, its announcement audio, and the staff form for its settings.
+
+The page's data arrives over Socket.IO (namespace /display); this blueprint serves the page, the
+WAV files the page plays (``/display/audio/<key>.wav``, made once per phrase), the office logo,
+the speech state, and ``/display/settings`` (running text, announcement language and reading)
+for the Kasi Pelayanan, the Sekcam and administrators.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from pathlib import Path
 
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from shared.announce import ANNOUNCE_LANGS, READINGS
 from shared.web import desk
 
+from .settings import RUNNING_TEXT_MAX, SettingsError
+from .speech import Announcer
+
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates")
+
+SETTINGS_ROLES = frozenset({"admin", "kasi_pelayanan", "sekcam"})
+LOGO_NAMES = ("logo.png", "logo.svg", "logo.jpg", "logo.webp")
+TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def announcer() -> Announcer:
+    return current_app.extensions["antrean.display"]
+
+
+def _logo() -> Path | None:
+    folder = Path(current_app.instance_path)
+    return next((folder / n for n in LOGO_NAMES if (folder / n).is_file()), None)
 
 
 @bp.get("/")
 def index():
-    return render_template("display/index.html")
+    """The TV page. ``?sound=off`` keeps this screen silent (a speaker agent speaks instead)."""
+    sound = request.args.get("sound", "on")
+    tz = desk().catalogue.office.timezone
+    return render_template("display/index.html", sound="off" if sound in ("off", "0", "no") else "on",
+                           logo_url=url_for("display.logo") if _logo() else None,
+                           tz_label=TZ_LABELS.get(tz, ""), settings=announcer().settings.get())
 
 
 @bp.get("/state.json")
 def state():
-    return jsonify(desk().display_snapshot())
+    return jsonify(announcer().extend_snapshot(desk().display_snapshot()))
+
+
+@bp.get("/speech.json")
+def speech():
+    """The speech state, for staff screens: ``{"available", "reason", "engine", "langs", ...}``."""
+    return jsonify(announcer().status())
+
+
+@bp.get("/audio/chime.wav")
+def chime():
+    return send_file(announcer().chime_path, mimetype="audio/wav", max_age=86400)
+
+
+@bp.get("/audio/<key>.wav")
+def audio(key: str):
+    path = announcer().wav_path(key)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="audio/wav", max_age=86400)
+
+
+@bp.get("/logo")
+def logo():
+    path = _logo()
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=3600)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    if not SETTINGS_ROLES & set(current_user.roles or ()):
+        abort(403)
+    a = announcer()
+    if request.method == "POST":
+        form = request.form
+        try:
+            new = a.settings.save(
+                {"running_text": form.get("running_text", ""), "announce_lang": form.get("announce_lang"),
+                 "announce_reading": form.get("announce_reading")},
+                current_user.id, desk().clock())
+        except SettingsError as exc:
+            flash(str(exc), "error")
+        else:
+            from shared.hub import socketio
+
+            socketio.emit("settings", {"running_text": new.running_text}, namespace="/display")
+            flash(_("Pengaturan layar disimpan."), "ok")
+        return redirect(url_for("display.settings"))
+    current = a.settings.get()
+    sample = {"number": "A012", "prefix": "A", "seq": 12, "loket": 2, "loket_name": "Loket 2", "kind": "call"}
+    return render_template("display/settings.html", current=current, status=a.status(current),
+                           langs=ANNOUNCE_LANGS, readings=READINGS, max_len=RUNNING_TEXT_MAX,
+                           samples=a.announcements(sample, current, synthesize=False))

@@ -7,6 +7,9 @@ connection or a restarted server never leaves a stale screen.
 """
 from __future__ import annotations
 
+import threading
+from typing import Callable
+
 from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, SocketIO, emit, join_room
@@ -18,15 +21,20 @@ socketio = SocketIO()
 
 
 class DisplayNamespace(Namespace):
-    def __init__(self, desk: Desk):
+    def __init__(self, desk: Desk, extend: Callable[[dict], dict] | None = None):
         super().__init__("/display")
         self.desk = desk
+        self.extend = extend  # adds what the display blueprint owns: running text, speech, audio
+
+    def snapshot(self) -> dict:
+        snap = self.desk.display_snapshot()
+        return self.extend(snap) if self.extend else snap
 
     def on_connect(self, auth=None):
-        emit("snapshot", self.desk.display_snapshot())
+        emit("snapshot", self.snapshot())
 
     def on_snapshot(self, _data=None):
-        return self.desk.display_snapshot()
+        return self.snapshot()
 
 
 class CounterNamespace(Namespace):
@@ -57,14 +65,23 @@ class TicketNamespace(Namespace):
         return view
 
 
-def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None) -> None:
-    socketio.on_namespace(DisplayNamespace(desk))
+def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
+         display_extend: Callable[[dict], dict] | None = None,
+         decorate_call: Callable[[dict], dict] | None = None) -> None:
+    """``decorate_call`` adds the announcement (text, audio URL) to a call before it is sent;
+    ``display_extend`` adds the display's own state to every display snapshot."""
+    display = DisplayNamespace(desk, display_extend)
+    socketio.on_namespace(display)
     socketio.on_namespace(CounterNamespace(desk))
     socketio.on_namespace(TicketNamespace(desk))
+    call_lock = threading.Lock()
 
     def on_called(event: Event) -> None:
-        socketio.emit("call", event.payload, namespace="/display")
-        socketio.emit("call", event.payload, namespace="/counter")
+        payload = decorate_call(event.payload) if decorate_call else event.payload
+        # one call is sent to every display before the next one: all displays get calls in one order
+        with call_lock:
+            socketio.emit("call", payload, namespace="/display")
+            socketio.emit("call", payload, namespace="/counter")
 
     def on_queue(event: Event) -> None:
         socketio.emit("queue", event.payload, namespace="/display")
@@ -74,7 +91,7 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None) -> 
     def on_updated(event: Event) -> None:
         socketio.emit("ticket", event.payload, namespace="/counter")
         socketio.emit("refresh", {}, namespace="/ticket", to=f"t:{event.payload['public_id']}")
-        socketio.emit("snapshot", desk.display_snapshot(), namespace="/display")
+        socketio.emit("snapshot", display.snapshot(), namespace="/display")
 
     def on_printer(event: Event) -> None:
         socketio.emit("printer", {k: v for k, v in event.payload.items()}, namespace="/counter")

@@ -1,33 +1,212 @@
-// Waiting-room display: state comes from the server over Socket.IO (push, never poll).
+// Waiting-room display: state and calls are pushed by the server over Socket.IO (never polled).
+// Every call is shown at once and announced (chime, then the spoken sentence(s)) through ONE
+// audio element, strictly one after another: a burst of calls is queued, never dropped or mixed.
+//
+// State exposed for tests and support (on <body>):
+//   data-audio     "idle" | "playing" | "blocked" (the browser wants a tap first) | "off" (?sound=off)
+//   data-announced announcements played to the end (chime + speech)
+//   data-queued    announcements waiting
+//   data-speech    "on" | "off": whether the server can speak (otherwise the display only chimes)
+//   data-last-call "<number>@<loket>" of the newest call shown
+// and window.antreanAudio: .log (one entry per announcement: start and end of each file played),
+// .element (the one <audio> element), .queue (what waits).
 (function () {
+  "use strict";
   const text = JSON.parse(document.getElementById("display-text").textContent);
-  const conn = document.getElementById("conn");
-  const socket = io("/display", {transports: ["websocket", "polling"], reconnectionDelayMax: 2000});
   const el = id => document.getElementById(id);
+  const body = document.body;
+  const conn = el("conn");
+  const gate = el("sound-gate");
+  const MAX_AGE_MS = 5 * 60 * 1000;   // an announcement still unplayed after 5 minutes is stale
+  const MISSED_MS = 2 * 60 * 1000;    // calls missed while offline are announced if this recent
 
-  function showCall(c) {
-    if (!c) return;
-    el("now-number").textContent = c.number;
-    el("now-loket").textContent = (c.kind === "pickup" ? text.pickup + " · " : "") + text.to + " " + c.loket_name;
-    const now = el("now");
-    now.classList.remove("flash"); void now.offsetWidth; now.classList.add("flash");
-    document.body.dataset.lastCall = c.number + "@" + c.loket;
+  // ---------------------------------------------------------------- announcements (audio) --
+  const audio = new Audio();
+  audio.preload = "auto";
+  const queue = [];
+  const log = [];
+  const seen = new Set();
+  const seenOrder = [];
+  let busy = false;
+  let blocked = false;
+  let newestAt = null;
+
+  window.antreanAudio = {queue: queue, log: log, element: audio, get state() { return body.dataset.audio; }};
+  body.dataset.announced = "0";
+  body.dataset.queued = "0";
+
+  function setState(s) { body.dataset.audio = s; }
+
+  // A tiny silent WAV, to learn at start whether the browser lets this page play sound.
+  function silentWav() {
+    const rate = 8000, n = 800, buf = new ArrayBuffer(44 + n * 2), v = new DataView(buf);
+    const w = (o, s) => { for (let i = 0; i < s.length; i++) v.setUint8(o + i, s.charCodeAt(i)); };
+    w(0, "RIFF"); v.setUint32(4, 36 + n * 2, true); w(8, "WAVE"); w(12, "fmt ");
+    v.setUint32(16, 16, true); v.setUint16(20, 1, true); v.setUint16(22, 1, true);
+    v.setUint32(24, rate, true); v.setUint32(28, rate * 2, true); v.setUint16(32, 2, true);
+    v.setUint16(34, 16, true); w(36, "data"); v.setUint32(40, n * 2, true);
+    return URL.createObjectURL(new Blob([buf], {type: "audio/wav"}));
   }
+  const SILENCE = silentWav();
+
+  function isBlock(err) { return err && err.name === "NotAllowedError"; }
+
+  // Play one file to its end. Resolves true (ended) or false (missing/broken file: go on);
+  // rejects only when the browser refuses to play without a tap.
+  function playOnce(src) {
+    return new Promise((resolve, reject) => {
+      let done = false, watchdog = null;
+      const finish = (ok, err) => {
+        if (done) return;
+        done = true;
+        clearTimeout(watchdog);
+        audio.onended = audio.onerror = null;
+        if (err) reject(err); else resolve(ok);
+      };
+      audio.onended = () => finish(true);
+      audio.onerror = () => finish(false);
+      audio.src = src;
+      let played;
+      try { played = audio.play(); } catch (err) { finish(false, isBlock(err) ? err : null); return; }
+      Promise.resolve(played).then(() => {
+        const ms = isFinite(audio.duration) && audio.duration > 0 ? audio.duration * 1000 + 3000 : 30000;
+        watchdog = setTimeout(() => finish(false), Math.min(ms, 60000));
+      }, err => finish(false, isBlock(err) ? err : null));
+    });
+  }
+
+  let probe = Promise.resolve();
+  if (text.sound === "off") {
+    setState("off");
+  } else {
+    setState("idle");
+    probe = playOnce(SILENCE).then(() => {}, err => { if (isBlock(err)) block(); });
+  }
+
+  function block() {
+    blocked = true;
+    setState("blocked");
+    gate.hidden = false;
+  }
+
+  function unlock() {
+    if (!blocked) return;
+    blocked = false;
+    gate.hidden = true;
+    setState(queue.length ? "playing" : "idle");
+    // play() inside the tap itself: from now on the page may play sound
+    audio.src = SILENCE;
+    Promise.resolve(audio.play()).catch(() => {}).then(pump);
+  }
+  // any tap, click or key (a TV remote) anywhere; a tap activates the page for sound (transient
+  // user activation), so play() inside these handlers is allowed
+  ["click", "keydown", "touchend"].forEach(t => window.addEventListener(t, unlock, {capture: true}));
+
+  async function pump() {
+    if (busy || blocked) return;
+    busy = true;
+    try {
+      await probe;
+      while (queue.length && !blocked) {
+        const item = queue[0];
+        if (Date.now() - item.queuedAt > MAX_AGE_MS && !item.entry.parts.length) {
+          queue.shift();
+          body.dataset.stale = String((+body.dataset.stale || 0) + 1);
+          continue;
+        }
+        setState("playing");
+        try {
+          while (item.part < item.srcs.length) {
+            const src = item.srcs[item.part];
+            const start = performance.now();
+            const ok = await playOnce(src);
+            item.entry.parts.push({src: src, ok: ok, start: start, end: performance.now()});
+            item.part++;
+          }
+        } catch (err) {   // the browser wants a tap first: keep this announcement at the head
+          block();
+          return;
+        }
+        queue.shift();
+        item.entry.end = performance.now();
+        log.push(item.entry);
+        body.dataset.announced = String(log.length);
+        body.dataset.queued = String(queue.length);
+      }
+      if (!blocked) setState("idle");
+    } finally {
+      busy = false;
+    }
+  }
+
+  function callKey(c) { return c.ticket_id + "|" + c.kind + "|" + c.at; }
+  function callTime(c) { return Date.parse(String(c.at).replace(/(\.\d{3})\d+/, "$1")); }
+
+  function remember(c) {
+    const key = callKey(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    seenOrder.push(key);
+    if (seenOrder.length > 500) seen.delete(seenOrder.shift());
+    const t = callTime(c);
+    if (newestAt === null || t > newestAt) newestAt = t;
+    return true;
+  }
+
+  function announce(c) {
+    if (text.sound === "off") return;
+    const speech = (c.announce || []).map(a => a.audio).filter(Boolean);
+    queue.push({
+      srcs: [text.chime].concat(speech), part: 0, queuedAt: Date.now(),
+      entry: {number: c.number, kind: c.kind, loket: c.loket, received: performance.now(),
+              texts: (c.announce || []).map(a => a.text), parts: [], end: null},
+    });
+    body.dataset.queued = String(queue.length);
+    pump();
+  }
+
+  // ------------------------------------------------------------------------- the screen --
+  function showCall(c) {
+    el("now-number").textContent = c.number;
+    el("now-loket").textContent = text.to + " " + c.loket_name;
+    el("now-kind").textContent = text.kinds[c.kind] || "";
+    const now = el("now");
+    now.classList.remove("called"); void now.offsetWidth; now.classList.add("called");
+    const tile = document.querySelector("#lokets [data-loket='" + c.loket + "']");
+    if (tile) {
+      tile.querySelector(".num").textContent = c.number;
+      tile.classList.remove("called"); void tile.offsetWidth; tile.classList.add("called");
+    }
+    body.dataset.lastCall = c.number + "@" + c.loket;
+  }
+
+  function onCall(c) {
+    if (!c || !remember(c)) return;   // each call once, even if delivered twice
+    showCall(c);
+    announce(c);
+  }
+
   function render(s) {
-    el("lokets").innerHTML = "";
+    if (!s) return;
+    const lokets = el("lokets");
+    lokets.innerHTML = "";
     s.lokets.forEach(l => {
       const d = document.createElement("div");
       d.className = "loket"; d.dataset.loket = l.number;
       d.innerHTML = "<span class='ln'></span><span class='num'></span>";
       d.querySelector(".ln").textContent = l.name;
       d.querySelector(".num").textContent = l.serving ? l.serving.number : "-";
-      el("lokets").appendChild(d);
+      lokets.appendChild(d);
     });
-    el("recent").innerHTML = "";
+    const recent = el("recent");
+    recent.innerHTML = "";
     s.recent.forEach(c => {
       const li = document.createElement("li");
-      li.textContent = c.number + " → " + c.loket_name;
-      el("recent").appendChild(li);
+      li.dataset.kind = c.kind;
+      li.innerHTML = "<b></b><span></span>";
+      li.querySelector("b").textContent = c.number;
+      li.querySelector("span").textContent = c.loket_name;
+      recent.appendChild(li);
     });
     el("ready").textContent = s.ready.length ? s.ready.join("  ") : "-";
     renderWaiting(s.waiting);
@@ -35,27 +214,72 @@
       const c = s.recent[0];
       el("now-number").textContent = c.number;
       el("now-loket").textContent = text.to + " " + c.loket_name;
+      el("now-kind").textContent = text.kinds[c.kind] || "";
     }
+    if ("running_text" in s) setRunningText(s.running_text);
+    if (s.speech) body.dataset.speech = s.speech.available ? "on" : "off";
   }
+
   function renderWaiting(w) {
-    el("waiting").innerHTML = "";
+    const ul = el("waiting");
+    ul.innerHTML = "";
     Object.keys(w).forEach(g => {
       const li = document.createElement("li");
-      li.textContent = (text.groups[g] || g) + ": " + w[g];
-      el("waiting").appendChild(li);
+      li.dataset.group = g;
+      li.innerHTML = "<span></span><b></b>";
+      li.querySelector("span").textContent = text.groups[g] || g;
+      li.querySelector("b").textContent = w[g];
+      ul.appendChild(li);
     });
   }
-  socket.on("connect", () => { conn.dataset.state = "online"; conn.hidden = true; });
-  socket.on("disconnect", () => { conn.dataset.state = "offline"; conn.hidden = false; conn.textContent = text.offline; });
-  socket.on("snapshot", render);
-  socket.on("queue", renderWaiting);
-  socket.on("call", c => { showCall(c); socket.emit("snapshot", null, render); });
 
+  function setRunningText(t) {
+    const span = el("running-text");
+    if (span.textContent === (t || "") && !el("ticker").hidden === !!t) return;
+    span.textContent = t || "";
+    el("ticker").hidden = !t;
+    // about 9 characters a second, whatever the length
+    span.style.animationDuration = Math.max(12, Math.round((t || "").length / 9) + 10) + "s";
+  }
+
+  // After a reconnect: show and announce the calls made while this screen was offline.
+  function catchUp(s) {
+    const now = callTime({at: s.at});
+    const missed = s.recent.slice().reverse().filter(c =>
+      !seen.has(callKey(c)) && (newestAt === null || callTime(c) > newestAt) && now - callTime(c) <= MISSED_MS);
+    missed.forEach(onCall);
+  }
+
+  // ------------------------------------------------------------------------- the socket --
+  const socket = io("/display", {transports: ["websocket", "polling"], reconnectionDelayMax: 2000});
+  // The server sends the snapshot from its connect handler, so it can arrive before "connect"
+  // fires here: a lost connection, not the "connect" event, marks the next snapshot as a resync.
+  let resync = false;
+  socket.on("connect", () => { conn.dataset.state = "online"; conn.hidden = true; });
+  socket.on("disconnect", () => {
+    resync = true;
+    conn.dataset.state = "offline"; conn.hidden = false; conn.textContent = text.offline;
+  });
+  socket.on("snapshot", s => {
+    render(s);
+    if (resync) { resync = false; catchUp(s); }
+    else if (newestAt === null) s.recent.forEach(remember);   // first load: nothing to announce
+  });
+  socket.on("queue", renderWaiting);
+  socket.on("call", onCall);   // the server pushes a fresh snapshot after every ticket change too
+  socket.on("settings", s => { if (s && "running_text" in s) setRunningText(s.running_text); });
+  window.antreanDisplay = {socket: socket};
+
+  // ------------------------------------------------------------------------- the clock --
+  const locale = document.documentElement.lang === "en" ? "en-GB" : "id-ID";
+  const dateFmt = new Intl.DateTimeFormat(locale, {timeZone: text.tz, weekday: "long", day: "numeric",
+                                                   month: "long", year: "numeric"});
+  const timeFmt = new Intl.DateTimeFormat("en-GB", {timeZone: text.tz, hour: "2-digit", minute: "2-digit",
+                                                    second: "2-digit", hourCycle: "h23"});
   function tick() {
     const now = new Date();
-    el("clock").textContent = now.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "id-ID",
-      {timeZone: text.tz, weekday: "long", day: "numeric", month: "long", year: "numeric",
-       hour: "2-digit", minute: "2-digit", second: "2-digit"});
+    el("date").textContent = dateFmt.format(now);
+    el("clock").textContent = timeFmt.format(now);
   }
   tick(); setInterval(tick, 1000);
 })();
