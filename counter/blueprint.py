@@ -94,13 +94,15 @@ def index():
             session.pop("loket_id", None)
     found = d.find_tickets(request.args["q"]) if request.args.get("q") else None
     worker = current_app.extensions.get("antrean.printer")
+    speech = current_app.extensions.get("antrean.speech")
+    speech_status = speech() if speech else {"available": False, "reason": "speech is not set up"}
     return render_template(
         "counter/index.html", lokets=lokets, loket_id=actor.loket_id, current=current, finished=finished,
         waiting=waiting,
         queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
         roles=[ROLES.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & DESK_ROLES), catalogue=d.catalogue,
-        printer_error=worker.last_error if worker else None,
+        printer_error=worker.last_error if worker else None, speech=speech_status,
     )
 
 

@@ -139,3 +139,9 @@ def test_an_idle_staff_session_times_out(client, login, app):
     page = client.get("/counter/login").get_data(as_text=True)
     assert "Sesi berakhir" in page
     assert client.get("/counter/").status_code == 302
+
+
+def test_counter_says_when_speech_is_unavailable(client, login):
+    login("pelayanan1")
+    page = client.get("/counter/").get_data(as_text=True)  # the app fixture starts no speech worker
+    assert 'id="speech-fault"' in page and "Suara pengumuman tidak tersedia" in page
