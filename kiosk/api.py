@@ -1,20 +1,32 @@
 """Public API v1 (docs/api.md): services and tickets as JSON. Thin: parse, call the Desk, map errors."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from shared import availability, print_queue
 from shared.catalogue import service_to_dict
 from shared.operations import OperationError
 from shared.web import desk, json_error
 
+from .texts import office_message, state_dict
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+TICKET_FIELDS = {"service", "priority", "priority_reason", "lang", "request_id", "printer"}
 
 
 @bp.get("/services")
 def services():
-    catalogue = desk().catalogue
-    return jsonify({"services": [service_to_dict(s, catalogue) for s in catalogue.services.values()]})
+    d = desk()
+    now = d.clock()
+    states = availability.service_states(d, now=now)
+    return jsonify({
+        "services": [{**service_to_dict(s, d.catalogue), "availability": state_dict(states[s.code], now, d.tz)}
+                     for s in d.catalogue.services.values()],
+        "office": {"message": office_message(states, now, d.tz),
+                   "open": any(st.open for st in states.values())},
+    })
 
 
 @bp.post("/tickets")
@@ -23,15 +35,28 @@ def issue_ticket():
     if not isinstance(body, dict):
         return jsonify({"error": "the body must be a JSON object such as {\"service\": \"ktp\"}",
                         "code": "bad_json"}), 400
-    unknown = set(body) - {"service", "priority", "priority_reason", "lang"}
+    unknown = set(body) - TICKET_FIELDS
     if unknown:
         return jsonify({"error": f"unknown fields: {', '.join(sorted(unknown))}", "code": "bad_field"}), 400
+    d = desk()
+    printer = body.get("printer")
+    if printer is not None and (not isinstance(printer, str) or printer not in print_queue.agent_names(d)):
+        return jsonify({"error": "printer must be the name of a print agent (antrean token list)",
+                        "code": "bad_printer"}), 400
+    if not current_app.config["PUBLIC_URL"]:  # the QR code's base until ANTREAN_PUBLIC_URL is set
+        current_app.extensions["antrean.seen_url"] = request.host_url.rstrip("/")
     try:
-        view = desk().issue_ticket(body.get("service"), body.get("priority", False),
-                                   body.get("priority_reason"), body.get("lang") or "id")
+        view = d.issue_ticket(body.get("service"), body.get("priority", False), body.get("priority_reason"),
+                              body.get("lang") or "id", request_key=body.get("request_id"),
+                              print_target=printer)
+    except availability.ServiceClosed as exc:
+        now = d.clock()
+        return jsonify({"error": str(exc), "code": exc.code, "service": exc.service.code,
+                        "availability": state_dict(exc.state, now, d.tz)}), 409
     except OperationError as exc:
         return json_error(exc)
-    return jsonify(view), 201, {"Location": f"/api/v1/tickets/{view['id']}"}
+    status = 200 if view.get("repeated") else 201
+    return jsonify(view), status, {"Location": f"/api/v1/tickets/{view['id']}"}
 
 
 @bp.get("/tickets/<ticket_id>")
@@ -40,6 +65,21 @@ def get_ticket(ticket_id: str):
         return jsonify(desk().get_ticket(ticket_id))
     except OperationError as exc:
         return json_error(exc)
+
+
+@bp.get("/tickets/<ticket_id>/print")
+def print_state(ticket_id: str):
+    """Whether the ticket came out of the printer (the kiosk shows the ticket longer if not)."""
+    from hardware.printer import NullPrinter
+
+    try:
+        state = print_queue.job_state(desk(), ticket_id)
+    except OperationError as exc:
+        return json_error(exc)
+    worker = current_app.extensions.get("antrean.printer")
+    if state.get("target") is None and isinstance(getattr(worker, "printer", None), NullPrinter):
+        state["status"] = "none"  # ANTREAN_PRINTER=none: nothing is printed
+    return jsonify({"status": state["status"], "attempts": state["attempts"]})
 
 
 @bp.app_errorhandler(HTTPException)

@@ -1,4 +1,5 @@
-"""The touchscreen kiosk page, the public ticket-status page (the QR target) and its QR image."""
+"""The touchscreen kiosk page, the public ticket-status page (the QR target), its QR image and the
+PNG preview of the printed ticket."""
 from __future__ import annotations
 
 import io
@@ -6,17 +7,45 @@ import io
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from sqlalchemy import select
 
+from shared import availability
+from shared.db import transaction
+from shared.models import Ticket
 from shared.operations import NotFound
 from shared.web import desk
 
+from .texts import office_message, priority_labels, state_dict
+
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
+
+RESULT_SECONDS = 12  # the ticket stays on screen this long after it printed
+FAULT_SECONDS = 45  # ... and this long when the printer failed (time to scan or photograph it)
+IDLE_SECONDS = 60  # an untouched page goes back to the start
+
+
+def _public_base() -> str:
+    return current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
 
 
 @bp.get("/")
 def index():
-    catalogue = desk().catalogue
-    return render_template("kiosk/index.html", groups=catalogue.by_group(), catalogue=catalogue)
+    d = desk()
+    now = d.clock()
+    states = availability.service_states(d, now=now)
+    return render_template(
+        "kiosk/index.html", groups=d.catalogue.by_group(), catalogue=d.catalogue,
+        states={code: state_dict(st, now, d.tz) for code, st in states.items()},
+        office_closed=office_message(states, now, d.tz), priorities=priority_labels(),
+        default_lang=current_app.config["DEFAULT_LANG"], result_seconds=_seconds("result", RESULT_SECONDS),
+        fault_seconds=_seconds("fault", FAULT_SECONDS), idle_seconds=_seconds("idle", IDLE_SECONDS),
+    )
+
+
+def _seconds(name: str, default: int) -> int:
+    """The kiosk's timings can be set in its address (``/kiosk/?idle=90&result=8``), 2-600 s."""
+    value = request.args.get(name, type=int)
+    return default if value is None else max(2, min(600, value))
 
 
 @bp.get("/t/<public_id>")
@@ -25,7 +54,10 @@ def status(public_id: str):
         ticket = desk().get_ticket_by_public_id(public_id)
     except NotFound:
         abort(404)
-    return render_template("kiosk/status.html", ticket=ticket)
+    resp = Response(render_template("kiosk/status.html", ticket=ticket))
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["X-Robots-Tag"] = "noindex"
+    return resp
 
 
 @bp.get("/qr/<public_id>.svg")
@@ -34,9 +66,36 @@ def qr(public_id: str):
         ticket = desk().get_ticket_by_public_id(public_id)
     except NotFound:
         abort(404)
-    base = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
-    image = qrcode.make(base + ticket["status_url"], image_factory=qrcode.image.svg.SvgPathImage,
+    image = qrcode.make(_public_base() + ticket["status_url"], image_factory=qrcode.image.svg.SvgPathImage,
                         box_size=10, border=2)
     buf = io.BytesIO()
     image.save(buf)
     return Response(buf.getvalue(), mimetype="image/svg+xml")
+
+
+@bp.get("/preview/<public_id>.png")
+def preview(public_id: str):
+    """The printed ticket as a PNG (the same layout; the pickup code is masked: it is for the paper
+    and the person holding it, and this address is the one in the QR code)."""
+    from dataclasses import replace
+
+    from hardware.printer import parse_printer_url
+    from hardware.ticket_preview import render_png
+    from shared.printing import slip_for
+
+    d = desk()
+    with transaction(d.sessions) as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
+        if ticket is None:
+            abort(404)
+        view = d._public_view(s, ticket, d.clock())
+    slip = slip_for(d, view, ticket, _public_base())
+    if slip.pickup_code:
+        slip = replace(slip, pickup_code="*" * len(slip.pickup_code))
+    try:
+        width = parse_printer_url(current_app.config["PRINTER"], current_app.instance_path).width
+    except Exception:  # agent://... or a printer URL the server cannot parse: the usual 80 mm roll
+        width = 42
+    resp = Response(render_png(slip, width), mimetype="image/png")
+    resp.headers["Cache-Control"] = "private, max-age=30"
+    return resp

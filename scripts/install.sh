@@ -34,4 +34,9 @@ else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[postgres,redis]"
 fi
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
+# spoken announcements: pyttsx3 uses espeak-ng's Indonesian voice (poz/id) on Linux
+if command -v espeak-ng >/dev/null 2>&1; then
+  espeak-ng --voices=id 2>/dev/null | grep -q "poz/id" \
+    || echo "warning: espeak-ng has no Indonesian voice (poz/id): announcements will be chime only" >&2
+fi
 echo "installed: .venv (Python), node_modules (front-end libraries)"

@@ -26,6 +26,7 @@ LANGS = ("id", "en")
 # Front-end files installed by npm (package.json); served from node_modules, never committed.
 VENDOR_FILES = {
     "socket.io.min.js": Path("socket.io-client/dist/socket.io.min.js"),
+    "chart.umd.min.js": Path("chart.js/dist/chart.umd.min.js"),
 }
 
 csrf = CSRFProtect()
@@ -60,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
                 status_url=lambda public_id: f"/kiosk/t/{public_id}")
     app.extensions["antrean"] = desk
     app.extensions["antrean.engine"] = engine
+    desk.always_open = bool(cfg.get("ALWAYS_OPEN"))  # office hours do not stop the kiosk (tests, demos)
 
     compile_translations(Path(app.root_path) / "translations")
     Babel(app, locale_selector=_select_locale)
@@ -96,7 +98,17 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     app.register_blueprint(display_bp)
     app.register_blueprint(counter_bp)
     app.register_blueprint(staff_api_bp)
+    from counter.reports import bp as reports_bp
+    from kiosk.survey import bp as survey_bp
+
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(survey_bp)
     csrf.exempt(staff_api_bp)  # authenticated per request (Basic or Bearer), never by cookie
+    from counter.availability import bp as availability_bp
+    from counter.printing import bp as printing_bp
+
+    app.register_blueprint(printing_bp)  # print queue, reprint, printer faults
+    app.register_blueprint(availability_bp)  # close a service for today, quotas
 
     _register_shell_routes(app)
     _start_printing(app, desk, bus, printer, start_workers)
@@ -165,15 +177,27 @@ def _make_announcer(app: Flask, desk: Desk, synthesizer, start_workers: bool):
 
 
 def _start_printing(app: Flask, desk: Desk, bus: EventBus, printer, start_workers: bool) -> None:
+    """The server's print worker, and the hub that feeds print agents (docs/printing.md)."""
     from hardware.printer import printer_from_url
 
+    from .print_hub import AgentPrinter, PrintHub, agent_name_of
     from .printing import PrintWorker
 
+    def public_url() -> str:  # the QR code's base: configured, else the address the kiosk used
+        return app.config["PUBLIC_URL"] or app.extensions.get("antrean.seen_url", "")
+
+    agent = agent_name_of(app.config["PRINTER"])
+    desk.print_target = agent  # ANTREAN_PRINTER=agent://NAME: every ticket goes to that agent
+    hub = PrintHub(socketio, desk, bus, public_url, ack_seconds=app.config["PRINT_ACK_SECONDS"],
+                   retry_seconds=app.config["PRINT_RETRY_SECONDS"])
     if printer is None:
-        printer = printer_from_url(app.config["PRINTER"], Path(app.instance_path))
-    worker = PrintWorker(desk, printer, public_url=lambda: app.config["PUBLIC_URL"],
-                         retry_seconds=app.config["PRINT_RETRY_SECONDS"])
+        printer = AgentPrinter(agent, hub) if agent else printer_from_url(app.config["PRINTER"],
+                                                                          Path(app.instance_path))
+    worker = PrintWorker(desk, printer, public_url=public_url, retry_seconds=app.config["PRINT_RETRY_SECONDS"])
     app.extensions["antrean.printer"] = worker
+    app.extensions["antrean.print_hub"] = hub
     bus.subscribe("ticket.issued", worker.wake)
+    bus.subscribe("print.queued", worker.wake)
     if start_workers:
         worker.start()
+        hub.start()

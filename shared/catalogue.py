@@ -7,7 +7,9 @@ file, the service and the field.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +150,12 @@ class Office:
     timezone: str = "Asia/Jakarta"
     agenda_format: str = "{kode}/{urut:03d}/{kantor}/{tahun}"
     agenda_code: str = "470"
+    # Opening rules (shared/availability.py). hours: Monday..Sunday, each a tuple of ("HH:MM", "HH:MM")
+    # ranges (empty = closed that day); None = no office-hour limits.
+    hours: tuple[tuple[tuple[str, str], ...], ...] | None = None
+    holidays: tuple[str, ...] = ()  # ISO dates the office is closed
+    quotas: dict[str, int] = field(default_factory=dict)  # daily ticket quota per service code
+    last_ticket_minutes: int = 0  # the kiosk stops issuing this many minutes before closing
 
 
 @dataclass(frozen=True)
@@ -240,13 +248,17 @@ def parse_catalogue(raw: Any, path: Path | str = "<catalogue>") -> Catalogue:
             raise CatalogueError(path, service.code, "code", "duplicate service code")
         services[service.code] = service
         prefixes.setdefault(service.prefix, service.group)
+    for code in office.quotas:
+        if code not in services:
+            raise CatalogueError(path, None, f"office.quotas.{code}", f"unknown service code {code!r}")
     return Catalogue(office=office, sops=sops, services=services, path=str(path))
 
 
 def _parse_office(data: Any, path) -> Office:
     if not isinstance(data, dict):
         raise CatalogueError(path, None, "office", "missing or not a mapping")
-    kwargs = {k: str(v) for k, v in data.items() if k in Office.__dataclass_fields__}
+    kwargs: dict[str, Any] = {k: str(v) for k, v in data.items()
+                              if k in Office.__dataclass_fields__ and k not in OPENING_FIELDS}
     for required in ("name", "code", "address"):
         if not kwargs.get(required, "").strip():
             raise CatalogueError(path, None, f"office.{required}", "is required")
@@ -256,7 +268,100 @@ def _parse_office(data: Any, path) -> Office:
         ZoneInfo(kwargs.get("timezone", "Asia/Jakarta"))
     except Exception:
         raise CatalogueError(path, None, "office.timezone", "unknown time zone") from None
+    kwargs.update(_parse_opening(data, path))
     return Office(**kwargs)
+
+
+# -- opening rules (office.hours, office.holidays, office.quotas, office.last_ticket_minutes) --
+
+OPENING_FIELDS = ("hours", "holidays", "quotas", "last_ticket_minutes")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = {
+    **{d: i for i, d in enumerate(WEEKDAYS)},
+    **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                   "sunday"))},
+    **{d: i for i, d in enumerate(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"))},
+}
+_CLOSED_WORDS = ("closed", "tutup", "libur", "")
+
+
+def parse_time_ranges(value: Any) -> tuple[tuple[str, str], ...]:
+    """``"07:30-15:30"``, ``"07.30-11.00, 13.00-14.00"``, a list of such, or ``closed``/``tutup``
+    -> (("07:30", "15:30"), ...). Raises ValueError with a plain message."""
+    if value is None or value is False:
+        return ()
+    parts = value if isinstance(value, list) else str(value).split(",")
+    ranges: list[tuple[str, str]] = []
+    for part in parts:
+        text = str(part).strip().lower()
+        if text in _CLOSED_WORDS:
+            continue
+        m = re.fullmatch(r"(\d{1,2})[:.](\d{2})\s*-\s*(\d{1,2})[:.](\d{2})", text)
+        if not m:
+            raise ValueError(f"{part!r} is not a time range like '07:30-15:30' (or 'closed')")
+        h1, m1, h2, m2 = (int(x) for x in m.groups())
+        if not (h1 <= 23 and m1 <= 59 and h2 <= 24 and m2 <= 59 and (h2 < 24 or m2 == 0)):
+            raise ValueError(f"{part!r} is not a valid time of day")
+        start, end = f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
+        if end <= start:
+            raise ValueError(f"{part!r} ends before it starts")
+        if ranges and start < ranges[-1][1]:
+            raise ValueError(f"{part!r} overlaps or comes before the range before it")
+        ranges.append((start, end))
+    return tuple(ranges)
+
+
+def parse_hours(value: Any) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """A mapping of weekday (mon..sun, senin..minggu) to time ranges -> 7 tuples, Monday first.
+    A weekday not listed is closed. Raises ValueError naming the day. The exported form (a list of
+    seven lists of [start, end] pairs, Monday first) is read back too."""
+    if isinstance(value, (list, tuple)) and len(value) == 7:
+        value = {WEEKDAYS[i]: day if not isinstance(day, (list, tuple)) else [
+            f"{r[0]}-{r[1]}" if isinstance(r, (list, tuple)) and len(r) == 2 else r for r in day]
+            for i, day in enumerate(value)}
+    if not isinstance(value, dict):
+        raise ValueError("must be a mapping of weekday (mon, tue, ... sun) to '07:30-15:30' or 'closed'")
+    week: list[tuple[tuple[str, str], ...]] = [()] * 7
+    for key, ranges in value.items():
+        day = _WEEKDAY_NAMES.get(str(key).strip().lower())
+        if day is None:
+            raise ValueError(f"unknown weekday {key!r}; use mon, tue, wed, thu, fri, sat, sun")
+        try:
+            week[day] = parse_time_ranges(ranges)
+        except ValueError as exc:
+            raise ValueError(f"{WEEKDAYS[day]}: {exc}") from None
+    return tuple(week)
+
+
+def _parse_opening(data: dict, path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if data.get("hours") is not None:
+        try:
+            out["hours"] = parse_hours(data["hours"])
+        except ValueError as exc:
+            raise CatalogueError(path, None, "office.hours", str(exc)) from None
+    holidays = data.get("holidays") or []
+    if not isinstance(holidays, list):
+        raise CatalogueError(path, None, "office.holidays", "must be a list of dates (YYYY-MM-DD)")
+    days = []
+    for item in holidays:
+        try:
+            days.append((item if isinstance(item, date) else date.fromisoformat(str(item).strip())).isoformat())
+        except ValueError:
+            raise CatalogueError(path, None, "office.holidays", f"{item!r} is not a date (YYYY-MM-DD)") from None
+    out["holidays"] = tuple(sorted(set(days)))
+    quotas = data.get("quotas") or {}
+    if not isinstance(quotas, dict):
+        raise CatalogueError(path, None, "office.quotas", "must be a mapping of service code to a daily number")
+    for code, n in quotas.items():
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise CatalogueError(path, None, f"office.quotas.{code}", f"must be a whole number >= 0, got {n!r}")
+    out["quotas"] = {str(k): v for k, v in quotas.items()}
+    last = data.get("last_ticket_minutes", 0)
+    if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last <= 240:
+        raise CatalogueError(path, None, "office.last_ticket_minutes", f"must be minutes from 0 to 240, got {last!r}")
+    out["last_ticket_minutes"] = last
+    return out
 
 
 def _parse_service(item: Any, path, sops: dict[str, Sop]) -> Service:

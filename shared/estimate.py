@@ -1,22 +1,57 @@
-"""Wait estimates: the queue ahead, the lokets open for it, and how long a desk visit takes."""
+"""Wait estimates: the queue ahead, the lokets open for it, and how long a desk visit takes.
+
+A *desk visit* is what keeps a loket busy with one applicant: from the call to the end of the first
+run of front-desk steps after the applicant hands in the request (receive, verify, register; a TMS
+decision ends it early). By the SOP it lasts the sum of those steps' Mutu Baku minutes; once there
+is history, the recent real visits of the same service (or, with too few of those, of its group,
+as a ratio to the SOP minutes) replace the catalogue's minutes.
+
+The pure functions take plain values; ``recent_visits`` and ``ticket_wait_minutes`` read the
+database through a SQLAlchemy session given by the caller. No Flask.
+"""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from statistics import median
-from typing import Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
-from .catalogue import Service
+from .catalogue import Service, Step
 
 DESK_KINDS = ("receive", "verify", "register")
+HISTORY_DAYS = 14  # look back this far for real desk visits
+HISTORY_TICKETS = 20  # at most this many recent visits per service
+MIN_HISTORY = 5  # fewer real visits than this: use the catalogue (or the group's ratio)
+MAX_VISIT_MINUTES = 240  # a longer "visit" is a ticket left open, not a desk visit
+
+
+def _kind(step: Step | Mapping[str, Any]) -> str:
+    return step.kind if isinstance(step, Step) else str(step.get("kind"))
+
+
+def _number(step: Step | Mapping[str, Any]) -> int:
+    return step.number if isinstance(step, Step) else int(step.get("number"))
+
+
+def desk_steps(steps: Iterable[Step | Mapping[str, Any]]) -> list:
+    """The first run of front-desk steps after step 1 (Step objects or stored step dicts)."""
+    run = []
+    for step in sorted(steps, key=_number):
+        if _number(step) == 1:
+            continue
+        if _kind(step) not in DESK_KINDS:
+            break
+        run.append(step)
+    return run
 
 
 def desk_minutes(service: Service) -> float:
-    """Minutes the applicant spends at the loket by the SOP: the front-desk steps done in person."""
-    total = sum(s.minutes for s in service.steps if s.kind in DESK_KINDS or (s.in_person and s.kind == "process"))
-    return max(1.0, float(total))
+    """Minutes of the desk visit by the SOP (the Mutu Baku of the front-desk steps), at least 1."""
+    return max(1.0, float(sum(s.minutes for s in desk_steps(service.steps))))
 
 
-def per_ticket_minutes(service: Service, recent_minutes: Sequence[float] = (), min_history: int = 5) -> float:
+def per_ticket_minutes(service: Service, recent_minutes: Sequence[float] = (), min_history: int = MIN_HISTORY) -> float:
     """Recent real desk times once there are enough of them, the catalogue's minutes until then."""
     if len(recent_minutes) >= min_history:
         return max(0.5, median(recent_minutes))
@@ -27,3 +62,111 @@ def wait_minutes(people_ahead: int, minutes_each: float, open_lokets: int) -> in
     if people_ahead <= 0:
         return 0
     return math.ceil(people_ahead * minutes_each / max(1, open_lokets))
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One real desk visit: its service, how long it took, and the SOP minutes it stood for."""
+
+    service: str
+    minutes: float
+    standard: float
+
+
+def visit_of(flow: Sequence[Mapping[str, Any]], called_at: datetime | None,
+             finished: Mapping[int, datetime], ended: bool = False) -> tuple[float, float] | None:
+    """(real minutes, SOP minutes) of a ticket's desk visit, or None if it did not happen (yet).
+
+    ``flow`` is the ticket's stored steps, ``finished`` the end time of each recorded step,
+    ``ended`` whether the ticket ended early (a TMS return ends the visit at the decision).
+    """
+    run = desk_steps(flow)
+    done = [s for s in run if _number(s) in finished]
+    if not run or not done:
+        return None
+    if len(done) < len(run) and not ended:
+        return None  # still at the desk
+    start = called_at or finished.get(1)
+    if start is None:
+        return None
+    if finished.get(1) is not None and finished[1] < start:
+        start = finished[1]
+    end = max(finished[_number(s)] for s in done)
+    minutes = (end - start).total_seconds() / 60
+    if not 0 < minutes <= MAX_VISIT_MINUTES:
+        return None
+    return minutes, float(sum(float(s.get("minutes") or 0) for s in done))
+
+
+def recent_visits(s, group: str, now: datetime, days: int = HISTORY_DAYS, limit: int = 200) -> list[Visit]:
+    """The real desk visits of a group's tickets called in the last ``days`` days, newest first."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from .models import Ticket
+
+    tickets = s.scalars(
+        select(Ticket).options(selectinload(Ticket.steps))
+        .where(Ticket.group == group, Ticket.called_at.is_not(None),
+               Ticket.called_at >= now - timedelta(days=days), Ticket.called_at <= now)
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(limit)
+    ).all()
+    visits = []
+    for t in tickets:
+        got = visit_of(t.flow, t.called_at, {r.number: r.finished_at for r in t.steps},
+                       ended=t.status in ("returned", "cancelled", "no_show"))
+        if got is not None:
+            visits.append(Visit(t.service_code, got[0], got[1]))
+    return visits
+
+
+def minutes_per_visit(service: Service, visits: Sequence[Visit], per_service: int = HISTORY_TICKETS,
+                      min_history: int = MIN_HISTORY) -> float:
+    """A service's expected desk visit: the median of its own recent visits when there are enough;
+    else its SOP minutes times how the group's recent visits compared with their SOP minutes;
+    else the SOP minutes."""
+    own = [v.minutes for v in visits if v.service == service.code][:per_service]
+    if len(own) >= min_history:
+        return max(0.5, median(own))
+    ratios = [v.minutes / v.standard for v in visits[:per_service * 5] if v.standard > 0]
+    if len(ratios) >= min_history:
+        return max(0.5, desk_minutes(service) * median(ratios))
+    return desk_minutes(service)
+
+
+def open_lokets(s, group: str, service_code: str | None = None) -> int:
+    """Active lokets serving the group (a loket lists groups or service codes; none = all)."""
+    from sqlalchemy import select
+
+    from .models import Loket
+
+    count = 0
+    for lk in s.scalars(select(Loket).where(Loket.active.is_(True))):
+        groups = lk.groups or []
+        if not groups or group in groups or (service_code is not None and service_code in groups):
+            count += 1
+    return count
+
+
+def ticket_wait_minutes(s, catalogue, ticket, ahead: int, now: datetime) -> int:
+    """Estimated minutes until ``ticket`` is called: the people ahead times the expected visit of
+    the services now waiting in its group, shared among the lokets open for it."""
+    if ahead <= 0:
+        return 0
+    from sqlalchemy import func, select
+
+    from .models import Ticket
+
+    visits = recent_visits(s, ticket.group, now)
+    mix = dict(s.execute(select(Ticket.service_code, func.count()).where(
+        Ticket.status == "waiting", Ticket.group == ticket.group).group_by(Ticket.service_code)).all())
+    mix.setdefault(ticket.service_code, 1)
+    total = weight = 0.0
+    for code, n in mix.items():
+        service = catalogue.services.get(code)
+        if service is None:
+            continue
+        total += n * minutes_per_visit(service, visits)
+        weight += n
+    each = total / weight if weight else 5.0
+    return wait_minutes(ahead, each, open_lokets(s, ticket.group, ticket.service_code))

@@ -649,37 +649,7 @@ class Desk:
             "at": local(now, self.tz).isoformat(),
         }
 
-    # -- printing --------------------------------------------------------------------------
-
-    def due_print_jobs(self, limit: int = 20) -> list[int]:
-        now = self.clock()
-        with transaction(self.sessions) as s:
-            return list(s.scalars(select(PrintJob.id).where(
-                PrintJob.status == "pending", PrintJob.next_try_at <= now).order_by(PrintJob.id)
-                .limit(limit)))
-
-    def print_job_ticket(self, job_id: int) -> tuple[dict[str, Any], Ticket] | None:
-        with transaction(self.sessions) as s:
-            job = s.get(PrintJob, job_id)
-            if job is None or job.status != "pending":
-                return None
-            return self._public_view(s, job.ticket, self.clock()), job.ticket
-
-    def finish_print_job(self, job_id: int, error: str | None, retry_after: float = 5.0) -> dict:
-        now = self.clock()
-        with transaction(self.sessions) as s:
-            job = s.get(PrintJob, job_id)
-            job.attempts += 1
-            if error is None:
-                job.status, job.printed_at, job.last_error = "printed", now, None
-            else:
-                job.last_error = error[:500]
-                backoff = min(60.0, retry_after * (2 ** min(job.attempts - 1, 4)))
-                job.next_try_at = now + timedelta(seconds=backoff)
-            result = {"job": job.id, "ticket_id": job.ticket_id, "number": job.ticket.number,
-                      "status": job.status, "attempts": job.attempts, "error": job.last_error}
-        self._publish([Event("printer.printed" if error is None else "printer.fault", result)])
-        return result
+    # -- printing: the print outbox lives in shared/print_queue.py (claims, agents, reprints) ----
 
 
 def step_requirements(catalogue: Catalogue, ticket: Ticket) -> list[str]:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Callable
 
 from hardware.printer import PrinterError, TicketPrinter
 from hardware.ticket_layout import TicketSlip
 
+from . import print_queue
 from .clock import local
 from .operations import Desk
 
@@ -46,12 +48,16 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip:
 
 class PrintWorker:
     def __init__(self, desk: Desk, printer: TicketPrinter, public_url: Callable[[], str],
-                 retry_seconds: float = 5.0, poll_seconds: float = 1.0):
+                 retry_seconds: float = 5.0, poll_seconds: float = 1.0, probe_seconds: float | None = None):
         self.desk = desk
         self.printer = printer
         self.public_url = public_url
         self.retry_seconds = retry_seconds
         self.poll_seconds = poll_seconds
+        # While the printer is faulty its status is read this often; when it reports ready again
+        # the waiting jobs are printed at once instead of after their back-off.
+        self.probe_seconds = min(retry_seconds, 5.0) if probe_seconds is None else probe_seconds
+        self._last_probe = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -72,17 +78,32 @@ class PrintWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                self.probe()
                 self.run_due()
             except Exception:
                 log.exception("print worker loop failed")
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
 
+    def probe(self) -> bool:
+        """While faulty, read the printer's status now and then; once it reports ready (or cannot
+        tell), make the waiting jobs due now. Returns True when it did."""
+        if self.last_error is None or time.monotonic() - self._last_probe < self.probe_seconds:
+            return False
+        self._last_probe = time.monotonic()
+        try:
+            status = self.printer.status()
+        except Exception:  # a status query must never stop the worker
+            return False
+        if status.get("online") is False or status.get("paper") == "out":
+            return False
+        return print_queue.make_due_now(self.desk, target=None) > 0
+
     def run_due(self) -> int:
         """Print every due job once; returns how many printed."""
         printed = 0
-        for job_id in self.desk.due_print_jobs():
-            loaded = self.desk.print_job_ticket(job_id)
+        for job_id in print_queue.due_jobs(self.desk, target=None):
+            loaded = print_queue.claim(self.desk, job_id)  # one conditional UPDATE: never two workers
             if loaded is None:
                 continue
             view, ticket = loaded
@@ -91,9 +112,13 @@ class PrintWorker:
             except PrinterError as exc:
                 self.last_error = str(exc)
                 log.warning("printer fault on job %s (ticket %s): %s", job_id, ticket.number, exc)
-                self.desk.finish_print_job(job_id, str(exc), self.retry_seconds)
+                print_queue.finish(self.desk, job_id, str(exc), self.retry_seconds)
                 break  # the printer is down: leave the rest for the next round, in order
+            except Exception as exc:  # a bug in the layout: keep the job, tell staff, go on
+                log.exception("could not print job %s (ticket %s)", job_id, ticket.number)
+                print_queue.finish(self.desk, job_id, f"{type(exc).__name__}: {exc}", self.retry_seconds)
+                continue
             self.last_error = None
-            self.desk.finish_print_job(job_id, None)
+            print_queue.finish(self.desk, job_id, None)
             printed += 1
         return printed

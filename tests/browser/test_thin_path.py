@@ -62,6 +62,7 @@ def test_kiosk_ticket_is_called_on_the_display(live_server, new_page, shot):
     # B: the kiosk issues B001 for a Surat Keterangan Ahli Waris.
     kiosk = new_page(viewport={"width": 1080, "height": 1920})
     kiosk.goto(f"{base}/kiosk/")
+    kiosk.click('button.group[data-group="surat_keterangan"]')  # the kiosk shows groups first
     kiosk.click('button.service[data-service="ahli_waris"]')
     expect(kiosk.locator("#result-number")).to_have_text("B001")
     expect(kiosk.locator("#step-result")).to_be_visible()
@@ -140,6 +141,7 @@ def test_kiosk_in_english_and_double_tap(live_server, new_page, shot):
     expect(kiosk.locator("#step-services h1")).to_have_text("Please choose a service")
     shot(kiosk, "kiosk-en")
 
+    kiosk.click('button.group[data-group="adminduk"]')  # the kiosk shows groups first
     kiosk.dblclick('button.service[data-service="ktp"]')
     expect(kiosk.locator("#step-result")).to_be_visible()
     expect(kiosk.locator("#step-result h1")).to_have_text("Your queue number")

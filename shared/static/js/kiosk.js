@@ -1,43 +1,265 @@
-// Kiosk: tap a service, get a ticket. One request at a time (a double tap issues one ticket).
+// Kiosk: service group -> service -> ticket. One ticket per tap: the buttons lock on the first
+// touch, and every tap carries a request_id, so a double tap, a stuck button or a retried request
+// gets the same ticket back from the server. An untouched page returns to the start by itself.
 (function () {
+  "use strict";
   const root = document.getElementById("kiosk");
   const text = JSON.parse(document.getElementById("kiosk-text").textContent);
   const lang = root.dataset.lang || "id";
+  const defaultLang = root.dataset.defaultLang || "id";
+  const resultSeconds = +root.dataset.resultSeconds || 12;
+  const faultSeconds = +root.dataset.faultSeconds || 45;
+  const idleSeconds = +root.dataset.idleSeconds || 60;
   const services = document.getElementById("step-services");
+  const groups = document.getElementById("groups");
   const result = document.getElementById("step-result");
   const error = document.getElementById("kiosk-error");
-  let busy = false, resetTimer = null;
+  const busyNote = document.getElementById("kiosk-busy");
+  const printState = document.getElementById("print-state");
+  const countdown = document.getElementById("result-countdown");
+  const $$ = (sel) => Array.from(document.querySelectorAll(sel));
 
-  function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, (_, k) => vals[k]); }
-  function showStart() {
-    clearTimeout(resetTimer);
-    result.hidden = true; services.hidden = false; error.hidden = true;
+  // A print agent for this kiosk: open the page once with ?printer=NAME (docs/printing.md).
+  const params = new URLSearchParams(location.search);
+  if (params.has("printer")) {
+    if (params.get("printer")) localStorage.setItem("antrean.printer", params.get("printer"));
+    else localStorage.removeItem("antrean.printer");
   }
-  async function issue(button) {
-    if (busy) return;
-    busy = true;
-    document.querySelectorAll("button.service").forEach(b => b.disabled = true);
-    error.hidden = true;
+  const printer = localStorage.getItem("antrean.printer");
+  // Switching the language keeps the kiosk's other settings in its address (?idle=, ?result=).
+  function withLang(code) {
+    const q = new URLSearchParams(location.search);
+    q.delete("printer");
+    q.set("lang", code);
+    return `?${q.toString()}`;
+  }
+  document.querySelectorAll("nav.lang a[data-lang]").forEach((a) => { a.href = withLang(a.dataset.lang); });
+
+  let busy = false, guardUntil = 0, lastTouch = Date.now();
+  let countdownTimer = null, printTimer = null, resultUntil = 0;
+
+  function fmt(s, vals) { return s.replace(/\{(\w+)\}/g, (_, k) => (k in vals ? vals[k] : "")); }
+
+  // crypto.randomUUID needs a secure context (https or localhost); a kiosk on the office
+  // network opens plain http, so fall back to getRandomValues (available everywhere).
+  function requestId() {
+    if (window.crypto && crypto.randomUUID) {
+      try { return crypto.randomUUID(); } catch (e) { /* not a secure context */ }
+    }
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function showError(message) { error.textContent = message; error.hidden = false; window.scrollTo(0, 0); }
+  function selectedReason() {
+    const on = document.querySelector('button.priority-choice[aria-pressed="true"]');
+    return on ? on.dataset.reason : null;
+  }
+
+  // -- screens -------------------------------------------------------------------------------
+  function showGroups() {
+    $$(".group-services").forEach((g) => { g.hidden = true; });
+    groups.hidden = false;
+  }
+  function showGroup(name) {
+    groups.hidden = true;
+    $$(".group-services").forEach((g) => { g.hidden = g.dataset.group !== name; });
+    window.scrollTo(0, 0);
+  }
+  function showStart() {
+    clearInterval(countdownTimer); clearTimeout(printTimer);
+    result.hidden = true; services.hidden = false; error.hidden = true;
+    $$("button.priority-choice").forEach((b) => b.setAttribute("aria-pressed", "false"));
+    showGroups();
+    guardUntil = Date.now() + 800;  // a stuck or bouncing touch must not start the next ticket
+    lastTouch = Date.now();
+    refresh(true);
+  }
+
+  // -- availability (services closed, quota, office hours) -----------------------------------
+  function applyAvailability(data) {
+    const banner = document.getElementById("office-closed");
+    banner.textContent = data.office.message || "";
+    banner.hidden = !data.office.message;
+    data.services.forEach((s) => {
+      const b = document.querySelector(`button.service[data-service="${s.code}"]`);
+      if (!b) return;
+      const open = s.availability.open;
+      b.classList.toggle("closed", !open);
+      b.dataset.closed = open ? "" : "1";
+      if (!busy) b.disabled = !open;
+      const reason = b.querySelector(".closed-reason");
+      reason.textContent = open ? "" : s.availability.message;
+      reason.hidden = open;
+    });
+  }
+  async function refresh(backToDefaultLang) {
     try {
-      const resp = await fetch("/api/v1/tickets", {
-        method: "POST", headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({service: button.dataset.service, priority: false, lang: lang}),
-      });
-      const body = await resp.json();
-      if (!resp.ok) throw new Error(body.error || resp.status);
-      document.getElementById("result-number").textContent = body.number;
-      document.getElementById("result-service").textContent = button.dataset.name;
-      document.getElementById("result-ahead").textContent = fmt(text.ahead, {n: body.position, m: body.estimated_wait_minutes});
-      document.getElementById("result-qr").src = "/kiosk/qr/" + body.public_id + ".svg";
-      services.hidden = true; result.hidden = false;
-      resetTimer = setTimeout(showStart, 15000);
+      const resp = await fetch(`/api/v1/services?lang=${encodeURIComponent(lang)}`, {cache: "no-store"});
+      if (!resp.ok) return;
+      const data = await resp.json();
+      // The next citizen starts in the office's language; switch only while the server answers,
+      // so a kiosk never navigates to an error page.
+      if (backToDefaultLang && lang !== defaultLang) {
+        location.replace(withLang(defaultLang));
+        return;
+      }
+      applyAvailability(data);
+    } catch (e) { /* offline: keep what is shown; the next tap says so */ }
+  }
+
+  // -- issuing ----------------------------------------------------------------------------------
+  function lock(on, button) {
+    busy = on;
+    $$("button.service").forEach((b) => { b.disabled = on || b.dataset.closed === "1" || b.classList.contains("closed"); });
+    $$("button.back, button.priority-choice, button.group").forEach((b) => { b.disabled = on; });
+    if (button) button.classList.toggle("pressed", on);
+    busyNote.hidden = !on;
+  }
+
+  async function post(body) {
+    // Retried with the same request_id when the answer is lost: the server returns the same ticket.
+    let lastError = null;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const resp = await fetch("/api/v1/tickets", {
+          method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
+        });
+        const data = await resp.json().catch(() => ({}));
+        return {resp, data};
+      } catch (e) {
+        lastError = e;
+        await new Promise((r) => setTimeout(r, 700 * (attempt + 1)));
+      }
+    }
+    throw lastError;
+  }
+
+  async function issue(button) {
+    if (busy || Date.now() < guardUntil || button.disabled) return;
+    lock(true, button);
+    error.hidden = true;
+    const reason = selectedReason();
+    const body = {service: button.dataset.service, priority: !!reason, lang: lang, request_id: requestId()};
+    if (reason) body.priority_reason = reason;
+    if (printer) body.printer = printer;
+    try {
+      const {resp, data} = await post(body);
+      if (resp.status === 409 && data.availability) {
+        // Closed since the page was drawn (staff, quota, closing time): say why, grey it at once.
+        showError(data.availability.message || text.failed);
+        button.classList.add("closed");
+        button.dataset.closed = "1";
+        const reasonEl = button.querySelector(".closed-reason");
+        reasonEl.textContent = data.availability.message || "";
+        reasonEl.hidden = false;
+        refresh(false);
+        return;
+      }
+      if (!resp.ok) { showError(text.failed); return; }
+      showResult(data, button.dataset.name, reason);
     } catch (e) {
-      error.textContent = text.failed; error.hidden = false;
+      showError(text.offline);
     } finally {
-      busy = false;
-      document.querySelectorAll("button.service").forEach(b => b.disabled = false);
+      lock(false, button);
     }
   }
-  document.querySelectorAll("button.service").forEach(b => b.addEventListener("click", () => issue(b)));
+
+  // -- the ticket on screen ---------------------------------------------------------------------
+  function startCountdown(seconds) {
+    resultUntil = Date.now() + seconds * 1000;
+    clearInterval(countdownTimer);
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((resultUntil - Date.now()) / 1000));
+      countdown.textContent = fmt(text.countdown, {s: left});
+      if (left <= 0) showStart();
+    };
+    tick();
+    countdownTimer = setInterval(tick, 250);
+  }
+
+  function setPrintState(state) {
+    printState.dataset.state = state;
+    printState.textContent = text[state] || text.printing;
+  }
+
+  function followPrint(ticket) {
+    const started = Date.now();
+    const poll = async () => {
+      let state = "printing";
+      try {
+        const resp = await fetch(`/api/v1/tickets/${ticket.id}/print`, {cache: "no-store"});
+        if (resp.ok) state = (await resp.json()).status;
+      } catch (e) { state = "printing"; }
+      if (result.hidden) return;
+      if (state === "printed") { setPrintState("printed"); startCountdown(resultSeconds); return; }
+      if (state === "none") { setPrintState("none"); startCountdown(faultSeconds); return; }
+      if (state === "fault" || state === "cancelled" || Date.now() - started > 8000) {
+        // Not printed (yet): keep the number and its QR code on screen longer. The job is retried
+        // and prints when the printer is back; staff see the fault on their screens.
+        setPrintState("fault"); startCountdown(faultSeconds); return;
+      }
+      printTimer = setTimeout(poll, 400);
+    };
+    poll();
+  }
+
+  function showResult(ticket, name, reason) {
+    document.getElementById("result-number").textContent = ticket.number;
+    document.getElementById("result-service").textContent = name;
+    const prio = document.getElementById("result-priority");
+    prio.textContent = reason ? text.priority[reason] : "";
+    prio.hidden = !reason;
+    document.getElementById("result-ahead").textContent =
+      fmt(text.ahead, {n: ticket.position, m: ticket.estimated_wait_minutes});
+    document.getElementById("result-qr").src = `/kiosk/qr/${ticket.public_id}.svg`;
+    document.getElementById("result-preview").src = `/kiosk/preview/${ticket.public_id}.png?lang=${lang}`;
+    setPrintState("printing");
+    services.hidden = true; result.hidden = false;
+    window.scrollTo(0, 0);
+    startCountdown(faultSeconds);  // shortened once the ticket is printed
+    followPrint(ticket);
+  }
+
+  // -- touches ----------------------------------------------------------------------------------
+  document.addEventListener("pointerdown", () => { lastTouch = Date.now(); }, {passive: true});
+  document.addEventListener("contextmenu", (e) => e.preventDefault());  // long press: no menu
+  $$("button.group").forEach((b) => b.addEventListener("click", () => {
+    if (!busy && Date.now() >= guardUntil) showGroup(b.dataset.group);
+  }));
+  $$("button.back").forEach((b) => b.addEventListener("click", () => { if (!busy) showGroups(); }));
+  $$("button.priority-choice").forEach((b) => b.addEventListener("click", () => {
+    if (busy) return;
+    const on = b.getAttribute("aria-pressed") !== "true";
+    $$("button.priority-choice").forEach((o) => o.setAttribute("aria-pressed", "false"));
+    b.setAttribute("aria-pressed", on ? "true" : "false");
+  }));
+  $$("button.service").forEach((b) => b.addEventListener("click", () => issue(b)));
   document.getElementById("result-done").addEventListener("click", showStart);
+
+  // The page resets itself: an untouched choice goes back to the start, and an untouched start
+  // page in another language goes back to the office's language.
+  setInterval(() => {
+    if (busy || !result.hidden) return;
+    const idle = Date.now() - lastTouch > idleSeconds * 1000;
+    const pristine = !groups.hidden && !selectedReason() && error.hidden;
+    if (idle && (!pristine || lang !== defaultLang)) showStart();
+  }, 1000);
+  setInterval(() => { if (!busy && result.hidden) refresh(false); }, 60000);
+
+  // The office's time (its zone, not the kiosk PC's), e.g. "08.15" in Indonesian.
+  const clock = document.getElementById("kiosk-clock");
+  let clockFormat = null;
+  try {
+    clockFormat = new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB",
+      {hour: "2-digit", minute: "2-digit", hour12: false, timeZone: root.dataset.tz || undefined});
+  } catch (e) { clockFormat = null; }
+  const tickClock = () => {
+    const d = new Date();
+    clock.textContent = clockFormat ? clockFormat.format(d) :
+      `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+  };
+  tickClock(); setInterval(tickClock, 5000);
 })();

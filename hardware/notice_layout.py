@@ -1,0 +1,79 @@
+"""The TMS slip: what a returned applicant takes home (the documents still missing).
+
+Printed on the same ESC/POS roll as tickets, through the same printers: a ``TmsNotice`` renders
+itself like a ``TicketSlip`` does (``render(printer, width)``). No name, no NIK on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .ticket_layout import _lines, format_issued, language
+
+NOTICE_LABELS = {
+    "id": {
+        "title": "PENGEMBALIAN BERKAS (TMS)",
+        "subtitle": "Tidak Memenuhi Syarat",
+        "number": "Nomor antrean",
+        "missing": "Dokumen yang perlu dilengkapi:",
+        "note": "Catatan petugas:",
+        "footer": "Lengkapi dokumen di atas, lalu ambil nomor antrean baru. Terima kasih.",
+    },
+    "en": {
+        "title": "FILE RETURNED (TMS)",
+        "subtitle": "Requirements not met",
+        "number": "Queue number",
+        "missing": "Documents still needed:",
+        "note": "Clerk's note:",
+        "footer": "Bring the documents above and take a new queue number. Thank you.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TmsNotice:
+    office_name: str
+    office_lines: tuple[str, ...]
+    service_name: str
+    number: str
+    issued_at: datetime          # when the decision was made, in the office's zone
+    missing: tuple[str, ...]
+    note: str = ""
+    lang: str = "id"
+
+    def render(self, printer, width: int = 42) -> None:
+        render_notice(printer, self, width)
+
+
+def render_notice(printer, notice: TmsNotice, width: int = 42) -> None:
+    labels = NOTICE_LABELS[language(notice.lang)]
+    p = printer
+    rule = "-" * width
+    p.hw("INIT")
+    p.set(align="center", bold=True)
+    _lines(p, notice.office_name, width)
+    p.set(bold=False)
+    for line in notice.office_lines:
+        _lines(p, line, width)
+    p.textln(rule)
+    p.set(bold=True, double_height=True)
+    _lines(p, labels["title"], width)
+    p.set(normal_textsize=True, bold=False)
+    _lines(p, labels["subtitle"], width)
+    _lines(p, notice.service_name, width)
+    _lines(p, f"{labels['number']}: {notice.number}", width)
+    _lines(p, format_issued(notice.issued_at, notice.lang), width)
+    p.textln(rule)
+    p.set(align="left")
+    _lines(p, labels["missing"], width)
+    for doc in notice.missing:
+        _lines(p, doc, width, indent="[ ] ", subsequent_indent="    ")
+    if notice.note.strip():
+        p.ln()
+        _lines(p, labels["note"], width)
+        _lines(p, notice.note.strip(), width)
+    p.ln()
+    p.set(align="center")
+    _lines(p, labels["footer"], width)
+    p.set(align="left")
+    p.cut()
