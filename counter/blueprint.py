@@ -34,7 +34,10 @@ def _session_timeout():
         if request.blueprint == "counter":
             return redirect(url_for("counter.login"))
         return None
-    session["seen"] = now
+    if now - last > 60 or "seen" not in session:
+        # Written at most once a minute: a session cookie re-sent by a background request (the
+        # waiting list, a socket) must not bring back flash messages another page already showed.
+        session["seen"] = now
     return None
 
 
@@ -93,7 +96,6 @@ def index():
         except OperationError:
             session.pop("loket_id", None)
     found = d.find_tickets(request.args["q"]) if request.args.get("q") else None
-    worker = current_app.extensions.get("antrean.printer")
     speech = current_app.extensions.get("antrean.speech")
     speech_status = speech() if speech else {"available": False, "reason": "speech is not set up"}
     return render_template(
@@ -102,7 +104,7 @@ def index():
         queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
         roles=[ROLES.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & DESK_ROLES), catalogue=d.catalogue,
-        printer_error=worker.last_error if worker else None, speech=speech_status,
+        speech=speech_status,
     )
 
 

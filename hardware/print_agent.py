@@ -32,6 +32,7 @@ from typing import Any, Callable
 import socketio
 
 from .printer import PrinterError, TicketPrinter
+from .notice_layout import TmsNotice
 from .ticket_layout import TicketSlip
 
 log = logging.getLogger("antrean.print_agent")
@@ -47,18 +48,36 @@ class AgentRefused(Exception):
 # -- the ticket on the wire ---------------------------------------------------------------------
 
 
-def slip_to_wire(slip: TicketSlip) -> dict[str, Any]:
+def slip_to_wire(slip: TicketSlip | TmsNotice) -> dict[str, Any]:
     data = asdict(slip)
     data["issued_at"] = slip.issued_at.isoformat()
     data["office_lines"] = list(slip.office_lines)
-    data["documents"] = list(slip.documents)
+    if isinstance(slip, TmsNotice):
+        data["type"] = "tms"
+        data["missing"] = list(slip.missing)
+    else:
+        data["documents"] = list(slip.documents)
     return data
 
 
-def slip_from_wire(data: Any) -> TicketSlip:
-    """A TicketSlip from a job's ``slip``; raises ValueError on anything malformed."""
+def notice_from_wire(data: dict[str, Any]) -> TmsNotice:
+    try:
+        return TmsNotice(
+            office_name=str(data["office_name"]), office_lines=tuple(str(x) for x in data.get("office_lines") or ()),
+            service_name=str(data["service_name"]), number=str(data["number"]),
+            issued_at=datetime.fromisoformat(str(data["issued_at"])),
+            missing=tuple(str(x) for x in data.get("missing") or ()), note=str(data.get("note") or ""),
+            lang=str(data.get("lang") or "id"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"notice is missing or has a bad field: {exc}") from None
+
+
+def slip_from_wire(data: Any) -> TicketSlip | TmsNotice:
+    """A TicketSlip (or a TMS slip) from a job's ``slip``; raises ValueError on anything malformed."""
     if not isinstance(data, dict):
         raise ValueError("slip must be an object")
+    if data.get("type") == "tms":
+        return notice_from_wire(data)
     known = {f.name for f in fields(TicketSlip)}
     values = {k: v for k, v in data.items() if k in known}
     try:

@@ -78,9 +78,14 @@ class TicketPrinter(Protocol):
 
 
 def render_ticket_bytes(slip: TicketSlip, profile: str | None = None, width: int = DEFAULT_WIDTH) -> bytes:
-    """The complete ESC/POS byte stream of one ticket (rendered into python-escpos's ``Dummy``)."""
+    """The complete ESC/POS byte stream of one ticket (rendered into python-escpos's ``Dummy``).
+
+    Other documents for the same roll (the TMS slip) render themselves: ``slip.render(printer, width)``."""
     dummy = Dummy(profile=profile)
-    render_ticket(dummy, slip, width)
+    if isinstance(slip, TicketSlip):
+        render_ticket(dummy, slip, width)
+    else:
+        slip.render(dummy, width)
     return dummy.output
 
 

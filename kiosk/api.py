@@ -61,8 +61,13 @@ def issue_ticket():
 
 @bp.get("/tickets/<ticket_id>")
 def get_ticket(ticket_id: str):
+    """By the number the API answered (``id``) or by the unguessable ``public_id``. Sequential ids
+    can be counted through, so that answer leaves out the link to the public status page."""
     try:
-        return jsonify(desk().get_ticket(ticket_id))
+        if ticket_id.isdigit():
+            view = desk().get_ticket(ticket_id)
+            return jsonify({k: v for k, v in view.items() if k not in ("public_id", "status_url")})
+        return jsonify(desk().get_ticket_by_public_id(ticket_id))
     except OperationError as exc:
         return json_error(exc)
 

@@ -44,6 +44,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_REFRESH_EACH_REQUEST=False,  # re-send the cookie only when the session changed
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=cfg["SESSION_MINUTES"]),
         BABEL_DEFAULT_LOCALE=cfg["DEFAULT_LANG"],
         BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",

@@ -495,6 +495,8 @@ class Desk:
                     raise OperationError(f"unknown documents: {', '.join(unknown)}", "unknown_document")
                 ticket.missing_documents = missing
                 ticket.tms_note = note or None
+                s.add(PrintJob(ticket_id=ticket.id, kind="tms_slip", status="pending", created_at=now,
+                               next_try_at=now, target=self.print_target))
             if current.kind == "register":
                 ticket.agenda_number = self._next_agenda_number(s, ticket, now)
             self._store(s, ticket, flow, records, actor)

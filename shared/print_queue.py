@@ -84,6 +84,7 @@ def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: 
             return None
         job = s.get(PrintJob, job_id)
         view = desk._public_view(s, job.ticket, now)
+        view["print_kind"] = job.kind
         return view, job.ticket
 
 

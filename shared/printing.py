@@ -12,6 +12,7 @@ import time
 from typing import Callable
 
 from hardware.printer import PrinterError, TicketPrinter
+from hardware.notice_layout import TmsNotice
 from hardware.ticket_layout import TicketSlip
 
 from . import print_queue
@@ -28,11 +29,17 @@ PRIORITY_LABELS = {
 }
 
 
-def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip:
+def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | TmsNotice:
+    """The document a print job prints: the queue ticket, or the TMS slip of a returned file."""
     office = desk.catalogue.office
     lines = tuple(x for x in (office.regency, office.address,
                               f"Telp. {office.phone}" if office.phone else "") if x)
     lang = ticket.lang if ticket.lang in PRIORITY_LABELS else "id"
+    if view.get("print_kind") == "tms_slip":
+        return TmsNotice(office_name=office.name, office_lines=lines, service_name=ticket.service_name,
+                         number=ticket.number, issued_at=local(ticket.finished_at or ticket.current_since,
+                                                               office.timezone),
+                         missing=tuple(ticket.missing_documents or ()), note=ticket.tms_note or "", lang=lang)
     url = view["status_url"]
     if url.startswith("/"):
         url = public_url + url

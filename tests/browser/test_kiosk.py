@@ -109,6 +109,10 @@ def test_the_kiosk_flow_end_to_end_and_the_phone_follows(live_server, new_page, 
 
     status, ticket = api(f"{base}/api/v1/tickets/1")
     assert status == 200 and ticket["priority"] and ticket["service"] == "ktp"
+    assert "status_url" not in ticket  # a sequential id never leads to the status page
+    public_id = kiosk.locator("#result-qr").get_attribute("src").split("/")[-1].removesuffix(".svg")
+    status, ticket = api(f"{base}/api/v1/tickets/{public_id}")
+    assert status == 200 and ticket["number"] == "A001"
 
     # The QR code's page on a phone, live.
     phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)

@@ -19,6 +19,9 @@ def test_issue_and_read_a_ticket(client):
     assert resp.headers["Location"] == f"/api/v1/tickets/{body['id']}"
     again = client.get(f"/api/v1/tickets/{body['id']}").get_json()
     assert again["number"] == "A001"
+    assert "public_id" not in again and "status_url" not in again  # ids can be counted through
+    by_public = client.get(f"/api/v1/tickets/{body['public_id']}").get_json()
+    assert by_public["status_url"] == body["status_url"]
     page = client.get(body["status_url"])
     assert page.status_code == 200 and b"A001" in page.data
 
@@ -56,7 +59,8 @@ def test_the_print_worker_prints_each_ticket_once(app, client, printer):
     assert worker.run_due() == 0
     assert [s.number for s in printer.slips] == ["B001", "A001"]
     assert printer.slips[1].priority_label == "Prioritas: lansia"
-    assert printer.slips[0].status_url.endswith(client.get("/api/v1/tickets/1").get_json()["status_url"])
+    public_id = app.extensions["antrean"].staff_ticket(1)["public_id"]
+    assert printer.slips[0].status_url.endswith(f"/kiosk/t/{public_id}")
     assert "Surat keterangan kematian pewaris" in printer.slips[0].documents
 
 
@@ -73,3 +77,26 @@ def test_a_printer_fault_keeps_the_ticket_and_prints_once_after_recovery(app, cl
     clock.advance(seconds=60)
     assert worker.run_due() == 0
     assert [s.number for s in printer.slips] == ["A001"]
+
+
+def test_a_tms_decision_prints_a_slip_listing_the_missing_documents(app, client, printer, login):
+    from hardware.notice_layout import TmsNotice
+    from hardware.print_agent import slip_from_wire, slip_to_wire
+
+    t = client.post("/api/v1/tickets", json={"service": "ahli_waris"}).get_json()
+    login("pelayanan2")
+    client.post("/counter/call-next")
+    client.post(f"/counter/tickets/{t['id']}/step", data={"step": 2, "name": "Sri", "nik": "3503124507540001"})
+    client.post("/counter/logout")
+    login("kasi")
+    client.post(f"/counter/tickets/{t['id']}/step", data={
+        "step": 3, "decision": "TMS", "missing": ["Surat keterangan kematian pewaris"], "note": "bawa yang asli"})
+    worker = app.extensions["antrean.printer"]
+    assert worker.run_due() == 2  # the queue ticket, then the TMS slip
+    notice = printer.slips[1]
+    assert isinstance(notice, TmsNotice) and notice.number == "B001"
+    assert notice.missing == ("Surat keterangan kematian pewaris",) and notice.note == "bawa yang asli"
+    data = printer.outputs[1]
+    assert b"PENGEMBALIAN BERKAS (TMS)" in data and b"Surat keterangan kematian pewaris" in data
+    assert b"\x1dV" in data and b"Sri" not in data and b"3503124507540001" not in data
+    assert slip_from_wire(slip_to_wire(notice)) == notice  # the same slip can go to a print agent
