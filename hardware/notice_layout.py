@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .ticket_layout import _lines, format_issued, language
+from .ticket_layout import _lines, format_issued, language, render_header
 
 NOTICE_LABELS = {
     "id": {
@@ -49,13 +49,7 @@ def render_notice(printer, notice: TmsNotice, width: int = 42) -> None:
     labels = NOTICE_LABELS[language(notice.lang)]
     p = printer
     rule = "-" * width
-    p.hw("INIT")
-    p.set(align="center", bold=True)
-    _lines(p, notice.office_name, width)
-    p.set(bold=False)
-    for line in notice.office_lines:
-        _lines(p, line, width)
-    p.textln(rule)
+    render_header(p, notice.office_name, notice.office_lines, width)
     p.set(bold=True, double_height=True)
     _lines(p, labels["title"], width)
     p.set(normal_textsize=True, bold=False)

@@ -186,6 +186,17 @@ def _lines(printer, text: str, width: int, **kw) -> None:
         printer.textln(line)
 
 
+def render_header(p, office_name: str, office_lines: tuple[str, ...], width: int) -> None:
+    """A clean printer state, the office's name and address centred, and a rule."""
+    p.hw("INIT")  # ESC @: a clean state whatever the last job left behind
+    p.set(align="center", bold=True)
+    _lines(p, office_name, width)
+    p.set(bold=False)
+    for line in office_lines:
+        _lines(p, line, width)
+    p.textln("-" * width)
+
+
 def render_ticket(printer, slip: TicketSlip, width: int = 42) -> None:
     """Write the ticket through any python-escpos printer object (escpos.escpos.Escpos subclass).
 
@@ -198,13 +209,7 @@ def render_ticket(printer, slip: TicketSlip, width: int = 42) -> None:
     p = printer
     rule = "-" * width
 
-    p.hw("INIT")  # ESC @: a clean state whatever the last job left behind
-    p.set(align="center", bold=True)
-    _lines(p, slip.office_name, width)
-    p.set(bold=False)
-    for line in slip.office_lines:
-        _lines(p, line, width)
-    p.textln(rule)
+    render_header(p, slip.office_name, slip.office_lines, width)
 
     p.set(bold=True)
     _lines(p, slip.service_name, width)
