@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable
 
-from flask import Flask, abort, g, render_template, request, send_from_directory, session
+from flask import Flask, abort, render_template, request, send_from_directory, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect

@@ -111,7 +111,7 @@ DEMO_USERS = [
 def demo() -> None:
     """Create demo lokets and one user per role; print each new password once."""
     from .config import load_config
-    from .db import make_engine, make_sessionmaker, transaction, upgrade
+    from .db import make_engine, make_sessionmaker, upgrade
 
     url = load_config()["DATABASE_URL"]
     upgrade(url)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from flask import request
 from flask_login import current_user
 from flask_socketio import Namespace, SocketIO, emit, join_room
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import and_, func, or_, select
@@ -21,7 +21,7 @@ from .clock import local, utcnow
 from .db import transaction
 from .events import Event, EventBus
 from .models import AuditEntry, Call, Loket, PrintJob, Setting, Ticket, TicketStep, User
-from .workflow import CLOSED, Decision, Status, StepRecord, TicketFlow, WorkflowError
+from .workflow import CLOSED, Status, StepRecord, TicketFlow, WorkflowError
 
 PRIORITY_REASONS = ("lansia", "disabilitas", "ibu_hamil_menyusui")
 CALL_RULES = ("priority_first", "fifo")
