@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
-from functools import wraps
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from shared.clock import local
@@ -18,21 +16,12 @@ from shared.numbering import office_day
 from shared.operations import mask_nik
 from shared.reports import Period, office_report
 from shared.survey import ikm_report
-from shared.web import desk
+from shared.web import desk, roles_required
 
 bp = Blueprint("reports", __name__, url_prefix="/counter/reports", template_folder="templates")
 
 REPORT_ROLES = {"kasi_pelayanan", "sekcam", "camat", "admin"}
-
-
-def report_role(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not set(current_user.roles or ()) & REPORT_ROLES:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapper
+report_role = roles_required(*REPORT_ROLES)
 
 
 def _period() -> Period:
