@@ -12,6 +12,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from .catalogue import load_catalogue
+from .catalogue_store import CatalogueStore
 from .clock import utcnow
 from .config import load_config
 from .db import make_engine, make_sessionmaker, upgrade
@@ -60,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     bus = EventBus()
     desk = Desk(catalogue, sessions, bus, clock=clock,
                 status_url=lambda public_id: f"/kiosk/t/{public_id}")
+    desk.catalogue_store = CatalogueStore(sessions, catalogue)  # the administrator's edits (counter/admin.py)
     app.extensions["antrean"] = desk
     app.extensions["antrean.engine"] = engine
     desk.always_open = bool(cfg.get("ALWAYS_OPEN"))  # office hours do not stop the kiosk (tests, demos)

@@ -268,6 +268,14 @@ def _parse_office(data: Any, path) -> Office:
         ZoneInfo(kwargs.get("timezone", "Asia/Jakarta"))
     except Exception:
         raise CatalogueError(path, None, "office.timezone", "unknown time zone") from None
+    if "agenda_format" in kwargs:
+        from .numbering import agenda_number
+
+        try:
+            agenda_number(kwargs["agenda_format"], kode="470", urut=1, kantor=kwargs["code"], tahun=2026)
+        except ValueError as exc:
+            raise CatalogueError(path, None, "office.agenda_format",
+                                 f"{exc}; use the fields {{kode}}, {{urut:03d}}, {{kantor}}, {{tahun}}") from None
     kwargs.update(_parse_opening(data, path))
     return Office(**kwargs)
 
@@ -463,3 +471,64 @@ def _text(data: dict, key: str, path, service, field_name) -> str:
     if not isinstance(value, str) or not value.strip():
         raise CatalogueError(path, service, field_name, "is required")
     return value.strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Export: the catalogue back in the data file's own shape (what load_catalogue reads)
+
+_STEP_DEFAULTS = {"documents": "", "output": "", "note": ""}
+
+
+def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
+    """The catalogue as the data file holds it: ``parse_catalogue(catalogue_to_data(c))`` equals ``c``."""
+    return {
+        "office": office_to_data(catalogue.office),
+        "sops": [{"code": s.code, "number": s.number, "title": s.title, "legal_basis": list(s.legal_basis)}
+                 for s in catalogue.sops.values()],
+        "services": [service_to_data(s) for s in catalogue.services.values()],
+    }
+
+
+def office_to_data(office: Office) -> dict[str, Any]:
+    data: dict[str, Any] = {k: getattr(office, k) for k in Office.__dataclass_fields__ if k not in OPENING_FIELDS}
+    if office.hours is not None:
+        data["hours"] = {WEEKDAYS[i]: ", ".join(f"{a}-{b}" for a, b in ranges) or "closed"
+                         for i, ranges in enumerate(office.hours)}
+    data["last_ticket_minutes"] = office.last_ticket_minutes
+    data["holidays"] = list(office.holidays)
+    data["quotas"] = dict(office.quotas)
+    return data
+
+
+def service_to_data(service: Service) -> dict[str, Any]:
+    data: dict[str, Any] = {"code": service.code, "name": service.name}
+    if service.name_en:
+        data["name_en"] = service.name_en
+    data.update(group=service.group, prefix=service.prefix, sop=service.sop)
+    if service.agenda_code is not None:
+        data["agenda_code"] = service.agenda_code
+    if service.source:
+        data["source"] = service.source
+    data["requirements"] = list(service.requirements)
+    data["steps"] = [step_to_data(s) for s in service.steps]
+    return data
+
+
+def step_to_data(step: Step) -> dict[str, Any]:
+    data: dict[str, Any] = {"number": step.number, "activity": step.activity, "actor": step.actor,
+                            "kind": step.kind}
+    if step.decision:
+        data["decision"] = True
+    if step.in_person != (step.kind in ("submit", "handover", "collect")):
+        data["in_person"] = step.in_person
+    data["minutes"] = step.minutes
+    data.update({k: getattr(step, k) for k, default in _STEP_DEFAULTS.items() if getattr(step, k) != default})
+    return data
+
+
+def dump_catalogue(catalogue: Catalogue) -> str:
+    """The catalogue as a YAML data file (the format of shared/kampak.yaml), for export."""
+    header = (f"# Antrean SOP catalogue: {catalogue.office.name}"
+              f"{', ' + catalogue.office.regency if catalogue.office.regency else ''}.\n"
+              "# Exported by Antrean; the format is described at the top of shared/kampak.yaml.\n\n")
+    return header + yaml.safe_dump(catalogue_to_data(catalogue), allow_unicode=True, sort_keys=False, width=120)

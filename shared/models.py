@@ -245,3 +245,17 @@ class SurveyResponse(Base):
     answers: Mapped[dict] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CatalogueVersion(Base):
+    """The SOP catalogue as edited by the administrator: every save is a new row, the newest rules.
+
+    ``data`` has the shape of the shipped data file (shared/kampak.yaml). With no row, the file rules.
+    Tickets keep the flow they were issued with (``Ticket.flow``), so an edit never changes them."""
+
+    __tablename__ = "catalogue_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[dict] = mapped_column(JSON)

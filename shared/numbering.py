@@ -24,7 +24,7 @@ def agenda_number(pattern: str, *, kode: str, urut: int, kantor: str, tahun: int
     """The register (agenda) number in the office's format, e.g. 474/012/406.07/2026."""
     try:
         return pattern.format(kode=kode, urut=urut, kantor=kantor, tahun=tahun)
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError) as exc:
         raise ValueError(f"agenda format {pattern!r} is not valid: {exc}") from None
 
 

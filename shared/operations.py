@@ -106,11 +106,17 @@ class Desk:
         clock: Callable[[], datetime] = utcnow,
         status_url: Callable[[str], str] = lambda public_id: f"/kiosk/t/{public_id}",
     ):
-        self.catalogue = catalogue
+        self._catalogue = catalogue
+        self.catalogue_store = None  # a CatalogueStore: the administrator's edits, newest first
         self.sessions = sessions
         self.events = events or EventBus()
         self.clock = clock
         self.status_url = status_url
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The catalogue in force now. A ticket keeps the flow it was issued with (``Ticket.flow``)."""
+        return self.catalogue_store.current() if self.catalogue_store is not None else self._catalogue
 
     @property
     def tz(self) -> str:
@@ -489,8 +495,9 @@ class Desk:
             if current.kind == "receive":
                 self._record_applicant(ticket, applicant or {})
             if decision == "TMS":
+                # named from the service's list; free text when the service has none (or was removed)
                 known = set(step_requirements(self.catalogue, ticket))
-                unknown = [m for m in missing if m not in known]
+                unknown = [m for m in missing if known and m not in known]
                 if unknown:
                     raise OperationError(f"unknown documents: {', '.join(unknown)}", "unknown_document")
                 ticket.missing_documents = missing
