@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from shared.administration import logo_png
 from shared.announce import ANNOUNCE_LANGS, READINGS
 from shared.web import desk
 
@@ -31,9 +32,13 @@ def announcer() -> Announcer:
     return current_app.extensions["antrean.display"]
 
 
-def _logo() -> Path | None:
+def _logo_file() -> Path | None:
     folder = Path(current_app.instance_path)
     return next((folder / n for n in LOGO_NAMES if (folder / n).is_file()), None)
+
+
+def _has_logo() -> bool:
+    return logo_png(desk()) is not None or _logo_file() is not None
 
 
 @bp.get("/")
@@ -42,7 +47,7 @@ def index():
     sound = request.args.get("sound", "on")
     tz = desk().catalogue.office.timezone
     return render_template("display/index.html", sound="off" if sound in ("off", "0", "no") else "on",
-                           logo_url=url_for("display.logo") if _logo() else None,
+                           logo_url=url_for("display.logo") if _has_logo() else None,
                            tz_label=TZ_LABELS.get(tz, ""), settings=announcer().settings.get())
 
 
@@ -72,10 +77,14 @@ def audio(key: str):
 
 @bp.get("/logo")
 def logo():
-    path = _logo()
+    """The logo the administrator uploaded (counter/admin.py), else a logo.* file in the instance folder."""
+    png = logo_png(desk())
+    if png is not None:
+        return Response(png, mimetype="image/png", headers={"Cache-Control": "public, max-age=300"})
+    path = _logo_file()
     if path is None:
         abort(404)
-    return send_file(path, max_age=3600)
+    return send_file(path, max_age=300)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

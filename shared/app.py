@@ -67,7 +67,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     desk.always_open = bool(cfg.get("ALWAYS_OPEN"))  # office hours do not stop the kiosk (tests, demos)
 
     compile_translations(Path(app.root_path) / "translations")
-    Babel(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=_select_locale, timezone_selector=lambda: desk.catalogue.office.timezone)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "counter.login"
@@ -112,6 +112,9 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     app.register_blueprint(printing_bp)  # print queue, reprint, printer faults
     app.register_blueprint(availability_bp)  # close a service for today, quotas
+    from counter.admin import bp as admin_bp
+
+    app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
 
     _register_shell_routes(app)
     _start_printing(app, desk, bus, printer, start_workers)

@@ -1,0 +1,261 @@
+"""Administration pages (admin role): office profile and logo, services and their SOP steps, the
+catalogue's versions with export and import, lokets and staff users. Thin: each change is one call into
+shared.administration, which validates, audits and puts it in force without a restart.
+
+    GET       /counter/admin/                       overview, catalogue versions, export, import
+    GET/POST  /counter/admin/office                 office profile, opening hours, holidays, quotas
+    POST      /counter/admin/logo                   upload (file) or remove (remove=1) the logo
+    GET       /counter/admin/services               the services
+    GET/POST  /counter/admin/services/new           add a service
+    GET/POST  /counter/admin/services/<code>        edit a service and its steps
+    POST      /counter/admin/services/<code>/delete remove a service from the kiosk
+    GET       /counter/admin/catalogue.yaml         export (the shipped data file's format)
+    POST      /counter/admin/catalogue/import       import such a file (file=...)
+    POST      /counter/admin/catalogue/restore      version=<n>: put an earlier version back
+    GET/POST  /counter/admin/lokets                 lokets (POST creates or, with loket_id, changes one)
+    GET       /counter/admin/users                  staff users
+    GET/POST  /counter/admin/users/new, /users/<id> add or change a user
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from shared import administration as admin
+from shared.catalogue import GROUPS, ROLES, STEP_KINDS, WEEKDAYS, dump_catalogue
+from shared.models import Loket, User
+from shared.operations import OperationError
+from shared.web import current_actor, desk, roles_required
+
+from .admin_forms import office_from_form, service_from_form, step_rows
+
+bp = Blueprint("admin", __name__, url_prefix="/counter/admin", template_folder="templates")
+admin_only = roles_required("admin")
+
+
+def _role_names() -> dict[str, str]:
+    return {**{r: ROLES[r] for r in admin.ASSIGNABLE_ROLES if r in ROLES}, "admin": _("Administrator")}
+
+
+@bp.get("/")
+@admin_only
+def index():
+    d = desk()
+    store = d.catalogue_store
+    return render_template("admin/index.html", version=store.version if store else 0,
+                           source=store.source if store else d.catalogue.path,
+                           history=store.history() if store else [], services=len(d.catalogue.services))
+
+
+# -- office ----------------------------------------------------------------------------------------
+
+
+@bp.route("/office", methods=["GET", "POST"])
+@admin_only
+def office():
+    d = desk()
+    codes = list(d.catalogue.services)
+    values = admin.office_form_values(d)
+    error = None
+    if request.method == "POST":
+        fields = office_from_form(request.form, codes)
+        try:
+            admin.update_office(d, current_actor(), fields)
+        except OperationError as exc:
+            error = str(exc)
+            values = {**values, **{k: v for k, v in fields.items() if k not in ("hours", "quotas", "holidays")},
+                      "hours": fields["hours"], "quotas": fields["quotas"],
+                      "holidays": [h for h in fields["holidays"].splitlines() if h.strip()]}
+        else:
+            flash(_("Profil kantor disimpan dan langsung berlaku."), "ok")
+            return redirect(url_for("admin.office"))
+    return render_template("admin/office.html", values=values, error=error, weekdays=WEEKDAYS,
+                           services=d.catalogue.services.values(), has_logo=admin.logo_png(d) is not None), \
+        400 if error else 200
+
+
+@bp.post("/logo")
+@admin_only
+def logo():
+    upload = request.files.get("logo")
+    try:
+        if request.form.get("remove"):
+            admin.save_logo(desk(), current_actor(), None)
+            flash(_("Logo dihapus."), "ok")
+        elif upload is None or not upload.filename:
+            raise OperationError(_("Pilih berkas logo terlebih dahulu."), "bad_logo")
+        else:
+            admin.save_logo(desk(), current_actor(), upload.read(admin.LOGO_MAX_BYTES + 1))
+            flash(_("Logo disimpan."), "ok")
+    except OperationError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("admin.office"))
+
+
+# -- services ----------------------------------------------------------------------------------
+
+
+@bp.get("/services")
+@admin_only
+def services():
+    d = desk()
+    return render_template("admin/services.html", groups=d.catalogue.by_group(), group_names=GROUPS)
+
+
+def _service_page(service: dict, original_code: str | None, error: str | None = None):
+    d = desk()
+    return render_template(
+        "admin/service.html", service=service, original_code=original_code, error=error,
+        rows=step_rows(service), groups=GROUPS, sops=d.catalogue.sops, actors=ROLES, kinds=sorted(STEP_KINDS),
+    ), 400 if error else 200
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@admin_only
+def service_new():
+    if request.method == "POST":
+        return _save_service(None)
+    blank = {"code": "", "name": "", "group": "surat_keterangan", "prefix": "", "requirements": [], "steps": []}
+    return _service_page(blank, None)
+
+
+@bp.route("/services/<code>", methods=["GET", "POST"])
+@admin_only
+def service_edit(code: str):
+    if request.method == "POST":
+        return _save_service(code)
+    data = next((s for s in admin.catalogue_data(desk())["services"] if s["code"] == code), None)
+    if data is None:
+        abort(404)
+    return _service_page(data, code)
+
+
+def _save_service(original_code: str | None):
+    service = service_from_form(request.form)
+    try:
+        admin.save_service(desk(), current_actor(), service, original_code)
+    except OperationError as exc:
+        if exc.status == 404:
+            abort(404)
+        return _service_page(service, original_code, str(exc))
+    flash(_("Layanan %(name)s disimpan dan langsung berlaku untuk tiket baru.", name=service["name"]), "ok")
+    return redirect(url_for("admin.service_edit", code=service["code"]))
+
+
+@bp.post("/services/<code>/delete")
+@admin_only
+def service_delete(code: str):
+    try:
+        admin.delete_service(desk(), current_actor(), code)
+    except OperationError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(str(exc), "error")
+        return redirect(url_for("admin.service_edit", code=code))
+    flash(_("Layanan dihapus dari kios. Tiket yang sedang berjalan tetap diselesaikan."), "ok")
+    return redirect(url_for("admin.services"))
+
+
+# -- the catalogue file --------------------------------------------------------------------------
+
+
+@bp.get("/catalogue.yaml")
+@admin_only
+def export():
+    d = desk()
+    name = "katalog-" + "".join(c if c.isalnum() else "-" for c in d.catalogue.office.name.lower()) + ".yaml"
+    return Response(dump_catalogue(d.catalogue), mimetype="application/x-yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/catalogue/import")
+@admin_only
+def import_file():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Pilih berkas katalog (.yaml) terlebih dahulu."), "error")
+        return redirect(url_for("admin.index"))
+    try:
+        version = admin.import_catalogue(desk(), current_actor(), upload.read(2 * 1024 * 1024),
+                                         _("impor %(file)s", file=upload.filename[:80]))
+    except OperationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Katalog diimpor sebagai versi %(v)s dan langsung berlaku.", v=version), "ok")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/catalogue/restore")
+@admin_only
+def restore():
+    try:
+        version = admin.restore_version(desk(), current_actor(), request.form.get("version"))
+    except OperationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Versi lama dipulihkan sebagai versi %(v)s.", v=version), "ok")
+    return redirect(url_for("admin.index"))
+
+
+# -- lokets and users ----------------------------------------------------------------------------
+
+
+@bp.route("/lokets", methods=["GET", "POST"])
+@admin_only
+def lokets():
+    d = desk()
+    error = None
+    if request.method == "POST":
+        f = request.form
+        try:
+            admin.save_loket(d, current_actor(), f.get("loket_id"), f.get("number"), f.get("name"),
+                             f.getlist("groups"), bool(f.get("active")))
+        except OperationError as exc:
+            error = str(exc)
+        else:
+            flash(_("Loket disimpan."), "ok")
+            return redirect(url_for("admin.lokets"))
+    with d.sessions() as s:
+        rows = s.scalars(select(Loket).order_by(Loket.number)).all()
+    return render_template("admin/lokets.html", lokets=rows, groups=GROUPS, error=error,
+                           form=request.form if error else None), 400 if error else 200
+
+
+@bp.get("/users")
+@admin_only
+def users():
+    with desk().sessions() as s:
+        rows = s.scalars(select(User).order_by(User.username)).all()
+        lokets = {lk.id: lk.name for lk in s.scalars(select(Loket))}
+    return render_template("admin/users.html", users=rows, lokets=lokets, role_names=_role_names())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_edit(user_id: int | None = None):
+    d = desk()
+    with d.sessions() as s:
+        user = s.get(User, user_id) if user_id is not None else None
+        if user_id is not None and user is None:
+            abort(404)
+        lokets = s.scalars(select(Loket).order_by(Loket.number)).all()
+    values = {"username": user.username, "full_name": user.full_name, "roles": list(user.roles or []),
+              "loket_id": user.loket_id, "active": user.active} if user else \
+        {"username": "", "full_name": "", "roles": [], "loket_id": None, "active": True}
+    error = None
+    if request.method == "POST":
+        f = request.form
+        values = {"username": f.get("username", ""), "full_name": f.get("full_name", ""),
+                  "roles": f.getlist("roles"), "loket_id": int(f["loket_id"]) if f.get("loket_id", "").isdigit() else None,
+                  "active": bool(f.get("active"))}
+        try:
+            admin.save_user(d, current_actor(), user_id, password=f.get("password") or None, **values)
+        except OperationError as exc:
+            error = str(exc)
+        else:
+            flash(_("Pengguna %(u)s disimpan.", u=values["username"].strip().lower()), "ok")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user.html", user_id=user_id, values=values, lokets=lokets,
+                           role_names=_role_names(), error=error), 400 if error else 200
