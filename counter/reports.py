@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from shared.catalogue import ROLES
 from shared.clock import local
 from shared.models import Ticket, TicketStep, User
 from shared.numbering import office_day
@@ -52,7 +53,7 @@ def index():
         report = office_report(s, d.catalogue, period)
         satisfaction = ikm_report(s, period.start, period.end)
     names = {code: svc.name for code, svc in d.catalogue.services.items()}
-    return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names,
+    return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names, roles=ROLES,
                            groups={g: svcs[0].group_name for g, svcs in d.catalogue.by_group().items() if svcs})
 
 

@@ -26,6 +26,7 @@ def services():
                      for s in d.catalogue.services.values()],
         "office": {"message": office_message(states, now, d.tz),
                    "open": any(st.open for st in states.values())},
+        "catalogue_version": d.catalogue_version,
     })
 
 

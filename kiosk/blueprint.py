@@ -22,6 +22,7 @@ bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="template
 RESULT_SECONDS = 12  # the ticket stays on screen this long after it printed
 FAULT_SECONDS = 45  # ... and this long when the printer failed (time to scan or photograph it)
 IDLE_SECONDS = 60  # an untouched page goes back to the start
+REFRESH_SECONDS = 60  # the kiosk re-reads availability (and reloads after a catalogue edit) this often
 
 
 def _public_base() -> str:
@@ -35,15 +36,17 @@ def index():
     states = availability.service_states(d, now=now)
     return render_template(
         "kiosk/index.html", groups=d.catalogue.by_group(), catalogue=d.catalogue,
+        catalogue_version=d.catalogue_version,
         states={code: state_dict(st, now, d.tz) for code, st in states.items()},
         office_closed=office_message(states, now, d.tz), priorities=priority_labels(),
         default_lang=current_app.config["DEFAULT_LANG"], result_seconds=_seconds("result", RESULT_SECONDS),
         fault_seconds=_seconds("fault", FAULT_SECONDS), idle_seconds=_seconds("idle", IDLE_SECONDS),
+        refresh_seconds=_seconds("refresh", REFRESH_SECONDS),
     )
 
 
 def _seconds(name: str, default: int) -> int:
-    """The kiosk's timings can be set in its address (``/kiosk/?idle=90&result=8``), 2-600 s."""
+    """The kiosk's timings can be set in its address (``/kiosk/?idle=90&result=8&refresh=30``), 2-600 s."""
     value = request.args.get(name, type=int)
     return default if value is None else max(2, min(600, value))
 

@@ -6,6 +6,7 @@ server process takes effect in the others within that time, and in its own proce
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -58,17 +59,26 @@ class CatalogueStore:
         return self._version
 
     def refresh(self) -> None:
-        with self.sessions() as s:
-            newest = s.scalar(select(func.max(CatalogueVersion.id))) or 0
+        """Read the newest version if it changed. Called from inside other operations' transactions, so it
+        reads on a plain DB-API connection: on SQLite a read there never waits for the write lock."""
+        raw = self.sessions.kw["bind"].raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("SELECT max(id) FROM catalogue_versions")
+            newest = cur.fetchone()[0] or 0
+            catalogue = None
             if newest != self._version:
-                row = s.get(CatalogueVersion, newest)
+                cur.execute("SELECT id, data FROM catalogue_versions ORDER BY id DESC LIMIT 1")
+                newest, data = cur.fetchone()
+                data = json.loads(data) if isinstance(data, (str, bytes)) else data
                 try:
-                    catalogue = parse_catalogue(row.data, f"versi {newest}")
+                    catalogue = parse_catalogue(data, f"versi {newest}")
                 except CatalogueError as exc:  # never expected: every version was validated when saved
                     log.error("catalogue version %s is not valid, keeping the one in force: %s", newest, exc)
-                    catalogue = None
-            else:
-                catalogue = None
+            cur.close()
+            raw.rollback()
+        finally:
+            raw.close()
         with self._lock:
             if catalogue is not None and newest > self._version:
                 self._catalogue, self._version = catalogue, newest

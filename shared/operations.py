@@ -119,6 +119,11 @@ class Desk:
         return self.catalogue_store.current() if self.catalogue_store is not None else self._catalogue
 
     @property
+    def catalogue_version(self) -> int:
+        """0 for the shipped file, else the administrator's newest saved version (kiosks reload on change)."""
+        return self.catalogue_store.version if self.catalogue_store is not None else 0
+
+    @property
     def tz(self) -> str:
         return self.catalogue.office.timezone
 

@@ -285,3 +285,15 @@ def test_the_walk_still_works_after_an_office_edit(desk, store, boss, staff, clo
     admin.update_office(desk, boss, {"code": "406.09", "agenda_format": "{kode}/{urut:04d}/{kantor}/{tahun}"})
     _svc, view = walk(desk, staff, "ahli_waris", clock)
     assert view["status"] == "done" and view["agenda_number"].endswith("/0001/406.09/2026")
+
+
+def test_reading_the_catalogue_inside_a_write_never_waits_for_the_lock(desk, sessions, catalogue, boss, staff, clock):
+    """With a store that re-reads on every access, whole walks still run: the re-read happens inside
+    other operations' write transactions and must not wait for SQLite's write lock (it did once)."""
+    desk.catalogue_store = CatalogueStore(sessions, catalogue, ttl=0)
+    svc = service_data(desk, "ktp")
+    svc["name"] = "Rekomendasi KTP-el"
+    admin.save_service(desk, boss, svc, "ktp")
+    _svc, view = walk(desk, staff, "ahli_waris", clock)
+    assert view["status"] == "done"
+    assert desk.catalogue.service("ktp").name == "Rekomendasi KTP-el"

@@ -10,6 +10,7 @@
   const resultSeconds = +root.dataset.resultSeconds || 12;
   const faultSeconds = +root.dataset.faultSeconds || 45;
   const idleSeconds = +root.dataset.idleSeconds || 60;
+  const refreshSeconds = +root.dataset.refreshSeconds || 60;  // availability and catalogue changes
   const services = document.getElementById("step-services");
   const groups = document.getElementById("groups");
   const result = document.getElementById("step-result");
@@ -105,6 +106,10 @@
       if (backToDefaultLang && lang !== defaultLang) {
         location.replace(withLang(defaultLang));
         return;
+      }
+      // The administrator changed the services: an idle kiosk reloads to show them.
+      if (String(data.catalogue_version) !== (root.dataset.catalogueVersion || "0")) {
+        if (!busy && result.hidden && Date.now() - lastTouch > 5000) { location.reload(); return; }
       }
       applyAvailability(data);
     } catch (e) { /* offline: keep what is shown; the next tap says so */ }
@@ -247,7 +252,7 @@
     const pristine = !groups.hidden && !selectedReason() && error.hidden;
     if (idle && (!pristine || lang !== defaultLang)) showStart();
   }, 1000);
-  setInterval(() => { if (!busy && result.hidden) refresh(false); }, 60000);
+  setInterval(() => { if (!busy && result.hidden) refresh(false); }, refreshSeconds * 1000);
 
   // The office's time (its zone, not the kiosk PC's), e.g. "08.15" in Indonesian.
   const clock = document.getElementById("kiosk-clock");
