@@ -63,18 +63,21 @@ def init_db() -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the whole catalogue as JSON.")
-@click.option("--file", "path", default=None, help="A catalogue file (default: the configured one).")
-def catalogue(as_json: bool, path: str | None) -> None:
-    """Show the SOP catalogue: every service with its steps."""
-    from .catalogue import CatalogueError, load_catalogue
-    from .config import load_config
+@click.option("--yaml", "as_yaml", is_flag=True, help="Print it as a data file (export; `catalogue-import` reads it).")
+@click.option("--file", "path", default=None, help="A catalogue file (default: the one in force in the database).")
+def catalogue(as_json: bool, as_yaml: bool, path: str | None) -> None:
+    """Show the SOP catalogue in force: every service with its steps."""
+    from .catalogue import CatalogueError, dump_catalogue, load_catalogue
 
     try:
-        cat = load_catalogue(path or load_config()["CATALOGUE"])
+        cat = load_catalogue(path) if path else _office_desk().catalogue
     except CatalogueError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(cat.to_json())
+        return
+    if as_yaml:
+        click.echo(dump_catalogue(cat), nl=False)
         return
     click.echo(f"{cat.office.name} ({cat.office.code}), {cat.office.address}")
     for service in cat.services.values():
@@ -85,6 +88,44 @@ def catalogue(as_json: bool, path: str | None) -> None:
         for step in service.steps:
             mark = " MS/TMS" if step.decision else ""
             click.echo(f"    {step.number}. {step.activity[:62]:<62} {step.actor_name:<29} {step.minutes:>3} mnt{mark}")
+
+
+@cli.command("catalogue-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--note", default="", help="A note for the version history.")
+def catalogue_import(path: str, note: str) -> None:
+    """Put a catalogue data file in force (validated; audited as `cli`). New tickets follow it at once;
+    tickets in progress keep their flow. The same as importing on /counter/admin/."""
+    from pathlib import Path
+
+    from . import administration
+    from .operations import Actor, OperationError
+
+    desk = _office_desk()
+    try:
+        version = administration.import_catalogue(desk, Actor(None, "cli", frozenset({"admin"})),
+                                                  Path(path).read_bytes(), note or f"impor {Path(path).name}")
+    except OperationError as exc:
+        raise click.ClickException(str(exc)) from None
+    cat = desk.catalogue
+    click.echo(f"catalogue version {version} in force: {cat.office.name}, {len(cat.services)} services")
+
+
+def _office_desk():
+    """A Desk over the configured database with the catalogue in force (the file, or the newest edit)."""
+    from .catalogue import load_catalogue
+    from .catalogue_store import CatalogueStore
+    from .config import load_config
+    from .db import make_engine, make_sessionmaker, upgrade
+    from .operations import Desk
+
+    cfg = load_config()
+    upgrade(cfg["DATABASE_URL"])
+    sessions = make_sessionmaker(make_engine(cfg["DATABASE_URL"]))
+    shipped = load_catalogue(cfg["CATALOGUE"])
+    desk = Desk(shipped, sessions)
+    desk.catalogue_store = CatalogueStore(sessions, shipped)
+    return desk
 
 
 DEMO_LOKETS = [

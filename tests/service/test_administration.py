@@ -297,3 +297,28 @@ def test_reading_the_catalogue_inside_a_write_never_waits_for_the_lock(desk, ses
     _svc, view = walk(desk, staff, "ahli_waris", clock)
     assert view["status"] == "done"
     assert desk.catalogue.service("ktp").name == "Rekomendasi KTP-el"
+
+
+def test_cli_exports_and_imports_the_catalogue_in_force(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ANTREAN_INSTANCE": str(tmp_path), "DATABASE_URL": ""}
+
+    def antrean(*args, check=True):
+        return subprocess.run([sys.executable, "-m", "shared.cli", *args], capture_output=True, text=True,
+                              env=env, check=check)
+
+    data = yaml.safe_load(antrean("catalogue", "--yaml").stdout)
+    assert data["office"]["name"] == "Kecamatan Kampak" and len(data["services"]) == 22
+    data["office"]["name"] = "Kecamatan Gandusari"
+    (tmp_path / "gandusari.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = antrean("catalogue-import", str(tmp_path / "gandusari.yaml"))
+    assert "catalogue version 1 in force: Kecamatan Gandusari, 22 services" in out.stdout
+    assert "Kecamatan Gandusari" in antrean("catalogue").stdout
+    data["services"][0]["prefix"] = "a"
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    bad = antrean("catalogue-import", str(tmp_path / "bad.yaml"), check=False)
+    assert bad.returncode != 0 and "prefix" in bad.stderr
+    assert yaml.safe_load(antrean("catalogue", "--yaml").stdout)["services"][0]["prefix"] == "A"

@@ -1,6 +1,7 @@
 """The catalogue holds the seeds: 20 flows of seed 002 plus SOP.03's Legalisasi and other letters."""
 import copy
 import json
+import os
 import subprocess
 import sys
 
@@ -132,9 +133,14 @@ def test_a_malformed_catalogue_stops_start_up(tmp_path):
                    start_workers=False)
 
 
-def test_cli_catalogue_json_lists_every_service_with_steps():
+def office_env(tmp_path) -> dict:
+    """The CLI reads the catalogue in force from the office's database: a fresh one here."""
+    return {**os.environ, "ANTREAN_INSTANCE": str(tmp_path), "DATABASE_URL": ""}
+
+
+def test_cli_catalogue_json_lists_every_service_with_steps(tmp_path):
     out = subprocess.run([sys.executable, "-m", "shared.cli", "catalogue", "--json"], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=office_env(tmp_path))
     data = json.loads(out.stdout)
     assert len(data["services"]) == 22
     ahli = next(s for s in data["services"] if s["code"] == "ahli_waris")
@@ -143,7 +149,8 @@ def test_cli_catalogue_json_lists_every_service_with_steps():
 
 
 def test_cli_catalogue_table_and_bad_file(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "shared.cli", "catalogue"], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-m", "shared.cli", "catalogue"], capture_output=True, text=True, check=True,
+                         env=office_env(tmp_path))
     assert "Surat Keterangan Ahli Waris" in out.stdout and "MS/TMS" in out.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("office: [", encoding="utf-8")
