@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from shared.catalogue import ROLES
+from shared.catalogue import GROUPS, ROLES
 from shared.clock import local
 from shared.models import Ticket, TicketStep, User
 from shared.numbering import office_day
@@ -54,7 +54,7 @@ def index():
         satisfaction = ikm_report(s, period.start, period.end)
     names = {code: svc.name for code, svc in d.catalogue.services.items()}
     return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names, roles=ROLES,
-                           groups={g: svcs[0].group_name for g, svcs in d.catalogue.by_group().items() if svcs})
+                           groups=GROUPS)
 
 
 def _register_rows(s, period: Period, query: str = ""):

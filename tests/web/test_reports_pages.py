@@ -40,6 +40,8 @@ def test_report_page_shows_the_steps_over_standard(client, login, clock):
     assert 'id="kpi-tickets">1<' in page
     assert "Langkah yang melebihi standar" in page and "chart-steps" in page
     assert "/vendor/chart.umd.min.js" in page
+    assert "<td>Surat Keterangan</td><td>1</td>" in page  # tickets per service group
+    assert "<td>Kasi Pelayanan dan Perizinan</td>" in page  # the step's actor by the office's word
     assert client.get("/counter/reports/?start=bad").status_code == 400
     assert client.get("/counter/reports/?month=2026-11").status_code == 200
 
