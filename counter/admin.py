@@ -5,6 +5,7 @@ shared.administration, which validates, audits and puts it in force without a re
     GET       /counter/admin/                       overview, catalogue versions, export, import
     GET/POST  /counter/admin/office                 office profile, opening hours, holidays, quotas
     POST      /counter/admin/logo                   upload (file) or remove (remove=1) the logo
+    GET/POST  /counter/admin/names                  service groups (kiosk order) and actors (roles)
     GET       /counter/admin/services               the services
     GET/POST  /counter/admin/services/new           add a service
     GET/POST  /counter/admin/services/<code>        edit a service and its steps
@@ -23,19 +24,21 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from shared import administration as admin
-from shared.catalogue import GROUPS, ROLES, STEP_KINDS, WEEKDAYS, dump_catalogue
+from shared.catalogue import STEP_KINDS, WEEKDAYS, dump_catalogue
 from shared.models import Loket, User
 from shared.operations import OperationError
 from shared.web import current_actor, desk, roles_required
 
-from .admin_forms import office_from_form, service_from_form, step_rows
+from .admin_forms import BLANK_STEP_ROWS, names_from_form, office_from_form, service_from_form, step_rows
 
 bp = Blueprint("admin", __name__, url_prefix="/counter/admin", template_folder="templates")
 admin_only = roles_required("admin")
 
 
 def _role_names() -> dict[str, str]:
-    return {**{r: ROLES[r] for r in admin.ASSIGNABLE_ROLES if r in ROLES}, "admin": _("Administrator")}
+    actors = desk().catalogue.actors
+    return {**{r: actors[r] for r in admin.assignable_roles(desk().catalogue) if r in actors},
+            "admin": _("Administrator")}
 
 
 @bp.get("/")
@@ -93,6 +96,29 @@ def logo():
     return redirect(url_for("admin.office"))
 
 
+# -- service groups and actors ------------------------------------------------------------------
+
+
+@bp.route("/names", methods=["GET", "POST"])
+@admin_only
+def names():
+    d = desk()
+    groups, actors, error = d.catalogue.groups, d.catalogue.actors, None
+    if request.method == "POST":
+        groups, actors = names_from_form(request.form, "groups"), names_from_form(request.form, "actors")
+        try:
+            admin.update_names(d, current_actor(), groups, actors)
+        except OperationError as exc:
+            error = str(exc)
+        else:
+            flash(_("Kelompok layanan dan pelaksana disimpan."), "ok")
+            return redirect(url_for("admin.names"))
+    used_groups = {s.group for s in d.catalogue.services.values()}
+    used_actors = {st.actor for s in d.catalogue.services.values() for st in s.steps}
+    return render_template("admin/names.html", groups=groups, actors=actors, error=error, blank=BLANK_STEP_ROWS,
+                           used_groups=used_groups, used_actors=used_actors), 400 if error else 200
+
+
 # -- services ----------------------------------------------------------------------------------
 
 
@@ -100,14 +126,15 @@ def logo():
 @admin_only
 def services():
     d = desk()
-    return render_template("admin/services.html", groups=d.catalogue.by_group(), group_names=GROUPS)
+    return render_template("admin/services.html", groups=d.catalogue.by_group(), group_names=d.catalogue.groups)
 
 
 def _service_page(service: dict, original_code: str | None, error: str | None = None):
     d = desk()
     return render_template(
         "admin/service.html", service=service, original_code=original_code, error=error,
-        rows=step_rows(service), groups=GROUPS, sops=d.catalogue.sops, actors=ROLES, kinds=sorted(STEP_KINDS),
+        rows=step_rows(service), groups=d.catalogue.groups, sops=d.catalogue.sops, actors=d.catalogue.actors,
+        kinds=sorted(STEP_KINDS),
     ), 400 if error else 200
 
 
@@ -218,7 +245,7 @@ def lokets():
             return redirect(url_for("admin.lokets"))
     with d.sessions() as s:
         rows = s.scalars(select(Loket).order_by(Loket.number)).all()
-    return render_template("admin/lokets.html", lokets=rows, groups=GROUPS, error=error,
+    return render_template("admin/lokets.html", lokets=rows, groups=d.catalogue.groups, error=error,
                            form=request.form if error else None), 400 if error else 200
 
 

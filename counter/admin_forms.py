@@ -67,6 +67,19 @@ def step_rows(service: dict[str, Any]) -> list[dict[str, Any]]:
     return [*service.get("steps", []), *[dict(blank) for _ in range(BLANK_STEP_ROWS)]]
 
 
+def names_from_form(form: MultiDict, kind: str) -> dict[str, str]:
+    """``<kind>-<i>-code`` / ``-name`` rows (kind: groups or actors) -> {code: name}; a row ticked
+    ``delete`` or with no code is dropped; a code with no name is kept so the catalogue refuses it by name."""
+    out: dict[str, str] = {}
+    i = 0
+    while f"{kind}-{i}-code" in form:
+        code = (form.get(f"{kind}-{i}-code") or "").strip()
+        if code and not form.get(f"{kind}-{i}-delete"):
+            out[code] = (form.get(f"{kind}-{i}-name") or "").strip()
+        i += 1
+    return out
+
+
 def office_from_form(form: MultiDict, service_codes: list[str]) -> dict[str, Any]:
     fields: dict[str, Any] = {k: form.get(k, "") for k in ("name", "regency", "code", "address", "phone",
                                                            "postal", "timezone", "agenda_format", "agenda_code")}

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from shared.catalogue import ROLES
 from shared.models import Loket, User
 from shared.operations import Actor, OperationError
 from shared.passwords import verify_password
@@ -18,6 +17,11 @@ from shared.web import current_actor, desk, json_error
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
 
 DESK_ROLES = {"petugas_pelayanan", "petugas_verifikasi", "tim_teknis", "tim_pengaduan"}
+
+
+def _desk_roles(catalogue) -> set[str]:
+    """Roles that work at a loket: these, and whoever receives the files (step 2) in the catalogue in force."""
+    return DESK_ROLES | {svc.steps[1].actor for svc in catalogue.services.values()}
 
 
 @bp.before_app_request
@@ -102,8 +106,8 @@ def index():
         "counter/index.html", lokets=lokets, loket_id=actor.loket_id, current=current, finished=finished,
         waiting=waiting,
         queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
-        roles=[ROLES.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
-        front_desk=bool(actor.roles & DESK_ROLES), catalogue=d.catalogue,
+        roles=[d.catalogue.actors.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
+        front_desk=bool(actor.roles & _desk_roles(d.catalogue)), catalogue=d.catalogue,
         speech=speech_status,
     )
 

@@ -10,7 +10,6 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from shared.catalogue import GROUPS, ROLES
 from shared.clock import local
 from shared.models import Ticket, TicketStep, User
 from shared.numbering import office_day
@@ -53,8 +52,8 @@ def index():
         report = office_report(s, d.catalogue, period)
         satisfaction = ikm_report(s, period.start, period.end)
     names = {code: svc.name for code, svc in d.catalogue.services.items()}
-    return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names, roles=ROLES,
-                           groups=GROUPS)
+    return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names,
+                           roles=d.catalogue.actors, groups=d.catalogue.groups)
 
 
 def _register_rows(s, period: Period, query: str = ""):

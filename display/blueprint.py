@@ -48,7 +48,8 @@ def index():
     tz = desk().catalogue.office.timezone
     return render_template("display/index.html", sound="off" if sound in ("off", "0", "no") else "on",
                            logo_url=url_for("display.logo") if _has_logo() else None,
-                           tz_label=TZ_LABELS.get(tz, ""), settings=announcer().settings.get())
+                           tz_label=TZ_LABELS.get(tz, ""), settings=announcer().settings.get(),
+                           groups={code: _(name) for code, name in desk().catalogue.groups.items()})
 
 
 @bp.get("/state.json")

@@ -16,15 +16,13 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .catalogue import (ADMIN_ROLE, GROUPS, STAFF_ROLES, CatalogueError, catalogue_to_data, office_to_data,
-                        parse_hours)
+from .catalogue import ADMIN_ROLE, Catalogue, CatalogueError, catalogue_to_data, office_to_data, parse_hours
 from .db import transaction
 from .events import Event
 from .models import AuditEntry, Loket, Setting, User
 from .operations import Actor, Conflict, Desk, Forbidden, NotFound, OperationError
 from .passwords import hash_password
 
-ASSIGNABLE_ROLES = (*STAFF_ROLES, ADMIN_ROLE)
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 MIN_PASSWORD = 8
 LOGO_KEY = "office_logo"
@@ -32,6 +30,11 @@ LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 512
 OFFICE_TEXT_FIELDS = ("name", "regency", "code", "address", "phone", "postal", "timezone", "agenda_format",
                       "agenda_code")
+
+
+def assignable_roles(catalogue: Catalogue) -> tuple[str, ...]:
+    """The roles a user can hold: the catalogue's actors but the applicant, and admin."""
+    return (*catalogue.staff_roles, ADMIN_ROLE)
 
 
 def require_admin(actor: Actor) -> None:
@@ -199,6 +202,14 @@ def delete_service(desk: Desk, actor: Actor, code: str) -> int:
     return save_catalogue(desk, actor, data, f"hapus layanan {code}")
 
 
+def update_names(desk: Desk, actor: Actor, groups: dict[str, str], actors: dict[str, str]) -> int:
+    """The office's service groups (kiosk order) and actors (the roles of the steps and of users), code ->
+    name. A group or actor still used by a service cannot be removed; the applicant (pemohon) stays."""
+    data = catalogue_data(desk)
+    data["groups"], data["actors"] = dict(groups), dict(actors)
+    return save_catalogue(desk, actor, data, "kelompok dan pelaksana")
+
+
 def office_form_values(desk: Desk) -> dict[str, Any]:
     """The office section as the administration form shows it."""
     return office_to_data(desk.catalogue.office)
@@ -220,7 +231,7 @@ def save_loket(desk: Desk, actor: Actor, loket_id: Any, number: Any, name: Any, 
     if len(name) > 60:
         raise OperationError("Nama loket paling banyak 60 karakter.", "bad_loket")
     groups = list(groups or [])
-    unknown = [g for g in groups if g not in GROUPS]
+    unknown = [g for g in groups if g not in desk.catalogue.groups]
     if unknown:
         raise OperationError(f"Kelompok layanan tidak dikenal: {', '.join(unknown)}", "bad_loket")
     now = desk.clock()
@@ -273,7 +284,7 @@ def save_user(desk: Desk, actor: Actor, user_id: Any, *, username: Any, full_nam
     if not full_name or len(full_name) > 120:
         raise OperationError("Nama lengkap wajib diisi (paling banyak 120 karakter).", "bad_user")
     roles = sorted(set(roles or []))
-    unknown = [r for r in roles if r not in ASSIGNABLE_ROLES]
+    unknown = [r for r in roles if r not in assignable_roles(desk.catalogue)]
     if unknown:
         raise OperationError(f"Peran tidak dikenal: {', '.join(unknown)}", "bad_user")
     if not roles:

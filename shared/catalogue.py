@@ -77,10 +77,11 @@ class Step:
     decision: bool = False
     in_person: bool = False
     note: str = ""
+    actor_label: str = ""  # the office's name for the actor (catalogue ``actors``), kept in ticket flows
 
     @property
     def actor_name(self) -> str:
-        return ROLES.get(self.actor, self.actor)
+        return self.actor_label or ROLES.get(self.actor, self.actor)
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,11 @@ class Service:
     requirements: tuple[str, ...] = ()
     name_en: str = ""
     source: str = ""
+    group_label: str = ""  # the office's name for the group (catalogue ``groups``)
 
     @property
     def group_name(self) -> str:
-        return GROUPS[self.group]
+        return self.group_label or GROUPS.get(self.group, self.group)
 
     @property
     def total_minutes(self) -> int:
@@ -164,12 +166,20 @@ class Catalogue:
     sops: dict[str, Sop]
     services: dict[str, Service]
     path: str = ""
+    # The office's service groups (kiosk order) and actors, code -> name; defaults: GROUPS and ROLES.
+    groups: dict[str, str] = field(default_factory=lambda: dict(GROUPS))
+    actors: dict[str, str] = field(default_factory=lambda: dict(ROLES))
+
+    @property
+    def staff_roles(self) -> tuple[str, ...]:
+        """The actors a staff user can hold (everyone but the applicant)."""
+        return tuple(a for a in self.actors if a != "pemohon")
 
     def service(self, code: str) -> Service:
         return self.services[code]
 
     def by_group(self) -> dict[str, list[Service]]:
-        out: dict[str, list[Service]] = {g: [] for g in GROUPS}
+        out: dict[str, list[Service]] = {g: [] for g in self.groups}
         for s in self.services.values():
             out[s.group].append(s)
         return out
@@ -237,13 +247,17 @@ def parse_catalogue(raw: Any, path: Path | str = "<catalogue>") -> Catalogue:
             title=_text(item, "title", path, None, f"sops[{i}].title"),
             legal_basis=tuple(str(x) for x in item.get("legal_basis", []) or []),
         )
+    groups = _parse_names(raw.get("groups"), GROUPS, path, "groups")
+    actors = _parse_names(raw.get("actors"), ROLES, path, "actors")
+    if "pemohon" not in actors:
+        raise CatalogueError(path, None, "actors.pemohon", "the applicant (pemohon) is an actor of every service")
     services: dict[str, Service] = {}
     prefixes: dict[str, str] = {}
     items = _list(raw.get("services"), path, None, "services")
     if not items:
         raise CatalogueError(path, None, "services", "the catalogue has no services")
     for item in items:
-        service = _parse_service(item, path, sops)
+        service = _parse_service(item, path, sops, groups, actors)
         if service.code in services:
             raise CatalogueError(path, service.code, "code", "duplicate service code")
         services[service.code] = service
@@ -251,7 +265,26 @@ def parse_catalogue(raw: Any, path: Path | str = "<catalogue>") -> Catalogue:
     for code in office.quotas:
         if code not in services:
             raise CatalogueError(path, None, f"office.quotas.{code}", f"unknown service code {code!r}")
-    return Catalogue(office=office, sops=sops, services=services, path=str(path))
+    return Catalogue(office=office, sops=sops, services=services, path=str(path), groups=groups, actors=actors)
+
+
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+def _parse_names(value: Any, default: dict[str, str], path, field_name: str) -> dict[str, str]:
+    """An optional mapping of code -> name (``groups``, ``actors``); absent: the defaults."""
+    if value is None:
+        return dict(default)
+    if not isinstance(value, dict) or not value:
+        raise CatalogueError(path, None, field_name, "must be a mapping of code to name")
+    out: dict[str, str] = {}
+    for code, name in value.items():
+        if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+            raise CatalogueError(path, None, f"{field_name}.{code}", "a code is 2-40 lower-case letters, digits or '_'")
+        if not isinstance(name, str) or not name.strip():
+            raise CatalogueError(path, None, f"{field_name}.{code}", "needs a name")
+        out[code] = name.strip()
+    return out
 
 
 def _parse_office(data: Any, path) -> Office:
@@ -372,7 +405,8 @@ def _parse_opening(data: dict, path) -> dict[str, Any]:
     return out
 
 
-def _parse_service(item: Any, path, sops: dict[str, Sop]) -> Service:
+def _parse_service(item: Any, path, sops: dict[str, Sop], groups: dict[str, str] = GROUPS,
+                   actors: dict[str, str] = ROLES) -> Service:
     if not isinstance(item, dict):
         raise CatalogueError(path, None, "services", "each service must be a mapping")
     code = item.get("code")
@@ -380,8 +414,8 @@ def _parse_service(item: Any, path, sops: dict[str, Sop]) -> Service:
         raise CatalogueError(path, str(item.get("name", "?")), "code", "is required")
     name = _text(item, "name", path, code, "name")
     group = _text(item, "group", path, code, "group")
-    if group not in GROUPS:
-        raise CatalogueError(path, code, "group", f"unknown group {group!r}; one of {sorted(GROUPS)}")
+    if group not in groups:
+        raise CatalogueError(path, code, "group", f"unknown group {group!r}; one of {sorted(groups)}")
     prefix = _text(item, "prefix", path, code, "prefix")
     if not (prefix.isalpha() and prefix.isupper() and len(prefix) <= 3):
         raise CatalogueError(path, code, "prefix", "must be 1-3 capital letters")
@@ -391,7 +425,7 @@ def _parse_service(item: Any, path, sops: dict[str, Sop]) -> Service:
     raw_steps = _list(item.get("steps"), path, code, "steps")
     if len(raw_steps) < 2:
         raise CatalogueError(path, code, "steps", "a service needs at least two steps")
-    steps = tuple(_parse_step(s, i, path, code) for i, s in enumerate(raw_steps))
+    steps = tuple(_parse_step(s, i, path, code, actors) for i, s in enumerate(raw_steps))
     for expected, step in enumerate(steps, start=1):
         if step.number != expected:
             raise CatalogueError(
@@ -422,10 +456,11 @@ def _parse_service(item: Any, path, sops: dict[str, Sop]) -> Service:
         requirements=tuple(requirements),
         name_en=str(item.get("name_en", "")),
         source=str(item.get("source", "")),
+        group_label=groups[group],
     )
 
 
-def _parse_step(data: Any, index: int, path, code: str) -> Step:
+def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] = ROLES) -> Step:
     where = f"steps[{index}]"
     if not isinstance(data, dict):
         raise CatalogueError(path, code, where, "each step must be a mapping")
@@ -433,8 +468,8 @@ def _parse_step(data: Any, index: int, path, code: str) -> Step:
     if not isinstance(number, int) or isinstance(number, bool):
         raise CatalogueError(path, code, f"{where}.number", "must be a whole number")
     actor = data.get("actor")
-    if actor not in ROLES:
-        raise CatalogueError(path, code, f"{where}.actor", f"unknown actor {actor!r}; one of {sorted(ROLES)}")
+    if actor not in actors:
+        raise CatalogueError(path, code, f"{where}.actor", f"unknown actor {actor!r}; one of {sorted(actors)}")
     minutes = data.get("minutes")
     if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes < 0:
         raise CatalogueError(path, code, f"{where}.minutes", f"must be a number of minutes >= 0, got {minutes!r}")
@@ -455,6 +490,7 @@ def _parse_step(data: Any, index: int, path, code: str) -> Step:
         decision=bool(data.get("decision", False)),
         in_person=bool(data.get("in_person", kind in ("submit", "handover", "collect"))),
         note=str(data.get("note", "")),
+        actor_label=actors[actor],
     )
 
 
@@ -485,6 +521,8 @@ def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
         "office": office_to_data(catalogue.office),
         "sops": [{"code": s.code, "number": s.number, "title": s.title, "legal_basis": list(s.legal_basis)}
                  for s in catalogue.sops.values()],
+        "groups": dict(catalogue.groups),
+        "actors": dict(catalogue.actors),
         "services": [service_to_data(s) for s in catalogue.services.values()],
     }
 

@@ -322,3 +322,46 @@ def test_cli_exports_and_imports_the_catalogue_in_force(tmp_path):
     bad = antrean("catalogue-import", str(tmp_path / "bad.yaml"), check=False)
     assert bad.returncode != 0 and "prefix" in bad.stderr
     assert yaml.safe_load(antrean("catalogue", "--yaml").stdout)["services"][0]["prefix"] == "A"
+
+
+def test_another_kecamatan_adds_its_own_actor_and_group(desk, store, boss, staff, clock):
+    """No code change: a new group and a new actor, a service that uses them, a user holding the new role
+    who completes its step, and a renamed actor shown under the office's word."""
+    groups = {**desk.catalogue.groups, "trantib": "Ketenteraman dan Ketertiban"}
+    actors = {**desk.catalogue.actors, "kasi_trantib": "Kasi Trantib", "kasi_pelayanan": "Kasi Pelayanan Umum"}
+    admin.update_names(desk, boss, groups, actors)
+    ijin = service_data(desk, "keramaian")
+    ijin.update(code="rekom_keramaian", name="Rekomendasi Ijin Keramaian", group="trantib", prefix="T")
+    ijin["steps"][2]["actor"] = "kasi_trantib"  # the MS/TMS check moves to the Kasi Trantib
+    admin.save_service(desk, boss, ijin)
+    assert desk.catalogue.by_group()["trantib"][0].code == "rekom_keramaian"
+    assert desk.catalogue.service("ahli_waris").steps[2].actor_name == "Kasi Pelayanan Umum"
+
+    uid = admin.save_user(desk, boss, None, username="trantib", full_name="Bapak Trantib", roles=["kasi_trantib"],
+                          password="trantib-2026")
+    trantib = Actor(uid, "trantib", frozenset({"kasi_trantib"}))
+    t = desk.issue_ticket("rekom_keramaian")
+    assert t["number"] == "T001"
+    clerk = actor(staff, "petugas_pelayanan", 2)
+    desk.call_ticket(clerk, t["id"])
+    desk.complete_step(clerk, t["id"], 2, applicant={"name": "Panitia", "nik": "3503124507540001"})
+    view = desk.complete_step(trantib, t["id"], 3, decision="MS")
+    assert view["steps"][2]["state"] == "done" and view["steps"][2]["actor_name"] == "Kasi Trantib"
+    assert [q["id"] for q in desk.work_queue(trantib)] == []
+    with pytest.raises(OperationError):
+        desk.complete_step(trantib, t["id"], 4)  # the register step is not the Kasi Trantib's
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda g, a: g.pop("pengaduan"), "pengaduan"),          # still used by a service
+    (lambda g, a: a.pop("camat"), "camat"),                  # still the actor of steps
+    (lambda g, a: a.pop("pemohon"), "pemohon"),
+    (lambda g, a: a.update({"Kasi-Trantib": "X"}), "code"),
+    (lambda g, a: g.update({"trantib": ""}), "name"),
+])
+def test_groups_and_actors_in_use_are_kept(desk, store, boss, sessions, change, message):
+    groups, actors = dict(desk.catalogue.groups), dict(desk.catalogue.actors)
+    change(groups, actors)
+    with pytest.raises(OperationError, match=message):
+        admin.update_names(desk, boss, groups, actors)
+    assert versions(sessions) == []

@@ -188,3 +188,22 @@ def test_logo_upload_shows_on_the_display(client, login):
     resp = client.post("/counter/admin/logo", data={"logo": (io.BytesIO(b"not an image"), "x.png")},
                        content_type="multipart/form-data", follow_redirects=True)
     assert "bukan gambar" in resp.get_data(as_text=True)
+
+
+def test_names_page_renames_a_group_on_the_kiosk(client, login):
+    login("admin")
+    page = client.get("/counter/admin/names").get_data(as_text=True)
+    assert 'value="Administrasi Kependudukan"' in page and 'value="kasi_pelayanan"' in page
+    form = {}
+    for kind in ("groups", "actors"):
+        for i, (code, name) in enumerate(exported(client)[kind].items()):
+            form[f"{kind}-{i}-code"], form[f"{kind}-{i}-name"] = code, name
+    form["groups-0-name"] = "Adminduk"
+    n = len(exported(client)["actors"])
+    form[f"actors-{n}-code"], form[f"actors-{n}-name"] = "kasi_trantib", "Kasi Trantib"
+    assert client.post("/counter/admin/names", data=form).status_code == 302
+    assert ">Adminduk<" in client.get("/kiosk/").get_data(as_text=True)
+    assert "Kasi Trantib" in client.get("/counter/admin/users/new").get_data(as_text=True)
+    form["groups-1-delete"] = "1"  # surat_keterangan is still used by services
+    bad = client.post("/counter/admin/names", data=form)
+    assert bad.status_code == 400 and "surat_keterangan" in bad.get_data(as_text=True)
