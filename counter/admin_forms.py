@@ -63,7 +63,7 @@ def service_from_form(form: MultiDict) -> dict[str, Any]:
 
 def step_rows(service: dict[str, Any]) -> list[dict[str, Any]]:
     """The service's steps plus blank rows, as the form shows them."""
-    blank = {"activity": "", "actor": "", "kind": "process", "minutes": "", "in_person": False}
+    blank = {"activity": "", "actor": "petugas_pelayanan", "kind": "process", "minutes": "", "in_person": False}
     return [*service.get("steps", []), *[dict(blank) for _ in range(BLANK_STEP_ROWS)]]
 
 

@@ -14,7 +14,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from shared.administration import logo_png
+from shared.administration import office_logo
 from shared.announce import ANNOUNCE_LANGS, READINGS
 from shared.web import desk
 
@@ -24,7 +24,6 @@ from .speech import Announcer
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates")
 
 SETTINGS_ROLES = frozenset({"admin", "kasi_pelayanan", "sekcam"})
-LOGO_NAMES = ("logo.png", "logo.svg", "logo.jpg", "logo.webp")
 TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
@@ -32,13 +31,8 @@ def announcer() -> Announcer:
     return current_app.extensions["antrean.display"]
 
 
-def _logo_file() -> Path | None:
-    folder = Path(current_app.instance_path)
-    return next((folder / n for n in LOGO_NAMES if (folder / n).is_file()), None)
-
-
-def _has_logo() -> bool:
-    return logo_png(desk()) is not None or _logo_file() is not None
+def _logo():
+    return office_logo(desk(), Path(current_app.instance_path))
 
 
 @bp.get("/")
@@ -47,7 +41,7 @@ def index():
     sound = request.args.get("sound", "on")
     tz = desk().catalogue.office.timezone
     return render_template("display/index.html", sound="off" if sound in ("off", "0", "no") else "on",
-                           logo_url=url_for("display.logo") if _has_logo() else None,
+                           logo_url=url_for("display.logo") if _logo() else None,
                            tz_label=TZ_LABELS.get(tz, ""), settings=announcer().settings.get(),
                            groups={code: _(name) for code, name in desk().catalogue.groups.items()})
 
@@ -79,13 +73,10 @@ def audio(key: str):
 @bp.get("/logo")
 def logo():
     """The logo the administrator uploaded (counter/admin.py), else a logo.* file in the instance folder."""
-    png = logo_png(desk())
-    if png is not None:
-        return Response(png, mimetype="image/png", headers={"Cache-Control": "public, max-age=300"})
-    path = _logo_file()
-    if path is None:
+    found = _logo()
+    if found is None:
         abort(404)
-    return send_file(path, max_age=300)
+    return Response(found[0], mimetype=found[1], headers={"Cache-Control": "public, max-age=300"})
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -3,13 +3,15 @@ PNG preview of the printed ticket."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 
 from shared import availability
+from shared.administration import office_logo
 from shared.db import transaction
 from shared.models import Ticket
 from shared.operations import NotFound
@@ -37,6 +39,7 @@ def index():
     return render_template(
         "kiosk/index.html", groups=d.catalogue.by_group(), catalogue=d.catalogue,
         catalogue_version=d.catalogue_version,
+        logo_url=url_for("display.logo") if office_logo(d, Path(current_app.instance_path)) else None,
         states={code: state_dict(st, now, d.tz) for code, st in states.items()},
         office_closed=office_message(states, now, d.tz), priorities=priority_labels(),
         default_lang=current_app.config["DEFAULT_LANG"], result_seconds=_seconds("result", RESULT_SECONDS),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -47,12 +48,50 @@ def _audit(s: Session, actor: Actor, action: str, before: Any, after: Any, now) 
                      before=before, after=after))
 
 
+# The catalogue's checks speak English (they also stop start-up, for whoever runs the server); the
+# administrator reads them in Indonesian. An unknown message is shown as it is.
+PROBLEMS_ID: tuple[tuple[str, str], ...] = (
+    (r"is required", "wajib diisi"),
+    (r"must be 1-3 capital letters", "harus 1-3 huruf kapital"),
+    (r"a service needs at least two steps", "layanan memerlukan paling sedikit dua langkah"),
+    (r"duplicate service code", "kode layanan dipakai dua kali"),
+    (r"exactly one step must be the MS/TMS decision", "tepat satu langkah harus menjadi keputusan MS/TMS"),
+    (r"no decision \(MS/TMS\) step", "belum ada langkah keputusan MS/TMS"),
+    (r"step 1 is the applicant \(pemohon\) submitting", "langkah 1 adalah pemohon mengajukan permohonan"),
+    (r"pemohon may act only in the first and last step", "pemohon hanya boleh pada langkah pertama dan terakhir"),
+    (r"step numbers must run 1, 2, 3, \.\.\. without gaps; found (\d+) where (\d+) belongs",
+     r"nomor langkah harus urut 1, 2, 3 tanpa loncatan; ada \1 di tempat \2"),
+    (r"unknown group '([^']*)'.*", r"kelompok '\1' tidak dikenal (atau masih dipakai layanan)"),
+    (r"unknown actor '([^']*)'.*", r"pelaksana '\1' tidak dikenal (atau masih dipakai langkah SOP)"),
+    (r"unknown actor (None).*", r"pelaksana belum dipilih"),
+    (r"unknown kind (.*); one of.*", r"jenis langkah \1 tidak dikenal"),
+    (r"unknown SOP (.*)", r"SOP \1 tidak dikenal"),
+    (r"unknown service code (.*)", r"kode layanan \1 tidak dikenal"),
+    (r"must be a number of minutes >= 0, got (.*)", r"menit baku harus angka >= 0, bukan \1"),
+    (r"must be a whole number >= 0, got (.*)", r"harus bilangan bulat >= 0, bukan \1"),
+    (r"must be minutes from 0 to 240, got (.*)", r"harus 0 sampai 240 menit, bukan \1"),
+    (r"(.*) is not a date \(YYYY-MM-DD\)", r"\1 bukan tanggal (TTTT-BB-HH)"),
+    (r"unknown time zone", "zona waktu tidak dikenal"),
+    (r"the catalogue has no services", "katalog tidak berisi layanan"),
+    (r"the applicant \(pemohon\) is an actor of every service", "pemohon harus tetap ada sebagai pelaksana"),
+    (r"a code is 2-40 lower-case letters, digits or '_'", "kode: 2-40 huruf kecil, angka atau '_'"),
+    (r"needs a name", "nama wajib diisi"),
+    (r"agenda format (.*) is not valid: .*", r"format nomor agenda \1 tidak sah; gunakan {kode}, {urut:03d}, {kantor}, {tahun}"),
+    (r"must be a list of document names", "harus berupa daftar nama dokumen"),
+)
+
+
 def describe_catalogue_error(exc: CatalogueError) -> str:
     where = []
     if exc.service:
         where.append(f"layanan {exc.service!r}")
-    where.append(f"isian {exc.field!r}")
-    problem = str(exc).rsplit(": ", 1)[-1] if exc.field != "file" else str(exc).split(": ", 1)[-1]
+    where.append("isian " + repr(re.sub(r"steps\[(\d+)\]", lambda m: f"langkah {int(m.group(1)) + 1}", exc.field)))
+    prefix = f"{exc.path}: " + (f"service {exc.service!r}, " if exc.service else "") + f"field {exc.field!r}: "
+    problem = str(exc)[len(prefix):] if str(exc).startswith(prefix) else str(exc)
+    for pattern, indonesian in PROBLEMS_ID:
+        if re.fullmatch(pattern, problem, flags=re.S):
+            problem = re.sub(pattern, indonesian, problem, count=1, flags=re.S)
+            break
     return f"Perubahan ditolak ({', '.join(where)}): {problem}"
 
 
@@ -376,3 +415,18 @@ def logo_png(desk: Desk) -> bytes | None:
     with desk.sessions() as s:
         row = s.get(Setting, LOGO_KEY)
         return base64.b64decode(row.value) if row is not None and row.value else None
+
+
+LOGO_FILES = {"logo.png": "image/png", "logo.svg": "image/svg+xml", "logo.jpg": "image/jpeg",
+              "logo.webp": "image/webp"}
+
+
+def office_logo(desk: Desk, instance: Path) -> tuple[bytes, str] | None:
+    """The logo the administrator uploaded, else a logo.* file put in the instance folder by hand."""
+    png = logo_png(desk)
+    if png is not None:
+        return png, "image/png"
+    for name, mimetype in LOGO_FILES.items():
+        if (instance / name).is_file():
+            return (instance / name).read_bytes(), mimetype
+    return None

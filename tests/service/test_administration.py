@@ -197,7 +197,7 @@ def test_export_then_import_is_the_same_catalogue(desk, store, boss, catalogue):
 @pytest.mark.parametrize("text, message", [
     ("office: [unclosed", "YAML"),
     ("- just a list", "office, sops"),
-    ("office: {name: X, code: '1', address: Y}\nsops: []\nservices: []\n", "no services"),
+    ("office: {name: X, code: '1', address: Y}\nsops: []\nservices: []\n", "tidak berisi layanan"),
 ])
 def test_a_bad_import_is_refused(desk, store, boss, sessions, text, message):
     with pytest.raises(OperationError, match=message):
@@ -356,8 +356,8 @@ def test_another_kecamatan_adds_its_own_actor_and_group(desk, store, boss, staff
     (lambda g, a: g.pop("pengaduan"), "pengaduan"),          # still used by a service
     (lambda g, a: a.pop("camat"), "camat"),                  # still the actor of steps
     (lambda g, a: a.pop("pemohon"), "pemohon"),
-    (lambda g, a: a.update({"Kasi-Trantib": "X"}), "code"),
-    (lambda g, a: g.update({"trantib": ""}), "name"),
+    (lambda g, a: a.update({"Kasi-Trantib": "X"}), "kode: 2-40 huruf kecil"),
+    (lambda g, a: g.update({"trantib": ""}), "nama wajib diisi"),
 ])
 def test_groups_and_actors_in_use_are_kept(desk, store, boss, sessions, change, message):
     groups, actors = dict(desk.catalogue.groups), dict(desk.catalogue.actors)

@@ -183,6 +183,7 @@ def test_logo_upload_shows_on_the_display(client, login):
     client.post("/counter/admin/logo", data={"logo": (io.BytesIO(img.getvalue()), "logo.png")},
                 content_type="multipart/form-data")
     assert 'class="logo"' in client.get("/display/").get_data(as_text=True)
+    assert 'class="kiosk-logo"' in client.get("/kiosk/").get_data(as_text=True)
     logo = client.get("/display/logo")
     assert logo.status_code == 200 and Image.open(io.BytesIO(logo.data)).size == (512, 512)
     resp = client.post("/counter/admin/logo", data={"logo": (io.BytesIO(b"not an image"), "x.png")},
