@@ -24,7 +24,7 @@ CSP = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
-PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 
 
 def content_security_policy() -> str:
