@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import base64
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
 from shared.db import transaction
@@ -41,9 +42,23 @@ def _authenticate() -> Actor | None:
         return Actor.of(user)
 
 
+def _from_another_site() -> bool:
+    """A browser sends ``Origin`` with a cross-site POST, and Basic credentials it remembers go
+    along: a form on another site must not call a ticket with them. Scripts and call buttons send
+    no Origin; a page of this server sends its own."""
+    origin = request.headers.get("Origin")
+    if not origin or request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "").netloc
+    return urlsplit(origin).netloc not in {request.host, public}
+
+
 def staff(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
+        if _from_another_site():
+            return jsonify({"error": "requests from another site's page are refused",
+                            "code": "cross_site"}), 403
         actor = _authenticate()
         if actor is None:
             return (jsonify({"error": "authentication required: HTTP Basic or a Bearer device token",

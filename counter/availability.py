@@ -6,7 +6,8 @@
     POST /counter/availability/open         the same, reopening
     POST /counter/availability/quota        service=<code>, quota=<n> (empty: the catalogue's)
 
-A closure holds for the office day only; quotas hold until changed. Changes are audited.
+A closure holds for the office day only; quotas hold until changed. Changes are audited. Every
+staff user sees the page; the changes are for the roles in ``availability.MANAGER_ROLES``.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from shared import availability, numbering
 from shared.catalogue import WEEKDAYS
 from shared.db import transaction
 from shared.operations import OperationError
-from shared.web import current_actor, desk, json_error
+from shared.web import current_actor, desk, json_error, roles_required
 
 bp = Blueprint("availability", __name__, url_prefix="/counter/availability", template_folder="templates")
 
@@ -66,14 +67,17 @@ def _form() -> dict:
     return (request.get_json(silent=True) or {}) if request.is_json else request.form
 
 
+manager_role = roles_required(*availability.MANAGER_ROLES)
+
+
 @bp.post("/close")
-@login_required
+@manager_role
 def close():
     return _close_or_open(True)
 
 
 @bp.post("/open")
-@login_required
+@manager_role
 def open():  # noqa: A001 - the endpoint's name
     return _close_or_open(False)
 
@@ -93,7 +97,7 @@ def _close_or_open(closing: bool):
 
 
 @bp.post("/quota")
-@login_required
+@manager_role
 def quota():
     form = _form()
     raw = form.get("quota")

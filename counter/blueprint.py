@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -60,6 +60,15 @@ def login():
                 return redirect(url_for("counter.index"))
         flash(_("Nama pengguna atau kata sandi salah."), "error")
     return render_template("counter/login.html")
+
+
+@bp.errorhandler(429)
+def _too_many_logins(_exc):
+    """Failed logins past ANTREAN_LOGIN_LIMIT (shared/login_limits.py): say so, and for how long."""
+    seconds = g.get("login_retry_seconds", 60)
+    message = _("Terlalu banyak percobaan masuk yang gagal untuk nama pengguna ini. "
+                "Silakan coba lagi dalam %(seconds)s detik.", seconds=seconds)
+    return render_template("counter/login.html", error=message), 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")

@@ -12,11 +12,11 @@ from pathlib import Path
 from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from shared.administration import office_logo
 from shared.announce import ANNOUNCE_LANGS, READINGS
-from shared.web import desk
+from shared.web import desk, roles_required
 
 from .settings import RUNNING_TEXT_MAX, SettingsError
 from .speech import Announcer
@@ -80,10 +80,8 @@ def logo():
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@login_required
+@roles_required(*SETTINGS_ROLES)
 def settings():
-    if not SETTINGS_ROLES & set(current_user.roles or ()):
-        abort(403)
     a = announcer()
     if request.method == "POST":
         form = request.form

@@ -17,7 +17,7 @@ from .clock import utcnow
 from .config import load_config
 from .db import make_engine, make_sessionmaker, upgrade
 from .events import EventBus
-from .hub import socketio, wire
+from .hub import same_origin_or, socketio, wire
 from .i18n import compile_translations
 from .models import User
 from .operations import Desk
@@ -50,6 +50,11 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         BABEL_DEFAULT_LOCALE=cfg["DEFAULT_LANG"],
         BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
         WTF_CSRF_TIME_LIMIT=None,
+        # docs/security.md: over HTTPS the cookies are sent only over HTTPS
+        SESSION_COOKIE_SECURE=bool(cfg["SECURE_COOKIES"]),
+        REMEMBER_COOKIE_SECURE=bool(cfg["SECURE_COOKIES"]),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -83,7 +88,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     socketio.init_app(
         app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"],
-        cors_allowed_origins=[] if not cfg["PUBLIC_URL"] else [cfg["PUBLIC_URL"]],
+        cors_allowed_origins=same_origin_or(cfg["PUBLIC_URL"]),
         logger=False, engineio_logger=False,
     )
     announcer = _make_announcer(app, desk, synthesizer, start_workers)
@@ -117,6 +122,10 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
 
     _register_shell_routes(app)
+    from . import login_limits, security_headers
+
+    login_limits.init_app(app)  # failed logins on the login form and the staff API's Basic auth
+    security_headers.init_app(app)  # CSP, no framing, nosniff, referrer and permissions policies
     _start_printing(app, desk, bus, printer, start_workers)
     return app
 
@@ -151,12 +160,6 @@ def _register_shell_routes(app: Flask) -> None:
 
         desk: Desk = app.extensions["antrean"]
         return {"office": desk.catalogue.office, "lang": str(get_locale() or "id")}
-
-    @app.after_request
-    def _headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        return resp
 
 
 def _make_announcer(app: Flask, desk: Desk, synthesizer, start_workers: bool):

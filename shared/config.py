@@ -11,6 +11,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     env = os.environ if env is None else env
     instance = Path(env.get("ANTREAN_INSTANCE") or Path.cwd() / "instance").resolve()
     secret = env.get("SECRET_KEY") or _instance_secret(instance)
+    public_url = (env.get("ANTREAN_PUBLIC_URL") or "").rstrip("/")
     return {
         "INSTANCE": instance,
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'antrean.db'}",
@@ -19,7 +20,11 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret,
         "CATALOGUE": env.get("ANTREAN_CATALOGUE") or None,
         "PRINTER": env.get("ANTREAN_PRINTER") or f"file://{instance / 'printed'}/",
-        "PUBLIC_URL": (env.get("ANTREAN_PUBLIC_URL") or "").rstrip("/"),
+        "PUBLIC_URL": public_url,
+        # cookies only over HTTPS: set explicitly, or implied by an https:// public URL (docs/security.md)
+        "SECURE_COOKIES": _flag(env.get("ANTREAN_SECURE_COOKIES"), default=public_url.startswith("https://")),
+        # failed staff logins allowed per user name and address (Flask-Limiter notation)
+        "LOGIN_LIMIT": env.get("ANTREAN_LOGIN_LIMIT") or "5 per minute",
         "ASYNC_MODE": env.get("ANTREAN_ASYNC_MODE") or "threading",
         "DEFAULT_LANG": env.get("ANTREAN_LANG") or "id",
         "SESSION_MINUTES": int(env.get("ANTREAN_SESSION_MINUTES") or 480),
@@ -33,6 +38,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SPEECH_VOICE_ID": env.get("ANTREAN_SPEECH_VOICE_ID") or None,
         "SPEECH_VOICE_EN": env.get("ANTREAN_SPEECH_VOICE_EN") or None,
     }
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _instance_secret(instance: Path) -> str:

@@ -19,6 +19,27 @@ from .operations import Desk, NotFound
 socketio = SocketIO()
 
 
+def same_origin_or(public_url: str | None) -> Callable[[str, dict], bool]:
+    """The browser origins allowed to open a Socket.IO connection: the page's own origin (as the
+    request's Host, or X-Forwarded-Proto/-Host behind a reverse proxy, names it) and the configured
+    public URL. A page of another site cannot connect with the staff's cookies. Clients that send
+    no Origin (the print and speaker agents) are not affected."""
+    extra = {public_url.rstrip("/")} if public_url else set()
+
+    def allowed(origin: str, environ: dict) -> bool:
+        if origin in extra:
+            return True
+        host = environ.get("HTTP_HOST", "")
+        own = {f"{environ.get('wsgi.url_scheme', 'http')}://{host}"}
+        if "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ:
+            scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http"))
+            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host)
+            own.add(f"{scheme.split(',')[0].strip()}://{fwd_host.split(',')[0].strip()}")
+        return origin in own
+
+    return allowed
+
+
 class DisplayNamespace(Namespace):
     def __init__(self, desk: Desk, extend: Callable[[dict], dict] | None = None):
         super().__init__("/display")

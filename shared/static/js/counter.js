@@ -19,6 +19,10 @@
     });
   }
   tick(); setInterval(tick, 1000);
+  // A select marked data-autosubmit (the loket choice) sends its form when changed.
+  document.querySelectorAll("select[data-autosubmit]").forEach(el => {
+    el.addEventListener("change", () => el.form.submit());
+  });
 
   if (typeof io === "undefined") return;
   const socket = io("/counter", {transports: ["websocket", "polling"]});

@@ -1,5 +1,7 @@
 // Report charts (Chart.js from npm, served locally).
 (function () {
+  const print = document.getElementById("print-page");
+  if (print) print.addEventListener("click", () => window.print());
   const data = JSON.parse(document.getElementById("report-data").textContent);
   if (typeof Chart === "undefined") return;
   const labels = data.steps.labels.map((s, i) => s + " " + data.steps.numbers[i]);

@@ -1,0 +1,69 @@
+"""Limits on failed staff logins (Flask-Limiter): the login form and the staff API's HTTP Basic.
+
+Only failures count: ``ANTREAN_LOGIN_LIMIT`` (default 5 a minute, a moving window) per user name
+and client address. Past it, that user name from that address is refused (429) until the window
+has room again, even with the right password; other users, other addresses, the kiosk, the
+display and the public API are never limited. Counts live in Redis when ``REDIS_URL`` is set
+(several server processes share them), in memory otherwise. See docs/security.md.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+
+from flask import Flask, g, request
+from flask_limiter import Limiter, RequestLimit
+from flask_limiter.util import get_remote_address
+
+LOGIN_ENDPOINT = "counter.login"
+STAFF_API = "staff_api"
+
+
+def _login_key() -> str:
+    username = (request.form.get("username") or "").strip().lower()
+    return f"login:{username}:{get_remote_address()}"
+
+
+def _api_key() -> str:
+    """The Basic user name (a Bearer token is counted per address)."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    username = ""
+    if scheme.lower() == "basic":
+        try:
+            username = base64.b64decode(value, validate=True).decode("utf-8").partition(":")[0].strip().lower()
+        except (binascii.Error, ValueError):
+            username = "?"
+    return f"api:{scheme.lower()}:{username}:{get_remote_address()}"
+
+
+def _login_failed(response) -> bool:
+    return response.status_code != 302  # a successful login redirects to the counter
+
+
+def _api_failed(response) -> bool:
+    return response.status_code == 401
+
+
+def _remember_wait(limit: RequestLimit) -> None:
+    """The seconds until the window has room again, for the message on the login page."""
+    g.login_retry_seconds = max(1, int(limit.reset_at - time.time() + 0.999))
+
+
+def init_app(app: Flask) -> Limiter:
+    """Called by the composition root after the counter and staff API blueprints are registered."""
+    limiter = Limiter(
+        key_func=get_remote_address, storage_uri=app.config.get("REDIS_URL") or "memory://",
+        strategy="moving-window", key_prefix=f"antrean:{app.config.get('SOCKETIO_CHANNEL', 'antrean')}",
+        headers_enabled=True,
+    )
+    limiter.init_app(app)
+    rate = app.config["LOGIN_LIMIT"]
+    view = app.view_functions[LOGIN_ENDPOINT]
+    app.view_functions[LOGIN_ENDPOINT] = limiter.limit(
+        rate, key_func=_login_key, methods=["POST"], deduct_when=_login_failed, on_breach=_remember_wait,
+    )(view)
+    limiter.limit(rate, key_func=_api_key, deduct_when=_api_failed,
+                  error_message="too many failed logins: wait, then try again")(app.blueprints[STAFF_API])
+    app.extensions["antrean.limiter"] = limiter
+    return limiter

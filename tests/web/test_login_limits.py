@@ -1,0 +1,100 @@
+"""Failed staff logins are limited per user name and address (shared/login_limits.py): the login
+page says so in Indonesian with a 429; the right password waits too; other users, other addresses,
+the kiosk and the display go on. Counted in Redis when REDIS_URL is set, so processes share it."""
+from __future__ import annotations
+
+import base64
+import re
+import time
+
+TOO_MANY = "Terlalu banyak percobaan masuk yang gagal"
+
+
+def attempt(client, username, password, addr="10.0.0.5"):
+    return client.post("/counter/login", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+def test_five_failures_lock_that_user_at_that_address_with_a_clear_message(client, app_staff):
+    for _ in range(5):
+        resp = attempt(client, "kasi", "salah")
+        assert resp.status_code == 200 and "kata sandi salah" in resp.get_data(as_text=True)
+    resp = attempt(client, "kasi", app_staff["kasi"])  # the right password waits as well
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 429
+    assert TOO_MANY in page and re.search(r"coba lagi dalam \d+ detik", page)
+    assert 'id="login"' in page  # still the login page, with its form
+    assert 1 <= int(resp.headers["Retry-After"]) <= 60
+    assert client.get("/counter/").status_code == 302  # not logged in
+    # the same name is refused in any letter case; other users and other addresses are not
+    assert attempt(client, " KASI ", app_staff["kasi"]).status_code == 429
+    assert attempt(client, "sekcam", app_staff["sekcam"]).status_code == 302
+    assert attempt(client, "kasi", app_staff["kasi"], addr="10.0.0.6").status_code == 302
+
+
+def test_the_english_page_says_it_in_english(client, app_staff):
+    client.get("/counter/login?lang=en")
+    for _ in range(5):
+        attempt(client, "kasi", "wrong")
+    page = attempt(client, "kasi", "wrong").get_data(as_text=True)
+    assert "Too many failed sign-in attempts" in page and TOO_MANY not in page
+
+
+def test_successful_logins_and_page_views_do_not_count(client, app_staff):
+    for _ in range(12):
+        assert client.get("/counter/login", environ_base={"REMOTE_ADDR": "10.0.0.5"}).status_code == 200
+        assert attempt(client, "pelayanan1", app_staff["pelayanan1"]).status_code == 302
+        client.post("/counter/logout")
+    for _ in range(4):
+        attempt(client, "pelayanan1", "salah")
+    assert attempt(client, "pelayanan1", app_staff["pelayanan1"]).status_code == 302
+
+
+def test_the_kiosk_display_and_public_api_are_never_limited(client, app_staff):
+    for _ in range(6):
+        attempt(client, "kasi", "salah", addr="127.0.0.1")
+    assert attempt(client, "kasi", "salah", addr="127.0.0.1").status_code == 429
+    numbers = []
+    for _ in range(40):  # the kiosk at the same address as the locked-out login
+        resp = client.post("/api/v1/tickets", json={"service": "ktp"})
+        assert resp.status_code == 201
+        numbers.append(resp.get_json()["number"])
+        for url in ("/kiosk/", "/display/", "/display/state.json", "/api/v1/services"):
+            assert client.get(url).status_code == 200, url
+    assert numbers[-1] == "A040"
+
+
+def test_the_window_moves_on(tmp_path, clock, printer):
+    from shared.app import create_app
+    from shared.cli import create_demo
+    from tests.conftest import fast_hash
+
+    app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+                      "SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True,
+                      "LOGIN_LIMIT": "2 per 2 seconds"}, clock=clock, printer=printer, start_workers=False)
+    try:
+        passwords = {u: p for u, p, _r in create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)}
+        client = app.test_client()
+        attempt(client, "camat", "salah")
+        attempt(client, "camat", "salah")
+        assert attempt(client, "camat", passwords["camat"]).status_code == 429
+        time.sleep(2.2)
+        assert attempt(client, "camat", passwords["camat"]).status_code == 302
+    finally:
+        app.extensions["antrean.engine"].dispose()
+
+
+def basic(username, password):
+    return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+def test_the_staff_api_limits_failed_basic_logins_too(client, app_staff):
+    for _ in range(5):
+        assert client.get("/api/v1/staff/me", headers=basic("kasi", "salah")).status_code == 401
+    resp = client.get("/api/v1/staff/me", headers=basic("kasi", app_staff["kasi"]))
+    assert resp.status_code == 429 and resp.get_json()["code"] == "too_many_requests"
+    ok = client.get("/api/v1/staff/me", headers=basic("camat", app_staff["camat"]))
+    assert ok.status_code == 200 and ok.get_json()["username"] == "camat"
+    for _ in range(10):  # an authenticated caller is never counted
+        assert client.get("/api/v1/staff/queue", headers=basic("camat", app_staff["camat"])).status_code == 200
+    assert client.get("/api/v1/staff/me", headers={"Authorization": "Basic !!!"}).status_code == 401
