@@ -142,3 +142,21 @@ def test_staff_pages_satisfy_the_policy_and_work(live_server, new_page):
     kasi.goto(f"{base}/counter/reports/register")
     kasi.goto(f"{base}/display/settings")
     kasi.check("register and display settings")
+
+
+def test_admin_pages_satisfy_the_policy_and_work(live_server, new_page):
+    base = live_server.url
+    admin = Watched(new_page, viewport={"width": 1440, "height": 900})
+    login(admin, live_server, "admin")
+    for path in ("/counter/admin/", "/counter/admin/office", "/counter/admin/names", "/counter/admin/services",
+                 "/counter/admin/services/ektp", "/counter/admin/services/new", "/counter/admin/lokets",
+                 "/counter/admin/users", "/counter/admin/users/new"):
+        admin.goto(f"{base}{path}")
+        admin.page.wait_for_load_state("load")
+        admin.check(path)
+    admin.goto(f"{base}/counter/admin/services/ektp")
+    admin.page.fill('input[name="steps-5-minutes"]', "6")
+    with admin.page.expect_navigation():
+        admin.page.click("#save-service")
+    expect(admin.page.locator(".flash.ok")).to_be_visible()
+    admin.check("service saved")
