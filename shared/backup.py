@@ -61,7 +61,12 @@ def known_revisions(url: str = "sqlite://") -> list[str]:
 
 
 def _stamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")[:-3]
+
+
+def _is_folder(target: str | Path) -> bool:
+    """An existing folder, or a name written as one (ending in / or \\)."""
+    return str(target).endswith(("/", "\\")) or Path(target).is_dir()
 
 
 def default_target(instance: Path, name: str = "antrean") -> Path:
@@ -104,14 +109,12 @@ def inspect(path: Path) -> BackupInfo:
     return BackupInfo(path=path, revision=revision, tickets=tickets, size=path.stat().st_size)
 
 
-def backup_sqlite(source: Path, target: Path) -> BackupInfo:
+def backup_sqlite(source: Path, target: str | Path) -> BackupInfo:
     """A consistent copy of the live database ``source`` at ``target`` (a file or a folder)."""
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"{source}: no such database")
-    target = Path(target)
-    if target.is_dir():
-        target = target / f"{source.stem}-{_stamp()}.db"
+    target = Path(target) / f"{source.stem}-{_stamp()}.db" if _is_folder(target) else Path(target)
     if target.exists():
         raise BackupError(f"{target} exists; choose another name")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -172,14 +175,12 @@ def pg_dump_advice(url: str) -> str:
             f"  pg_restore --no-owner --dbname '<new database URL>' antrean-YYYYMMDD.dump")
 
 
-def backup_postgresql(url: str, target: Path) -> Path:
+def backup_postgresql(url: str, target: str | Path) -> Path:
     """Run pg_dump (custom format) when it is installed; BackupError with the advice otherwise."""
     program = shutil.which("pg_dump")
     if program is None:
         raise BackupError("pg_dump is not installed here.\n" + pg_dump_advice(url))
-    target = Path(target)
-    if target.is_dir():
-        target = target / f"antrean-{_stamp()}.dump"
+    target = Path(target) / f"antrean-{_stamp()}.dump" if _is_folder(target) else Path(target)
     if target.exists():
         raise BackupError(f"{target} exists; choose another name")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -291,8 +291,8 @@ def print_agent(server: str, token_value: str, printer_url: str, state: str | No
 
 
 @cli.command()
-@click.option("--to", "target", default=None, type=click.Path(),
-              help="File or folder for the copy (default: <instance>/backups/).")
+@click.option("--to", "target", default=None,
+              help="File, or folder ending in / (default: <instance>/backups/), for the copy.")
 def backup(target: str | None) -> None:
     """A consistent copy of the database while the server runs (SQLite), or pg_dump (PostgreSQL)."""
     from pathlib import Path
@@ -304,10 +304,10 @@ def backup(target: str | None) -> None:
     try:
         db = sqlite_path(cfg["DATABASE_URL"])
         if db is None:
-            path = backup_postgresql(cfg["DATABASE_URL"], Path(target or cfg["INSTANCE"] / "backups"))
+            path = backup_postgresql(cfg["DATABASE_URL"], target or f"{cfg['INSTANCE'] / 'backups'}/")
             click.echo(f"backup written with pg_dump: {path}")
             return
-        info = backup_sqlite(db, Path(target) if target else default_target(cfg["INSTANCE"]))
+        info = backup_sqlite(db, target or default_target(cfg["INSTANCE"]))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"backup written: {info.describe()}")
