@@ -140,3 +140,39 @@ def test_restore_refuses_what_is_not_an_antrean_backup(tmp_path):
 
     out = antrean(office, "restore", str(tmp_path / "final.db"))
     assert out.returncode != 0  # no such file
+
+
+def test_postgresql_backup_is_a_pg_dump_that_pg_restore_reads(tmp_path, pg_url):
+    import os
+    import secrets
+    import shutil
+
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL, need
+
+    need(shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
+         "pg_dump/pg_restore are not installed (apt-get install postgresql-client)")
+    env = {**os.environ, "ANTREAN_INSTANCE": str(tmp_path), "DATABASE_URL": pg_url}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "shared.cli", *a], env=env, cwd=ROOT,  # noqa: E731
+                                    capture_output=True, text=True, timeout=120)
+    assert run("demo").returncode == 0
+    out = run("backup", "--to", str(tmp_path / "office.dump"))
+    assert out.returncode == 0, out.stderr
+    assert "pg_dump" in out.stdout and (tmp_path / "office.dump").stat().st_size > 0
+
+    name = f"antrean_r_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        done = subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}", str(tmp_path / "office.dump")],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        with psycopg.connect(url) as conn, psycopg.connect(pg_url) as orig:
+            for table in ("users", "lokets", "alembic_version"):
+                q = f"SELECT * FROM {table} ORDER BY 1"
+                assert conn.execute(q).fetchall() == orig.execute(q).fetchall()
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
