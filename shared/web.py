@@ -48,7 +48,7 @@ def database_unavailable(exc):
     parameters, which may hold a name or NIK)."""
     import logging
 
-    from flask import render_template, request
+    from flask import request
     from flask_babel import gettext as _
 
     reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0][:200]
@@ -57,4 +57,10 @@ def database_unavailable(exc):
     headers = {"Retry-After": "2"}
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify({"error": message, "code": "database_unavailable", "retry_after": 2}), 503, headers
-    return render_template("unavailable.html", message=message), 503, headers
+    # Rendered without the app's context processors: Flask-Login's would load the user from the
+    # database that just failed.
+    from flask_babel import get_locale
+
+    page = current_app.jinja_env.get_template("unavailable.html").render(
+        message=message, office=desk().catalogue.office, lang=str(get_locale() or "id"), request=request)
+    return page, 503, headers

@@ -42,6 +42,20 @@ class CounterClient:
         self.sio.disconnect()
 
 
+class Display(DisplayClient):
+    """A display client that also follows the queue counts pushed between snapshots."""
+
+    def __init__(self, url):
+        self.waiting: list[int] = []  # adminduk's waiting count, from snapshots and queue pushes alike
+        super().__init__(url)
+        self.sio.on("snapshot", self._snapshot, namespace="/display")
+        self.sio.on("queue", lambda q: self.waiting.append(q["adminduk"]), namespace="/display")
+
+    def _snapshot(self, snap):
+        self.snapshots.append(snap)
+        self.waiting.append(snap["waiting"]["adminduk"])
+
+
 def db_rows(server, sql: str, *args) -> list[tuple]:
     conn = sqlite3.connect(server.tmp / "antrean.db")
     try:
@@ -64,7 +78,7 @@ def test_sigkill_mid_day_loses_nothing_and_clients_resync(live_server):
     agenda = db_rows(live_server, "SELECT agenda_number FROM tickets WHERE id=?", first["id"])[0][0]
     assert agenda
 
-    display = DisplayClient(live_server.url)
+    display = Display(live_server.url)
     counter = CounterClient(live_server, Staff(live_server, "pelayanan1"))
     answered: list[str] = []
     stop = threading.Event()
@@ -116,7 +130,7 @@ def test_sigkill_mid_day_loses_nothing_and_clients_resync(live_server):
         # Both clients came back by themselves with the true state...
         waiting = len(rows)  # every A ticket waits
         assert wait_for(lambda: len(display.snapshots) > snapshots and len(counter.queues) > queues)
-        assert wait_for(lambda: display.snapshots[-1]["waiting"]["adminduk"] == waiting)
+        assert wait_for(lambda: display.waiting[-1] == waiting)
         assert wait_for(lambda: counter.queues[-1]["adminduk"] == waiting)
         # ... and receive live events again: a call made now reaches both.
         display.got_call.clear()
