@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -176,3 +177,54 @@ def test_postgresql_backup_is_a_pg_dump_that_pg_restore_reads(tmp_path, pg_url):
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_the_server_purges_old_personal_data_by_itself(tmp_path):
+    """ANTREAN_RETENTION_DAYS set: the running server removes the personal data of a ticket finished
+    long ago (made by hand with a clock 400 days back), once, with one audit entry of counts."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from shared.catalogue import load_catalogue
+    from shared.db import make_engine, make_sessionmaker
+    from shared.models import User
+    from shared.operations import Actor
+    from tests.conftest import FakeClock, make_desk
+    from tests.service.test_retention import walk
+
+    server = LiveServer(tmp_path, {"ANTREAN_RETENTION_DAYS": "365"})
+    server.create_demo()
+    engine = make_engine(f"sqlite:///{tmp_path / 'antrean.db'}")
+    sessions = make_sessionmaker(engine)
+    clock = FakeClock(datetime.now(timezone.utc) - timedelta(days=400))
+    desk = make_desk(sessions, load_catalogue(), clock)
+    with sessions() as s:
+        staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
+    old = walk(desk, staff, clock, "ahli_waris")
+    clock.now = datetime.now(timezone.utc) - timedelta(days=2)
+    recent = walk(desk, staff, clock, "ktp")
+    engine.dispose()
+    db = tmp_path / "antrean.db"
+
+    def names():
+        conn = sqlite3.connect(db)
+        try:
+            return dict(conn.execute("SELECT id, applicant_name FROM tickets").fetchall())
+        finally:
+            conn.close()
+
+    assert names() == {old["id"]: "Sri Wahyuni", recent["id"]: "Sri Wahyuni"}
+    server.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and names()[old["id"]] is not None:
+            time.sleep(0.1)
+        assert names() == {old["id"]: None, recent["id"]: "Sri Wahyuni"}
+        conn = sqlite3.connect(db)
+        audit = conn.execute("SELECT username, after FROM audit_log WHERE action='retention.purge'").fetchall()
+        conn.close()
+        assert len(audit) == 1 and audit[0][0] == "system" and '"tickets": 1' in audit[0][1]
+        assert "personal data removed from 1 tickets" in server.log.read_text()
+    finally:
+        server.stop()
