@@ -295,8 +295,6 @@ def print_agent(server: str, token_value: str, printer_url: str, state: str | No
               help="File, or folder ending in / (default: <instance>/backups/), for the copy.")
 def backup(target: str | None) -> None:
     """A consistent copy of the database while the server runs (SQLite), or pg_dump (PostgreSQL)."""
-    from pathlib import Path
-
     from .backup import BackupError, backup_postgresql, backup_sqlite, default_target, sqlite_path
     from .config import load_config
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Engine
 
 from . import models

@@ -104,7 +104,6 @@ def test_the_daily_run_happens_once_a_day_whatever_the_number_of_processes(desk,
 
 
 def test_register_shows_the_applicant_as_removed(app, login, clock):
-    from tests.conftest import fast_hash  # noqa: F401  (app_staff made the users)
     from shared.operations import Actor
     from shared.models import User
 
