@@ -112,11 +112,11 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     app.register_blueprint(availability_bp)  # close a service for today, quotas
 
     _register_shell_routes(app)
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError
 
     from .web import database_unavailable
 
-    app.register_error_handler(OperationalError, database_unavailable)  # locked/unreachable: 503, retry
+    app.register_error_handler(DBAPIError, database_unavailable)  # locked, unreachable, full: 503, retry
     _start_printing(app, desk, bus, printer, start_workers)
     if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
         from .retention import RetentionWorker

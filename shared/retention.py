@@ -80,8 +80,8 @@ def purge(sessions: sessionmaker[Session], days: int, now: datetime | None = Non
                                                           SurveyResponse.comment.is_not(None))
                              .values(comment=None).execution_options(synchronize_session=False)).rowcount
         previous = value.get("purged_before")
-        value.update({"last_run": now.isoformat(), "days": days,
-                      "purged_before": max(cutoff.isoformat(), previous) if previous else cutoff.isoformat()})
+        watermark = max(cutoff, datetime.fromisoformat(previous)) if previous else cutoff
+        value.update({"last_run": now.isoformat(), "days": days, "purged_before": watermark.isoformat()})
         if state is None:
             s.add(Setting(key=SETTING, value=value, updated_at=now))
         else:

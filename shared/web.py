@@ -51,6 +51,10 @@ def database_unavailable(exc):
     from flask import request
     from flask_babel import gettext as _
 
+    from .db import is_unavailable
+
+    if not is_unavailable(exc):
+        raise exc  # a constraint or a bug, not an outage: the usual 500
     reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()[0][:200]
     logging.getLogger("antrean.db").error("database unavailable for %s %s: %s", request.method, request.path, reason)
     message = _("Sistem sedang sibuk. Silakan coba lagi sebentar lagi.")
