@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
+from shared import retention
 from shared.clock import local
 from shared.models import Ticket, TicketStep, User
 from shared.numbering import office_day
@@ -74,10 +75,12 @@ def _register_rows(s, period: Period, query: str = ""):
         if kind == "sign":
             signers.setdefault(st.ticket_id, []).append(users.get(st.user_id, "?"))
     rows = []
+    purged_before = retention.purged_before(s)  # personal data removed after the retention period
     for t in tickets:
+        applicant = _("(dihapus: masa simpan habis)") if retention.is_purged(t, purged_before) else t.applicant_name or ""
         rows.append({
             "agenda_number": t.agenda_number, "date": local(t.created_at, d.tz).strftime("%Y-%m-%d"),
-            "number": t.number, "applicant": t.applicant_name or "", "nik": mask_nik(t.applicant_nik),
+            "number": t.number, "applicant": applicant, "nik": mask_nik(t.applicant_nik),
             "service": t.service_name, "status": t.status, "signed_by": ", ".join(signers.get(t.id, [])),
         })
     return rows

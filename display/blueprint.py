@@ -59,7 +59,10 @@ def speech():
 
 @bp.get("/audio/chime.wav")
 def chime():
-    return send_file(announcer().chime_path, mimetype="audio/wav", max_age=86400)
+    path = announcer().chime()
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype="audio/wav", max_age=86400)
 
 
 @bp.get("/audio/<key>.wav")

@@ -44,11 +44,14 @@ class Announcer:
         self._warned: set[str] = set()
 
     def start(self) -> None:
-        self.audio_dir.mkdir(parents=True, exist_ok=True)
-        removed = prune_cache(self.audio_dir)
-        if removed:
-            log.info("speech cache: removed %d unused phrase files", removed)
-        write_chime(self.chime_path)
+        try:
+            self.audio_dir.mkdir(parents=True, exist_ok=True)
+            removed = prune_cache(self.audio_dir)
+            if removed:
+                log.info("speech cache: removed %d unused phrase files", removed)
+            write_chime(self.chime_path)
+        except OSError as exc:  # a full disk must not stop the server; the chime is made when it can be
+            log.error("speech cache: cannot write %s: %s", self.audio_dir, exc.strerror or exc)
         self.synth.start()
 
     def close(self) -> None:
@@ -70,6 +73,7 @@ class Announcer:
         return {
             "available": not missing,
             "reason": "; ".join(f"{lang}: {langs[lang]['detail']}" for lang in missing),
+            "fault": getattr(self.synth, "last_error", None),  # e.g. the audio cache's disk is full
             "engine": self.synth.describe(),
             "announce": list(wanted),
             "langs": langs,
@@ -139,6 +143,16 @@ class Announcer:
             self._phrases.move_to_end(key)
             while len(self._phrases) > REGISTRY_SIZE:
                 self._phrases.popitem(last=False)
+
+    def chime(self) -> Path | None:
+        """The chime file, made again if a full disk stopped it at start-up."""
+        if not self.chime_path.exists():
+            try:
+                write_chime(self.chime_path)
+            except OSError as exc:
+                log.error("speech cache: cannot write the chime: %s", exc.strerror or exc)
+                return None
+        return self.chime_path
 
     def wav_path(self, key: str, wait: float = 15.0) -> Path | None:
         """The WAV of an announcement: from the cache, or made now (waiting up to ``wait`` s).

@@ -283,8 +283,11 @@ class FilePrinter(_Printer):
                 self.path.mkdir(parents=True, exist_ok=True)
                 final = self.path / self.ticket_name(slip)
                 partial = final.with_name(f".{final.name}.part")
-                partial.write_bytes(data)
-                os.replace(partial, final)  # a reader never sees half a ticket
+                try:
+                    partial.write_bytes(data)
+                    os.replace(partial, final)  # a reader never sees half a ticket
+                finally:
+                    partial.unlink(missing_ok=True)  # a full disk leaves no half file behind
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with open(self.path, "ab") as out:

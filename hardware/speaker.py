@@ -220,6 +220,7 @@ class _WorkerSynthesizer:
         self._thread: threading.Thread | None = None
         self._closed = False
         self.rendered = 0           # phrases actually synthesised (not taken from the cache)
+        self.last_error: str | None = None  # the last failed write (a full disk), until one succeeds
         self.last_seconds = 0.0     # how long the last one took
 
     # the worker side: subclasses override these two
@@ -343,6 +344,11 @@ class _WorkerSynthesizer:
                     self.rendered += 1
                     log.debug("synthesised %r (%s) in %.0f ms", text, lang, self.last_seconds * 1000)
                 result: Path | BaseException = path
+                self.last_error = None
+            except OSError as exc:  # the cache folder cannot be written: a full disk, a lost share
+                self.last_error = f"cannot write {self.cache_dir}: {_reason(exc)}"
+                log.error("speech cache: %s (displays chime only until it can)", self.last_error)
+                result = exc
             except Exception as exc:
                 log.warning("speech failed for %r (%s): %s", text, lang, _reason(exc))
                 result = exc

@@ -13,6 +13,8 @@ command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # the nginx configuration of docs/deployment.md is tested in front of two server processes
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

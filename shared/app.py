@@ -61,7 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     catalogue = load_catalogue(cfg["CATALOGUE"])  # a malformed catalogue stops start-up here
     app.config["BABEL_DEFAULT_TIMEZONE"] = catalogue.office.timezone
     upgrade(cfg["DATABASE_URL"])
-    engine = make_engine(cfg["DATABASE_URL"])
+    engine = make_engine(cfg["DATABASE_URL"], cfg["DB_BUSY_SECONDS"])
     sessions = make_sessionmaker(engine)
     bus = EventBus()
     desk = Desk(catalogue, sessions, bus, clock=clock,
@@ -126,7 +126,17 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     login_limits.init_app(app)  # failed logins on the login form and the staff API's Basic auth
     security_headers.init_app(app)  # CSP, no framing, nosniff, referrer and permissions policies
+    from sqlalchemy.exc import DBAPIError
+
+    from .web import database_unavailable
+
+    app.register_error_handler(DBAPIError, database_unavailable)  # locked, unreachable, full: 503, retry
     _start_printing(app, desk, bus, printer, start_workers)
+    if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
+        from .retention import RetentionWorker
+
+        app.extensions["antrean.retention"] = RetentionWorker(sessions, cfg["RETENTION_DAYS"], clock)
+        app.extensions["antrean.retention"].start()
     return app
 
 

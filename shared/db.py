@@ -1,30 +1,45 @@
 """Engine and sessions: SQLite (WAL, immediate transactions) by default, PostgreSQL by DATABASE_URL."""
 from __future__ import annotations
 
+import logging
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+DEFAULT_BUSY_SECONDS = 30.0
 
 
-def make_engine(url: str) -> Engine:
+def sqlalchemy_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` URLs use psycopg 3."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
+    """``busy_seconds``: how long a SQLite writer waits for another one's lock (ANTREAN_DB_BUSY_SECONDS);
+    on PostgreSQL, how long a new connection may take."""
+    url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _sqlite_immediate_transactions(engine)
+        engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False})
+        _sqlite_immediate_transactions(engine, busy_seconds)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                         connect_args={"connect_timeout": max(1, int(busy_seconds))})
 
 
-def _sqlite_immediate_transactions(engine: Engine) -> None:
+def _sqlite_immediate_transactions(engine: Engine, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> None:
     """Serialise writers at BEGIN, so two kiosks never read the same counter value.
 
     pysqlite's own transaction handling is turned off and every transaction starts with
@@ -38,7 +53,7 @@ def _sqlite_immediate_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -62,6 +77,35 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def is_locked(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (another writer held the lock longer than the busy timeout)."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(getattr(exc, "orig", exc))
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database cannot answer now (locked, unreachable, connection lost, disk full): worth a retry
+    later, not a bug. The web layer answers 503 for these."""
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def retry_locked(work: Callable[[], T], attempts: int = 3, pause: float = 0.1) -> T:
+    """Run ``work`` (one whole transaction) again when SQLite stayed locked past its busy timeout.
+
+    Safe because a locked SQLite transaction fails at its BEGIN IMMEDIATE, before it wrote anything.
+    Bounded: ``attempts`` tries with a short growing pause; the last error is raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except OperationalError as exc:
+            if not is_locked(exc) or attempt == attempts:
+                raise
+            log.warning("database is locked (try %d of %d); trying again", attempt, attempts)
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")
 
 
 def alembic_config(url: str):

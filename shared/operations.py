@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import estimate, numbering
 from .catalogue import Catalogue, Service, step_from_dict
 from .clock import local, utcnow
-from .db import transaction
+from .db import retry_locked, transaction
 from .events import Event, EventBus
 from .models import AuditEntry, Call, Loket, PrintJob, Setting, Ticket, TicketStep, User
 from .workflow import CLOSED, Status, StepRecord, TicketFlow, WorkflowError
@@ -161,13 +161,19 @@ class Desk:
         lang = lang if lang in ("id", "en") else "id"
         now = self.clock()
         day = numbering.office_day(now, self.tz)
-        try:
+
+        def attempt() -> dict[str, Any]:
             with transaction(self.sessions) as s:
                 if request_key is not None:
                     earlier = s.scalar(select(Ticket).where(Ticket.request_key == request_key))
                     if earlier is not None:
                         return {**self._public_view(s, earlier, now), "repeated": True}
-                view = self._issue(s, service, priority, reason, lang, request_key, print_target, now, day)
+                return self._issue(s, service, priority, reason, lang, request_key, print_target, now, day)
+
+        try:
+            view = retry_locked(attempt)  # SQLite locked past its busy timeout: a short bounded retry
+            if view.get("repeated"):
+                return view
         except IntegrityError:
             if request_key is None:
                 raise

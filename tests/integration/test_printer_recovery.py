@@ -91,17 +91,21 @@ def test_printer_down_then_up_prints_exactly_once(tmp_path):
         status = clerk.http.get(f"{server.url}/counter/printing/status.json", timeout=5).json()
         assert status["fault"] and "Connection refused" in " ".join(status["faults"])
         assert status["jobs"][0]["number"] == "A001" and status["jobs"][0]["attempts"] >= 1
+        page = clerk.http.get(f"{server.url}/counter/printing/", timeout=5).text  # the print-queue page says so
+        assert "Connection refused" in page and "A001" in page
+        more = requests.post(f"{server.url}/api/v1/tickets", json={"service": "ktp"}, timeout=10)
+        assert more.status_code == 201 and more.json()["number"] == "A002"  # the kiosk goes on issuing
         assert requests.get(f"{server.url}/api/v1/tickets/{ticket['id']}", timeout=5).json()["status"] == "waiting"
 
         time.sleep(2)  # a few failed rounds, with their back-off
         printer = FakeNetworkPrinter(port=port)
         up = time.monotonic()
-        wait_for(lambda: tickets_in(printer.jobs), 10)
+        wait_for(lambda: len(tickets_in(printer.jobs)) >= 2, 10)
         recovery = time.monotonic() - up
         print(f"\nissue latency while down {issued * 1000:.0f} ms; printed {recovery:.2f} s after the printer came back")
         time.sleep(2)  # nothing more comes
-        (data,) = tickets_in(printer.jobs)
-        assert b"A001" in data and QR_STORE in data and CUT in data
+        first, second = tickets_in(printer.jobs)  # each ticket once, in the order issued
+        assert b"A001" in first and QR_STORE in first and CUT in first and b"A002" in second
         assert print_state(server, ticket) == "printed"
         assert clerk.http.get(f"{server.url}/counter/printing/status.json", timeout=5).json()["fault"] is False
         assert recovery < 6

@@ -133,6 +133,12 @@
           method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
         });
         const data = await resp.json().catch(() => ({}));
+        if (resp.status === 503 && attempt < 2) {
+          // The database is busy for a moment: ask again with the same request_id (never two tickets).
+          lastError = null;
+          await new Promise((r) => setTimeout(r, 1000 * (Number(data.retry_after) || 2)));
+          continue;
+        }
         return {resp, data};
       } catch (e) {
         lastError = e;
@@ -163,6 +169,7 @@
         refresh(false);
         return;
       }
+      if (resp.status === 503) { showError(data.error || text.failed); return; }
       if (!resp.ok) { showError(text.failed); return; }
       showResult(data, button.dataset.name, reason);
     } catch (e) {

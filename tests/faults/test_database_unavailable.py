@@ -1,0 +1,143 @@
+"""The database briefly locked (SQLite) or unreachable (PostgreSQL) under a real server: the kiosk
+API answers 503 with a JSON error code and an Indonesian message, the counter a 503 page, the
+server stays up, a retry with the same request id gets the ticket, and no half-written ticket
+(without its print job, or leaving a hole in the numbering) exists."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import psycopg
+import pytest
+import requests
+
+from tests.conftest import PG_ADMIN_URL, LiveServer
+from tests.integration.test_live_server import Staff
+
+REQUEST_ID = "5d0c3c1e-7a31-4d2b-9b55-000000000042"
+
+
+def ask(server, request_id=None):
+    body = {"service": "ktp", **({"request_id": request_id} if request_id else {})}
+    return requests.post(f"{server.url}/api/v1/tickets", json=body, timeout=30)
+
+
+def assert_unavailable(resp):
+    assert resp.status_code == 503, resp.text
+    assert resp.headers["Retry-After"] == "2"
+    body = resp.json()
+    assert body["code"] == "database_unavailable"
+    assert body["error"] == "Sistem sedang sibuk. Silakan coba lagi sebentar lagi."
+
+
+def assert_counter_unavailable(clerk: Staff):
+    resp = clerk.http.post(f"{clerk.server.url}/counter/call-next", data={"csrf_token": clerk.token},
+                           allow_redirects=False, timeout=30)
+    assert resp.status_code == 503
+    assert "Sistem sedang sibuk" in resp.text and "Data yang sudah tersimpan tetap aman." in resp.text
+
+
+@pytest.fixture
+def sqlite_server(tmp_path):
+    server = LiveServer(tmp_path, {"ANTREAN_DB_BUSY_SECONDS": "0.3", "ANTREAN_PRINTER": "none"})
+    server.create_demo()
+    server.start()
+    yield server
+    server.stop()
+
+
+def lock(server) -> sqlite3.Connection:
+    """Another program holding SQLite's write lock (an open write transaction)."""
+    holder = sqlite3.connect(server.tmp / "antrean.db", isolation_level=None, timeout=5, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def sqlite_state(server) -> tuple[list[str], int, int]:
+    conn = sqlite3.connect(server.tmp / "antrean.db")
+    try:
+        numbers = [r[0] for r in conn.execute("SELECT number FROM tickets ORDER BY seq")]
+        jobs = conn.execute("SELECT count(*) FROM print_jobs WHERE kind='ticket'").fetchone()[0]
+        last = conn.execute("SELECT last FROM sequences WHERE name='ticket:A'").fetchone()[0]
+        return numbers, jobs, last
+    finally:
+        conn.close()
+
+
+def test_sqlite_locked_longer_than_the_busy_timeout(sqlite_server):
+    server = sqlite_server
+    assert ask(server).json()["number"] == "A001"
+    clerk = Staff(server, "pelayanan1")
+    holder = lock(server)
+    try:
+        assert_unavailable(ask(server, REQUEST_ID))
+        assert_counter_unavailable(clerk)
+        # Every transaction begins IMMEDIATE (shared/db.py), so pages wait for the lock too: the kiosk
+        # screen says so in Indonesian and reloads itself.
+        page = requests.get(f"{server.url}/kiosk/", timeout=10)
+        assert page.status_code == 503 and "Sistem sedang sibuk" in page.text
+        assert '<meta http-equiv="refresh" content="5">' in page.text and '<html lang="id">' in page.text
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert server.proc.poll() is None
+    again = ask(server, REQUEST_ID)  # the kiosk's retry, with the same request id
+    assert again.status_code == 201 and again.json()["number"] == "A002"
+    assert ask(server, REQUEST_ID).json()["repeated"] is True  # and a second retry issues nothing
+    assert sqlite_state(server) == (["A001", "A002"], 2, 2)
+    assert 'data-ticket="A001"' in clerk.post("/counter/call-next")  # the counter works again
+    log = server.log.read_text()
+    assert "database unavailable for POST /api/v1/tickets: database is locked" in log
+    assert "INSERT" not in log  # the driver's reason only, never the SQL or its parameters
+
+
+def test_a_short_lock_is_ridden_out_by_the_bounded_retry(sqlite_server):
+    server = sqlite_server
+    holder = lock(server)
+    release = threading.Timer(0.8, lambda: holder.execute("ROLLBACK"))  # longer than one busy timeout
+    release.start()
+    try:
+        resp = ask(server, REQUEST_ID)
+    finally:
+        release.join()
+        holder.close()
+    assert resp.status_code == 201 and resp.json()["number"] == "A001"
+    assert "database is locked (try 1 of 3); trying again" in server.log.read_text()
+    assert sqlite_state(server) == (["A001"], 1, 1)
+
+
+def _admin(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.mark.postgres
+def test_postgresql_unreachable_then_back(tmp_path, pg_url):
+    name = pg_url.rsplit("/", 1)[1]
+    server = LiveServer(tmp_path, {"DATABASE_URL": pg_url, "ANTREAN_PRINTER": "none"})
+    server.create_demo()
+    server.start()
+    try:
+        assert ask(server).json()["number"] == "A001"
+        clerk = Staff(server, "pelayanan1")
+        # The database goes away: no new connection is allowed and the open ones are cut.
+        _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        _admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        try:
+            assert_unavailable(ask(server, REQUEST_ID))
+            assert_unavailable(ask(server, REQUEST_ID))  # the kiosk asks again: still a clear answer
+            assert_counter_unavailable(clerk)
+            assert server.proc.poll() is None
+        finally:
+            _admin(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        again = ask(server, REQUEST_ID)
+        assert again.status_code == 201 and again.json()["number"] == "A002"
+        page = clerk.post("/counter/call-next")
+        assert 'data-ticket="A001"' in page
+        with psycopg.connect(pg_url) as conn:
+            assert [r[0] for r in conn.execute("SELECT number FROM tickets ORDER BY seq")] == ["A001", "A002"]
+            assert conn.execute("SELECT count(*) FROM print_jobs").fetchone()[0] == 2
+            assert conn.execute("SELECT last FROM sequences WHERE name='ticket:A'").fetchone()[0] == 2
+        assert "database unavailable for POST /api/v1/tickets" in server.log.read_text()
+    finally:
+        server.stop()
