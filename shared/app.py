@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from .catalogue import load_catalogue
 from .clock import utcnow
 from .config import load_config
-from .db import make_engine, make_sessionmaker, upgrade
+from .db import make_engine, make_sessionmaker, reading, upgrade
 from .events import EventBus
 from .hub import socketio, wire
 from .i18n import compile_translations
@@ -73,7 +73,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     @login_manager.user_loader
     def _load_user(user_id: str):
-        with sessions() as s:
+        with reading(sessions) as s:  # every staff request: no write lock for it
             user = s.get(User, int(user_id))
             if user is not None:
                 s.expunge(user)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from .clock import local
-from .db import transaction
+from .db import reading, transaction
 from .events import Event
 from .models import AuditEntry, DeviceToken, PrintJob, Ticket
 from .operations import Actor, Conflict, Desk, NotFound
@@ -65,7 +65,7 @@ def _due(now: datetime):
 def due_jobs(desk: Desk, target: str | None = None, limit: int = 20) -> list[int]:
     """Ids of the jobs due now for the server's printer (``target=None``) or one agent, oldest first."""
     now = desk.clock()
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         return list(s.scalars(select(PrintJob.id).where(_target_filter(target), _due(now))
                               .order_by(PrintJob.id).limit(limit)))
 
@@ -138,7 +138,7 @@ def job_state(desk: Desk, ticket_id: Any) -> dict[str, Any]:
         ticket_id = int(ticket_id)
     except (TypeError, ValueError):
         raise NotFound("ticket not found") from None
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         if s.get(Ticket, ticket_id) is None:
             raise NotFound("ticket not found")
         job = s.scalar(select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id).limit(1))
@@ -157,7 +157,7 @@ def list_jobs(desk: Desk, limit: int = 100, open_only: bool = False) -> list[dic
     """Today's and every still-open job, newest first."""
     now = desk.clock()
     start = local(now, desk.tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         query = select(PrintJob).where(PrintJob.status.in_(OPEN_STATES) if open_only else or_(
             PrintJob.status.in_(OPEN_STATES), PrintJob.created_at >= start))
         jobs = s.scalars(query.order_by(PrintJob.id.desc()).limit(limit)).all()
@@ -166,7 +166,7 @@ def list_jobs(desk: Desk, limit: int = 100, open_only: bool = False) -> list[dic
 
 def summary(desk: Desk) -> dict[str, Any]:
     """Open jobs and faults per printer (``None`` = the server's printer, else an agent's name)."""
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         rows = s.execute(select(PrintJob.target, func.count(), func.max(PrintJob.attempts))
                          .where(PrintJob.status.in_(OPEN_STATES)).group_by(PrintJob.target)).all()
         out: dict[str | None, dict[str, Any]] = {}
