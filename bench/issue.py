@@ -179,7 +179,8 @@ def main() -> None:
             print(f"{name}")
             print(f"  latency  : {summary_ms(lat)}; errors {errors}")
             print(f"  on wire  : {summary_ms(wire)}")
-            print(f"  cpu      : server {server / elapsed * 100:.0f}% of one core, "
+            print(f"  cpu      : server {server / elapsed * 100:.0f}% of one core "
+                  f"({server / max(1, len(lat)) * 1000:.1f} ms a ticket, printing included), "
                   f"load generator {client_cpu / elapsed * 100:.0f}%")
             sys.stdout.flush()
 
@@ -202,8 +203,9 @@ def main() -> None:
                   f"closed loop for {args.seconds:g} s")
             print(f"  throughput: {rate:.0f} tickets/s")
             print(f"  latency  : {summary_ms(lat)}; errors {errors}")
-            print(f"  cpu      : server {(office.server_cpu() - cpu0) / elapsed * 100:.0f}% of one core, "
-                  f"load generator {ccpu / elapsed * 100:.0f}%")
+            server = office.server_cpu() - cpu0
+            print(f"  cpu      : server {server / elapsed * 100:.0f}% of one core "
+                  f"({server / max(1, len(lat)) * 1000:.1f} ms a ticket), load generator {ccpu / elapsed * 100:.0f}%")
         print(f"load avg after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         office.close()

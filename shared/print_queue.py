@@ -70,9 +70,13 @@ def due_jobs(desk: Desk, target: str | None = None, limit: int = 20) -> list[int
                               .order_by(PrintJob.id).limit(limit)))
 
 
-def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: str = PRINTING):
+def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: str = PRINTING,
+          fresh: dict[int, dict] | None = None):
     """Take a due job for printing (or sending): ``(public view, ticket)``, or None when another
-    worker has it, it was printed or cancelled, or it is not due."""
+    worker has it, it was printed or cancelled, or it is not due.
+
+    ``fresh`` maps ticket ids to the views the kiosk was just given: a ticket's first print uses
+    that view (the slip then says what the screen said) instead of working it out again."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
         taken = s.execute(
@@ -83,7 +87,8 @@ def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: 
         if taken != 1:
             return None
         job = s.get(PrintJob, job_id)
-        view = desk._public_view(s, job.ticket, now)
+        known = fresh.pop(job.ticket_id, None) if fresh is not None and job.kind == "ticket" else None
+        view = dict(known) if known is not None else desk._public_view(s, job.ticket, now)
         view["print_kind"] = job.kind
         return view, job.ticket
 
