@@ -85,7 +85,9 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         logger=False, engineio_logger=False,
     )
     announcer = _make_announcer(app, desk, synthesizer, start_workers)
-    wire(socketio, desk, bus, display_extend=announcer.extend_snapshot, decorate_call=announcer.decorate)
+    wire(socketio, desk, bus, display_extend=announcer.extend_snapshot,
+         decorate_call=lambda call: announcer.decorate(call, synthesize=False),
+         after_call=announcer.announcements)  # synthesis queued once the call is sent
 
     from counter.api import bp as staff_api_bp
     from counter.blueprint import bp as counter_bp

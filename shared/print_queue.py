@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from .clock import local
 from .db import reading, transaction
@@ -100,7 +101,7 @@ def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
     (or, with ``target``, is not that printer's)."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
-        job = s.get(PrintJob, job_id)
+        job = s.get(PrintJob, job_id, options=[joinedload(PrintJob.ticket)])  # _job_dict reads the ticket
         if job is None or job.status not in claimed or (target is not ... and job.target != target):
             return None
         job.attempts += 1
