@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.announce import ANNOUNCE_LANGS, READINGS
-from shared.db import transaction
+from shared.db import reading, transaction
 from shared.models import Setting
 
 RUNNING_TEXT_MAX = 500
@@ -66,7 +66,7 @@ class SettingsStore:
         with self._lock:
             if self._cached and time.monotonic() - self._cached[0] < self.ttl:
                 return self._cached[1]
-        with transaction(self.sessions) as s:
+        with reading(self.sessions) as s:
             rows = {r.key: r.value for r in s.scalars(select(Setting).where(Setting.key.in_(KEYS)))}
         defaults = DisplaySettings()
         found = {k: rows[k] for k in KEYS if isinstance(rows.get(k), str)}

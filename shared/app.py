@@ -15,7 +15,7 @@ from .catalogue import load_catalogue
 from .catalogue_store import CatalogueStore
 from .clock import utcnow
 from .config import load_config
-from .db import make_engine, make_sessionmaker, upgrade
+from .db import make_engine, make_sessionmaker, reading, upgrade
 from .events import EventBus
 from .hub import same_origin_or, socketio, wire
 from .i18n import compile_translations
@@ -80,7 +80,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     @login_manager.user_loader
     def _load_user(user_id: str):
-        with sessions() as s:
+        with reading(sessions) as s:  # every staff request: no write lock for it
             user = s.get(User, int(user_id))
             if user is not None:
                 s.expunge(user)
@@ -92,7 +92,9 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         logger=False, engineio_logger=False,
     )
     announcer = _make_announcer(app, desk, synthesizer, start_workers)
-    wire(socketio, desk, bus, display_extend=announcer.extend_snapshot, decorate_call=announcer.decorate)
+    wire(socketio, desk, bus, display_extend=announcer.extend_snapshot,
+         decorate_call=lambda call: announcer.decorate(call, synthesize=False),
+         after_call=announcer.announcements)  # synthesis queued once the call is sent
 
     from counter.api import bp as staff_api_bp
     from counter.blueprint import bp as counter_bp

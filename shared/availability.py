@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from . import numbering
 from .catalogue import Office, Service
 from .clock import local
-from .db import transaction
+from .db import reading, transaction
 from .models import AuditEntry, Setting, Ticket
 from .operations import Actor, Conflict, Desk, NotFound, OperationError
 
@@ -186,7 +186,7 @@ def service_states(desk: Desk, s: Session | None = None, now: datetime | None = 
     """Every service's state now, in catalogue order."""
     now = now or desk.clock()
     if s is None:
-        with transaction(desk.sessions) as s2:
+        with reading(desk.sessions) as s2:
             return service_states(desk, s2, now)
     day = numbering.office_day(now, desk.tz)
     overrides = load_overrides(s, day)

@@ -47,7 +47,9 @@ def serve(host: str, port: int) -> None:
     click.echo(f"  counter  : {base}/counter/   (staff accounts: `antrean demo` creates demo ones)")
     click.echo(f"  API      : {base}/api/v1/services")
     sys.stdout.flush()
-    socketio.run(app, host=host, port=port, log_output=False)
+    from .serving import NoDelayHandler
+
+    socketio.run(app, host=host, port=port, log_output=False, handler_class=NoDelayHandler)
 
 
 @cli.command("init-db")

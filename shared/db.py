@@ -1,4 +1,8 @@
-"""Engine and sessions: SQLite (WAL, immediate transactions) by default, PostgreSQL by DATABASE_URL."""
+"""Engine and sessions: SQLite (WAL, immediate transactions) by default, PostgreSQL by DATABASE_URL.
+
+``transaction`` is a unit of work that may write; ``reading`` one that only reads (on SQLite it
+takes no write lock, so displays, status pages and lists never wait behind a kiosk or a counter).
+"""
 from __future__ import annotations
 
 import logging
@@ -16,6 +20,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_BUSY_SECONDS = 30.0
+READ_ONLY = "antrean_read_only"  # execution option: this transaction only reads
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -58,7 +63,8 @@ def _sqlite_immediate_transactions(engine: Engine, busy_seconds: float = DEFAULT
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader needs no lock at BEGIN: WAL gives it a consistent snapshot of its own.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -106,6 +112,19 @@ def retry_locked(work: Callable[[], T], attempts: int = 3, pause: float = 0.1) -
             log.warning("database is locked (try %d of %d); trying again", attempt, attempts)
             time.sleep(pause * attempt)
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work that only reads: one consistent snapshot, no write lock (SQLite: a deferred
+    BEGIN instead of BEGIN IMMEDIATE; PostgreSQL: the same READ COMMITTED transaction as ever).
+    Never write in it: on SQLite a write there could fail with "database is locked"."""
+    session = factory()
+    try:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
+    finally:
+        session.close()  # rolls the read transaction back
 
 
 def alembic_config(url: str):

@@ -87,8 +87,10 @@ class TicketNamespace(Namespace):
 
 def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
          display_extend: Callable[[dict], dict] | None = None,
-         decorate_call: Callable[[dict], dict] | None = None) -> None:
+         decorate_call: Callable[[dict], dict] | None = None,
+         after_call: Callable[[dict], object] | None = None) -> None:
     """``decorate_call`` adds the announcement (text, audio URL) to a call before it is sent;
+    ``after_call`` runs once the call is on its way (speech synthesis: never before the call);
     ``display_extend`` adds the display's own state to every display snapshot."""
     display = DisplayNamespace(desk, display_extend)
     socketio.on_namespace(display)
@@ -102,6 +104,11 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
         with call_lock:
             socketio.emit("call", payload, namespace="/display")
             socketio.emit("call", payload, namespace="/counter")
+        # Let the connections send it now: under gevent they would otherwise wait until this
+        # request has finished its remaining work (snapshot, counts), which never yields.
+        socketio.sleep(0)
+        if after_call is not None:
+            after_call(event.payload)
 
     def on_queue(event: Event) -> None:
         socketio.emit("queue", event.payload, namespace="/display")

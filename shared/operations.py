@@ -13,12 +13,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 
 from . import estimate, numbering
 from .catalogue import Catalogue, Service, step_from_dict
 from .clock import local, utcnow
-from .db import retry_locked, transaction
+from .db import reading, retry_locked, transaction
 from .events import Event, EventBus
 from .models import AuditEntry, Call, Loket, PrintJob, Setting, Ticket, TicketStep, User
 from .workflow import CLOSED, Status, StepRecord, TicketFlow, WorkflowError
@@ -162,17 +162,18 @@ class Desk:
         now = self.clock()
         day = numbering.office_day(now, self.tz)
 
-        def attempt() -> dict[str, Any]:
+        def attempt() -> tuple[dict[str, Any], dict[str, int] | None]:
             with transaction(self.sessions) as s:
                 if request_key is not None:
                     earlier = s.scalar(select(Ticket).where(Ticket.request_key == request_key))
                     if earlier is not None:
-                        return {**self._public_view(s, earlier, now), "repeated": True}
-                return self._issue(s, service, priority, reason, lang, request_key, print_target, now, day)
+                        return {**self._public_view(s, earlier, now), "repeated": True}, None
+                view = self._issue(s, service, priority, reason, lang, request_key, print_target, now, day)
+                return view, self.queue_counts(s)
 
         try:
-            view = retry_locked(attempt)  # SQLite locked past its busy timeout: a short bounded retry
-            if view.get("repeated"):
+            view, counts = retry_locked(attempt)  # SQLite locked past its busy timeout: a short bounded retry
+            if counts is None:
                 return view
         except IntegrityError:
             if request_key is None:
@@ -182,7 +183,7 @@ class Desk:
                 if earlier is None:
                     raise
                 return {**self._public_view(s, earlier, now), "repeated": True}
-        self._publish([Event("ticket.issued", view), Event("queue.changed", self.queue_counts())])
+        self._publish([Event("ticket.issued", view), Event("queue.changed", counts)])
         return view
 
     def _issue(self, s: Session, service: Service, priority: bool, reason: Any, lang: str,
@@ -201,6 +202,7 @@ class Desk:
             status=Status.WAITING.value, current_step=1, current_since=now, created_at=now,
             pickup_code="".join(secrets.choice(PICKUP_ALPHABET) for _ in range(6)),
             missing_documents=[], request_key=request_key,
+            steps=[],  # a new ticket has done no step: its view needs no query for them
         )
         s.add(ticket)
         s.flush()
@@ -209,12 +211,12 @@ class Desk:
         return self._public_view(s, ticket, now)
 
     def get_ticket(self, ticket_id: Any) -> dict[str, Any]:
-        with transaction(self.sessions) as s:
+        with reading(self.sessions) as s:
             ticket = self._ticket(s, ticket_id)
             return self._public_view(s, ticket, self.clock())
 
     def get_ticket_by_public_id(self, public_id: str) -> dict[str, Any]:
-        with transaction(self.sessions) as s:
+        with reading(self.sessions) as s:
             ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
             if ticket is None:
                 raise NotFound("ticket not found")
@@ -321,7 +323,7 @@ class Desk:
     def waiting_list(self, actor: Actor, loket_id: Any = None, limit: int = 50) -> list[dict[str, Any]]:
         """The queue a loket sees, in calling order (for 'call a chosen ticket')."""
         now = self.clock()
-        with transaction(self.sessions) as s:
+        with reading(self.sessions) as s:
             loket = self.loket_of(s, actor, loket_id)
             rule = self.call_rule(s)
             tickets = s.scalars(self._waiting_at(loket).order_by(
@@ -473,7 +475,7 @@ class Desk:
         if not text:
             return []
         now = self.clock()
-        with transaction(self.sessions) as s:
+        with reading(self.sessions) as s:
             tickets = s.scalars(select(Ticket).where(
                 or_(Ticket.number == text, Ticket.pickup_code == text),
                 Ticket.status.notin_([st.value for st in CLOSED])).order_by(Ticket.id.desc()).limit(20)).all()
@@ -617,12 +619,12 @@ class Desk:
         return view
 
     def staff_ticket(self, ticket_id: Any) -> dict[str, Any]:
-        with transaction(self.sessions) as s:
+        with reading(self.sessions) as s:
             return self.staff_view(s, self._ticket(s, ticket_id), self.clock())
 
     def work_queue(self, actor: Actor) -> list[dict[str, Any]]:
         """Tickets in progress whose current step this user's roles may do, oldest first."""
-        with transaction(self.sessions) as s:
+        with reading(self.sessions) as s:
             now = self.clock()
             tickets = s.scalars(select(Ticket).where(Ticket.status == Status.IN_PROGRESS.value)
                                 .order_by(Ticket.current_since)).all()
@@ -635,10 +637,13 @@ class Desk:
 
     # -- display ---------------------------------------------------------------------------
 
-    def queue_counts(self) -> dict[str, int]:
-        with transaction(self.sessions) as s:
-            rows = s.execute(select(Ticket.group, func.count()).where(
-                Ticket.status == Status.WAITING.value).group_by(Ticket.group)).all()
+    def queue_counts(self, s: Session | None = None) -> dict[str, int]:
+        """Waiting tickets per group (inside the caller's transaction ``s`` when given)."""
+        if s is None:
+            with reading(self.sessions) as s2:
+                return self.queue_counts(s2)
+        rows = s.execute(select(Ticket.group, func.count()).where(
+            Ticket.status == Status.WAITING.value).group_by(Ticket.group)).all()
         counts = {g: 0 for g in self.catalogue.by_group()}
         counts.update({g: n for g, n in rows})
         return counts
@@ -648,23 +653,26 @@ class Desk:
         now = self.clock()
         today = numbering.office_day(now, self.tz)
         start = datetime.combine(today, datetime.min.time(), tzinfo=local(now, self.tz).tzinfo)
-        with transaction(self.sessions) as s:
-            calls = s.scalars(select(Call).where(Call.at >= start).order_by(Call.id.desc())
-                              .limit(200)).all()
+        with reading(self.sessions) as s:
+            # newest first by time (the index on calls.at; ordering by id alone scans all history),
+            # with each call's ticket and loket in the same query (no query per call)
+            calls = s.scalars(select(Call).where(Call.at >= start).order_by(Call.at.desc(), Call.id.desc())
+                              .options(joinedload(Call.ticket), joinedload(Call.loket)).limit(200)).all()
             lokets = s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)).all()
             serving: dict[int, dict] = {}
             for c in calls:
                 serving.setdefault(c.loket_id, self._call_payload(c.ticket, c.loket, c.kind, c.at))
             recent = [self._call_payload(c.ticket, c.loket, c.kind, c.at) for c in calls[:last]]
             in_progress = s.scalars(select(Ticket).where(Ticket.status == Status.IN_PROGRESS.value)
-                                    .order_by(Ticket.current_since)).all()
+                                    .options(selectinload(Ticket.steps)).order_by(Ticket.current_since)).all()
             ready = [t.number for t in in_progress if flow_of(t).awaits_applicant]
+            waiting = self.queue_counts(s)
         return {
             "office": {"name": self.catalogue.office.name, "regency": self.catalogue.office.regency},
             "lokets": [{"number": lk.number, "name": lk.name, "serving": serving.get(lk.id)}
                        for lk in lokets],
             "recent": recent,
-            "waiting": self.queue_counts(),
+            "waiting": waiting,
             "ready": ready,
             "at": local(now, self.tz).isoformat(),
         }

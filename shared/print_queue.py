@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from .clock import local
-from .db import transaction
+from .db import reading, transaction
 from .events import Event
 from .models import AuditEntry, DeviceToken, PrintJob, Ticket
 from .operations import Actor, Conflict, Desk, NotFound
@@ -65,14 +66,18 @@ def _due(now: datetime):
 def due_jobs(desk: Desk, target: str | None = None, limit: int = 20) -> list[int]:
     """Ids of the jobs due now for the server's printer (``target=None``) or one agent, oldest first."""
     now = desk.clock()
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         return list(s.scalars(select(PrintJob.id).where(_target_filter(target), _due(now))
                               .order_by(PrintJob.id).limit(limit)))
 
 
-def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: str = PRINTING):
+def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: str = PRINTING,
+          fresh: dict[int, dict] | None = None):
     """Take a due job for printing (or sending): ``(public view, ticket)``, or None when another
-    worker has it, it was printed or cancelled, or it is not due."""
+    worker has it, it was printed or cancelled, or it is not due.
+
+    ``fresh`` maps ticket ids to the views the kiosk was just given: a ticket's first print uses
+    that view (the slip then says what the screen said) instead of working it out again."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
         taken = s.execute(
@@ -83,7 +88,8 @@ def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: 
         if taken != 1:
             return None
         job = s.get(PrintJob, job_id)
-        view = desk._public_view(s, job.ticket, now)
+        known = fresh.pop(job.ticket_id, None) if fresh is not None and job.kind == "ticket" else None
+        view = dict(known) if known is not None else desk._public_view(s, job.ticket, now)
         view["print_kind"] = job.kind
         return view, job.ticket
 
@@ -95,7 +101,7 @@ def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
     (or, with ``target``, is not that printer's)."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
-        job = s.get(PrintJob, job_id)
+        job = s.get(PrintJob, job_id, options=[joinedload(PrintJob.ticket)])  # _job_dict reads the ticket
         if job is None or job.status not in claimed or (target is not ... and job.target != target):
             return None
         job.attempts += 1
@@ -138,7 +144,7 @@ def job_state(desk: Desk, ticket_id: Any) -> dict[str, Any]:
         ticket_id = int(ticket_id)
     except (TypeError, ValueError):
         raise NotFound("ticket not found") from None
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         if s.get(Ticket, ticket_id) is None:
             raise NotFound("ticket not found")
         job = s.scalar(select(PrintJob).where(PrintJob.ticket_id == ticket_id).order_by(PrintJob.id).limit(1))
@@ -157,7 +163,7 @@ def list_jobs(desk: Desk, limit: int = 100, open_only: bool = False) -> list[dic
     """Today's and every still-open job, newest first."""
     now = desk.clock()
     start = local(now, desk.tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         query = select(PrintJob).where(PrintJob.status.in_(OPEN_STATES) if open_only else or_(
             PrintJob.status.in_(OPEN_STATES), PrintJob.created_at >= start))
         jobs = s.scalars(query.order_by(PrintJob.id.desc()).limit(limit)).all()
@@ -166,7 +172,7 @@ def list_jobs(desk: Desk, limit: int = 100, open_only: bool = False) -> list[dic
 
 def summary(desk: Desk) -> dict[str, Any]:
     """Open jobs and faults per printer (``None`` = the server's printer, else an agent's name)."""
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         rows = s.execute(select(PrintJob.target, func.count(), func.max(PrintJob.attempts))
                          .where(PrintJob.status.in_(OPEN_STATES)).group_by(PrintJob.target)).all()
         out: dict[str | None, dict[str, Any]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
 from typing import Callable
 
 from hardware.printer import PrinterError, TicketPrinter
@@ -65,6 +66,8 @@ class PrintWorker:
         # the waiting jobs are printed at once instead of after their back-off.
         self.probe_seconds = min(retry_seconds, 5.0) if probe_seconds is None else probe_seconds
         self._last_probe = 0.0
+        # views of tickets just issued (the ``ticket.issued`` events), used by their first print
+        self._fresh: OrderedDict[int, dict] = OrderedDict()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,7 +82,11 @@ class PrintWorker:
         self._stop.set()
         self._wake.set()
 
-    def wake(self, _event=None) -> None:
+    def wake(self, event=None) -> None:
+        if event is not None and event.name == "ticket.issued" and "id" in event.payload:
+            self._fresh[event.payload["id"]] = event.payload
+            while len(self._fresh) > 500:  # tickets for print agents are never claimed here
+                self._fresh.popitem(last=False)
         self._wake.set()
 
     def _run(self) -> None:
@@ -110,7 +117,7 @@ class PrintWorker:
         """Print every due job once; returns how many printed."""
         printed = 0
         for job_id in print_queue.due_jobs(self.desk, target=None):
-            loaded = print_queue.claim(self.desk, job_id)  # one conditional UPDATE: never two workers
+            loaded = print_queue.claim(self.desk, job_id, fresh=self._fresh)  # a conditional UPDATE: never two workers
             if loaded is None:
                 continue
             view, ticket = loaded

@@ -1,0 +1,68 @@
+"""The benchmark scripts stay runnable: each runs with tiny parameters against real servers and
+prints its figure lines. Speed is not asserted here (bench/ and docs/performance.md are for that)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from tests.conftest import PG_ADMIN_URL, REDIS_TEST_URL, ROOT, _pg_available, need
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
+
+
+def run_bench(name: str, *args: str) -> str:
+    env = {**os.environ, "ANTREAN_BENCH_PG": PG_ADMIN_URL, "ANTREAN_BENCH_REDIS": REDIS_TEST_URL}
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / name), *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "machine   :" in out.stdout and "load avg" in out.stdout
+    return out.stdout
+
+
+def test_issue_prints_latency_and_throughput():
+    out = run_bench("issue.py", "--seconds", "0.5", "--single-rate", "10", "--kiosks", "2", "--rate", "10",
+                    "--clients", "2", "--client-procs", "1", "--warmup", "2")
+    assert "1 kiosk, open loop at 10 tickets/s" in out
+    assert "2 kiosks, open loop at 10 tickets/s together" in out
+    assert "throughput:" in out and "tickets/s" in out
+    assert out.count("latency  : p50") == 3 and "errors 0" in out
+
+
+def test_call_display_prints_latency_and_loses_no_call():
+    out = run_bench("call_display.py", "--displays", "3", "--counters", "2", "--calls", "4", "--rate", "10",
+                    "--display-procs", "1", "--speech", "off")
+    assert "clients   : 3 displays in 1 processes, 2 counters (logged in)" in out
+    assert "4 calls at 10/s from 2 counters; errors 0" in out
+    assert "call -> display : p50" in out and "lost 0 of 12" in out
+
+
+def test_history_seeds_and_times_every_operation():
+    out = run_bench("history.py", "--levels", "0,300", "--ops", "3", "--per-day", "100",
+                    "--index", 'CREATE INDEX ix_bench_smoke ON tickets ("group", called_at)')
+    assert "history         0 tickets on sqlite" in out and "history       300 tickets on sqlite" in out
+    for name in ("kiosk issue", "waiting list", "display snapshot", "call next"):
+        assert out.count(name) == 4, name  # two levels, without and with the index
+    assert "with index" in out
+
+
+def test_several_processes_on_postgresql_and_redis():
+    need(_pg_available(), f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+    need(_redis_available(), f"Redis is not reachable at {REDIS_TEST_URL}")
+    out = run_bench("call_display.py", "--db", "postgresql", "--processes", "2", "--displays", "4",
+                    "--counters", "2", "--calls", "4", "--rate", "10", "--display-procs", "2", "--speech", "off")
+    assert "2 `antrean serve` process(es) on postgresql + Redis message queue" in out
+    assert "lost 0 of 16" in out  # every display got every call, whichever process it was on
+    out = run_bench("issue.py", "--db", "postgresql", "--processes", "2", "--seconds", "0.5", "--kiosks", "2",
+                    "--rate", "10", "--clients", "2", "--client-procs", "1", "--warmup", "2")
+    assert "throughput:" in out and "errors 0" in out
+    out = run_bench("history.py", "--db", "postgresql", "--levels", "200", "--ops", "2", "--per-day", "100")
+    assert "history       200 tickets on postgresql" in out and "call next" in out
