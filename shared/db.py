@@ -1,6 +1,7 @@
 """Engine and sessions: SQLite (WAL, immediate transactions) by default, PostgreSQL by DATABASE_URL."""
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -12,16 +13,26 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
+def _no_result_rows(record: logging.LogRecord) -> bool:
+    """At DEBUG SQLAlchemy logs every result row, names and NIKs included: those records are dropped."""
+    return not (isinstance(record.msg, str) and record.msg.startswith("Row "))
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
+
+
 def make_engine(url: str) -> Engine:
+    """``hide_parameters``: SQL logging (the ``sqlalchemy.engine`` logger at INFO) and database
+    errors never show the values, which hold applicants' names and NIKs (nor, see above, the rows)."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
         _sqlite_immediate_transactions(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_immediate_transactions(engine: Engine) -> None:
