@@ -121,6 +121,11 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     login_limits.init_app(app)  # failed logins on the login form and the staff API's Basic auth
     security_headers.init_app(app)  # CSP, no framing, nosniff, referrer and permissions policies
+    if cfg["PROXIES"]:  # the client's address and scheme as the reverse proxy saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = cfg["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _start_printing(app, desk, bus, printer, start_workers)
     return app
 
