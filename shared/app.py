@@ -133,6 +133,11 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     from .web import database_unavailable
 
     app.register_error_handler(DBAPIError, database_unavailable)  # locked, unreachable, full: 503, retry
+    if cfg["PROXIES"]:  # the client's address and scheme as the reverse proxy saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = cfg["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _start_printing(app, desk, bus, printer, start_workers)
     if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
         from .retention import RetentionWorker

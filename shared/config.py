@@ -29,6 +29,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SECURE_COOKIES": _flag(env.get("ANTREAN_SECURE_COOKIES"), default=public_url.startswith("https://")),
         # failed staff logins allowed per user name and address (Flask-Limiter notation)
         "LOGIN_LIMIT": env.get("ANTREAN_LOGIN_LIMIT") or "5 per minute",
+        # reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host are trusted
+        "PROXIES": int(env.get("ANTREAN_PROXIES") or 0),
         "ASYNC_MODE": env.get("ANTREAN_ASYNC_MODE") or "threading",
         "DEFAULT_LANG": env.get("ANTREAN_LANG") or "id",
         "SESSION_MINUTES": int(env.get("ANTREAN_SESSION_MINUTES") or 480),

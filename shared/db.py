@@ -23,6 +23,14 @@ DEFAULT_BUSY_SECONDS = 30.0
 READ_ONLY = "antrean_read_only"  # execution option: this transaction only reads
 
 
+def _no_result_rows(record: logging.LogRecord) -> bool:
+    """At DEBUG SQLAlchemy logs every result row, names and NIKs included: those records are dropped."""
+    return not (isinstance(record.msg, str) and record.msg.startswith("Row "))
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
+
+
 def sqlalchemy_url(url: str) -> str:
     """``postgres://`` and ``postgresql://`` URLs use psycopg 3."""
     if url.startswith("postgres://"):
@@ -37,10 +45,11 @@ def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
     on PostgreSQL, how long a new connection may take."""
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False},
+                               hide_parameters=True)
         _sqlite_immediate_transactions(engine, busy_seconds)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
                          connect_args={"connect_timeout": max(1, int(busy_seconds))})
 
 

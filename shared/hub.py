@@ -7,6 +7,7 @@ connection or a restarted server never leaves a stale screen.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Callable
 
@@ -16,7 +17,43 @@ from flask_socketio import Namespace, SocketIO, emit, join_room
 from .events import Event, EventBus
 from .operations import Desk, NotFound
 
+log = logging.getLogger(__name__)
 socketio = SocketIO()
+MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError)
+RESERVED_EVENTS = {"connect", "disconnect", "connect_error"}
+
+
+def _is_proper_event(server, data) -> bool:
+    """A client's EVENT or BINARY_EVENT packet names its event with text that is not a reserved
+    name: python-socketio would pass ``["connect", ...]`` sent by a client to the namespace's own
+    connect handler, and fails on an event without a name."""
+    if not (isinstance(data, str) and data[:1] in ("2", "5")):
+        return True
+    pkt = server.packet_class(encoded_packet=data)
+    name = pkt.data[0] if isinstance(pkt.data, list) and pkt.data else None
+    return isinstance(name, str) and name not in RESERVED_EVENTS
+
+
+def drop_malformed_packets(server) -> None:
+    """Every client packet passes here first. python-socketio raises on a malformed packet (a bad
+    type byte, an event with no name, a binary placeholder without its attachment): engineio logs a
+    traceback, and after a broken binary packet every later message of that client is taken for an
+    attachment. Such a packet, and an event a client names "connect" or "disconnect", is dropped
+    with one warning line; the connection goes on with its next packet."""
+    handler = server._handle_eio_message
+
+    def guarded(eio_sid, data):
+        try:
+            if eio_sid in server._binary_packet or _is_proper_event(server, data):
+                return handler(eio_sid, data)
+            log.warning("Socket.IO event with a reserved name or no name dropped")
+        except MALFORMED as exc:
+            server._binary_packet.pop(eio_sid, None)
+            log.warning("malformed Socket.IO packet dropped (%s)", type(exc).__name__)
+        return None
+
+    server._handle_eio_message = guarded  # Flask-SocketIO's test client calls this one too
+    server.eio.on("message", guarded)
 
 
 def same_origin_or(public_url: str | None) -> Callable[[str, dict], bool]:
@@ -53,7 +90,7 @@ class DisplayNamespace(Namespace):
     def on_connect(self, auth=None):
         emit("snapshot", self.snapshot())
 
-    def on_snapshot(self, _data=None):
+    def on_snapshot(self, _data=None, *_more):
         return self.snapshot()
 
 
@@ -73,7 +110,7 @@ class TicketNamespace(Namespace):
         super().__init__("/ticket")
         self.desk = desk
 
-    def on_follow(self, data):
+    def on_follow(self, data=None, *_more):
         public_id = (data or {}).get("public_id") if isinstance(data, dict) else None
         if not isinstance(public_id, str):
             return {"error": "public_id required"}
@@ -92,6 +129,7 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
     """``decorate_call`` adds the announcement (text, audio URL) to a call before it is sent;
     ``after_call`` runs once the call is on its way (speech synthesis: never before the call);
     ``display_extend`` adds the display's own state to every display snapshot."""
+    drop_malformed_packets(socketio.server)
     display = DisplayNamespace(desk, display_extend)
     socketio.on_namespace(display)
     socketio.on_namespace(CounterNamespace(desk))

@@ -83,7 +83,7 @@ class PrinterNamespace(Namespace):
     def on_disconnect(self, reason=None):
         self.hub.disconnected(request.sid)
 
-    def on_ready(self, data=None):
+    def on_ready(self, data=None, *_more):
         name = self.hub.sids.get(request.sid)
         if name is None:
             return {"error": "not connected"}
@@ -93,12 +93,12 @@ class PrinterNamespace(Namespace):
         self.hub.wake()
         return {"name": name, "pending": pending}
 
-    def on_status(self, data=None):
+    def on_status(self, data=None, *_more):
         name = self.hub.sids.get(request.sid)
         if name is not None and isinstance(data, dict):
             self.hub.report(name, status=data)
 
-    def on_done(self, data=None):
+    def on_done(self, data=None, *_more):
         name = self.hub.sids.get(request.sid)
         if name is None or not isinstance(data, dict):
             return {"ok": False}

@@ -80,7 +80,7 @@ def audio_state(page) -> dict:
 
 
 def wait_announced(page, n: int, timeout_ms: int = 30_000) -> None:
-    page.wait_for_function(f"+document.body.dataset.announced >= {n}", timeout=timeout_ms)
+    page.wait_for_function(f"() => +document.body.dataset.announced >= {n}", timeout=timeout_ms)
 
 
 def assert_never_overlapping(log: list[dict]) -> None:
@@ -184,7 +184,7 @@ def test_without_the_kiosk_flag_the_page_asks_for_a_tap_and_then_plays_what_wait
     issue(tone_server, "ktp")
     Staff(tone_server, "pelayanan1").call_next()
     expect(page.locator("#now-number")).to_have_text("A001")      # shown even while silent
-    page.wait_for_function("+document.body.dataset.queued === 1")
+    page.wait_for_function("() => +document.body.dataset.queued === 1")
     shot(page, "display-tap-to-enable-sound")
     gate.click()
     expect(gate).to_be_hidden()

@@ -7,6 +7,8 @@ import base64
 import re
 import time
 
+import pytest
+
 TOO_MANY = "Terlalu banyak percobaan masuk yang gagal"
 
 
@@ -65,15 +67,8 @@ def test_the_kiosk_display_and_public_api_are_never_limited(client, app_staff):
 
 
 def test_the_window_moves_on(tmp_path, clock, printer):
-    from shared.app import create_app
-    from shared.cli import create_demo
-    from tests.conftest import fast_hash
-
-    app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-                      "SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True,
-                      "LOGIN_LIMIT": "2 per 2 seconds"}, clock=clock, printer=printer, start_workers=False)
+    app, passwords = make_app(tmp_path, clock, printer, LOGIN_LIMIT="2 per 2 seconds")
     try:
-        passwords = {u: p for u, p, _r in create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)}
         client = app.test_client()
         attempt(client, "camat", "salah")
         attempt(client, "camat", "salah")
@@ -98,3 +93,34 @@ def test_the_staff_api_limits_failed_basic_logins_too(client, app_staff):
     for _ in range(10):  # an authenticated caller is never counted
         assert client.get("/api/v1/staff/queue", headers=basic("camat", app_staff["camat"])).status_code == 200
     assert client.get("/api/v1/staff/me", headers={"Authorization": "Basic !!!"}).status_code == 401
+
+
+def make_app(tmp_path, clock, printer, **overrides):
+    from shared.app import create_app
+    from shared.cli import create_demo
+    from tests.conftest import fast_hash
+
+    app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+                      "SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True,
+                      **overrides}, clock=clock, printer=printer, start_workers=False)
+    passwords = {u: p for u, p, _r in create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)}
+    return app, passwords
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_reverse_proxy_the_forwarded_address_counts_only_when_trusted(tmp_path, clock, printer, proxies):
+    app, passwords = make_app(tmp_path, clock, printer, PROXIES=proxies)
+    try:
+        client = app.test_client()
+
+        def via(forwarded, password):
+            return client.post("/counter/login", data={"username": "kasi", "password": password},
+                               environ_base={"REMOTE_ADDR": "10.9.9.9"}, headers={"X-Forwarded-For": forwarded})
+        for _ in range(5):
+            via("192.168.1.21", "salah")
+        assert via("192.168.1.21", passwords["kasi"]).status_code == 429
+        # another PC in the office, through the same proxy: trusted header -> its own count;
+        # untrusted -> the header is ignored (it could be forged to dodge the limit)
+        assert via("192.168.1.22", passwords["kasi"]).status_code == (302 if proxies else 429)
+    finally:
+        app.extensions["antrean.engine"].dispose()

@@ -1,0 +1,127 @@
+"""Malformed Socket.IO packets sent over a real websocket to `antrean serve`: each is refused
+(dropped) while its connection keeps serving, no traceback reaches the server log, the server keeps
+serving everyone else, and a page of another site cannot open a socket with the staff's cookies."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import socketio
+import websocket
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import LiveServer
+
+KNOWN_BAD = [
+    '42/display,[', '42/display,{}', '42/display,"x"', '42/display,[1]', '42/display,[null]', '42/display,[]',
+    '4x', '49', '4', '42', '42/display,', '4' + '2' * 12, '42/display,99999999999999999999999["snapshot"]',
+    '42/display,["connect", {"x": 1}]', '42/display,["disconnect", "x", "y"]', '42/display,["connect_error"]',
+    '451-/display,["snapshot",{"_placeholder":true,"num":5}]', '451-/display,["snapshot",{"_placeholder":true}]',
+    '45abc-/display,["x"]', '43/display,5[1,2]', '44/display,{"message":"x"}', '42/nosuch,["x"]',
+    '40/printer,{"token": 5}', '40/printer,[1]', '40/printer,"x"', '40/counter,{"a":1}',
+    '42/printer,["done", {"job": "1"}]', '42/ticket,1["follow"]', '42/ticket,2["follow", [1], 2, 3]',
+    '42/ticket,3["follow", {"public_id": {"a": 1}}]', '42/display,4["snapshot", 1, 2, 3, 4]',
+    '42/display,["\\ud800"]', b"\x00\x01garbage", b"", '6', '3', '2probe',
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = LiveServer(tmp_path_factory.mktemp("hostile"), {"ANTREAN_PRINTER": "none", "ANTREAN_SPEECH": "off"})
+    srv.create_demo()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+class RawSocket:
+    """A websocket speaking Engine.IO 4 / Socket.IO 5 by hand, joined to /display."""
+
+    def __init__(self, server):
+        self.ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+                                              timeout=5)
+        assert self.ws.recv().startswith("0{")  # the Engine.IO handshake
+        self.ws.send("40/display,")
+        self.next_ack = 100
+
+    def send(self, frame) -> None:
+        (self.ws.send_binary if isinstance(frame, bytes) else self.ws.send)(frame)
+
+    def serves(self) -> bool:
+        """Ask for a snapshot with an acknowledgement, twice (a broken binary packet takes the
+        first message for its attachment); True when an answer comes back."""
+        ids = []
+        for _ in range(2):
+            self.next_ack += 1
+            ids.append(self.next_ack)
+            self.ws.send(f'42/display,{self.next_ack}["snapshot"]')
+        self.ws.settimeout(5)
+        while True:
+            try:
+                message = self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                return False
+            if isinstance(message, str) and message == "2":
+                self.ws.send("3")  # answer the server's ping
+            elif isinstance(message, str) and any(message.startswith(f"43/display,{i}[") for i in ids):
+                return '"office"' in message
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def server_problems(server) -> list[str]:
+    return [line for line in server.log.read_text(errors="replace").splitlines()
+            if "Traceback" in line or " ERROR " in line or "failed with" in line]
+
+
+def test_known_malformed_packets_are_dropped_and_the_connection_goes_on(server):
+    raw = RawSocket(server)
+    try:
+        assert raw.serves()
+        for frame in KNOWN_BAD:
+            raw.send(frame)
+            assert raw.serves(), f"the connection stopped serving after {frame!r}"
+    finally:
+        raw.close()
+    assert server_problems(server) == []
+    assert server.proc.poll() is None
+    assert requests.get(f"{server.url}/api/v1/services", timeout=5).status_code == 200
+
+
+frames = (st.text(max_size=60).map(lambda t: "42/display," + t)
+          | st.text(max_size=60).map(lambda t: "4" + t)
+          | st.lists(st.text(max_size=10) | st.integers() | st.none(), max_size=4).map(
+              lambda items: "42/display," + json.dumps(items))
+          | st.binary(max_size=40))
+
+
+@pytest.fixture(scope="module")
+def raw(server):
+    sock = RawSocket(server)
+    yield sock
+    sock.close()
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(frame=frames)
+def test_any_frame_leaves_the_connection_and_the_server_serving(server, raw, frame):
+    if isinstance(frame, str) and frame.startswith(("40", "41")):
+        return  # a namespace connect or disconnect is a proper request, not a malformed one
+    raw.send(frame)
+    assert raw.serves(), f"the connection stopped serving after {frame!r}"
+    assert server_problems(server) == []
+
+
+def test_a_page_of_another_site_cannot_open_a_socket(server):
+    poll = f"{server.url}/socket.io/?EIO=4&transport=polling"
+    refused = requests.get(poll, headers={"Origin": "http://evil.example"}, timeout=5)
+    assert refused.status_code == 400
+    assert requests.get(poll, headers={"Origin": server.url}, timeout=5).status_code == 200
+    assert requests.get(poll, timeout=5).status_code == 200  # agents send no Origin
+    client = socketio.Client()
+    client.connect(server.url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
+    assert client.connected
+    client.disconnect()
