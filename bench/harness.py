@@ -13,11 +13,13 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -150,6 +152,8 @@ class Office:
             self.env["ANTREAN_SOCKETIO_CHANNEL"] = f"antrean-bench-{secrets.token_hex(4)}"
         self.ports: list[int] = []
         self.procs: list[subprocess.Popen] = []
+        if threading.current_thread() is threading.main_thread():  # `kill` cleans up too
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self._logs: list[Any] = []
         from shared.db import make_engine, make_sessionmaker, upgrade
 

@@ -1,5 +1,5 @@
-"""Queue operations as history grows: kiosk issue, call next, a loket's waiting list and the display
-snapshot, timed with 0, 100k and 1M historical tickets in the database.
+"""Queue operations as history grows: kiosk issue, call next, a loket's waiting list, the display
+snapshot and the counter's ticket search, timed with 0, 100k and 1M historical tickets in the database.
 
     .venv/bin/python bench/history.py [--db sqlite|postgresql] [--levels 0,100000,1000000] [--ops 100]
         [--per-day 1000] [--index "CREATE INDEX ..."]...
@@ -8,7 +8,8 @@ For each level a fresh database gets that many closed tickets of earlier days, s
 inserts (executemany on SQLite, COPY on PostgreSQL): each ticket with its stored SOP flow, its call
 and its printed print job, the last 20 days also with their desk steps (the wait estimate reads
 them). Then, through the service layer (the Desk, in this process, no HTTP), ``--ops`` tickets are
-issued, waiting lists and display snapshots read, and ``--ops`` calls made. Each ``--index``
+issued, waiting lists and display snapshots read, tickets searched by number (the counter's
+search box), and ``--ops`` calls made. Each ``--index``
 statement is then created and the same operations timed again, to show what an index would change.
 PostgreSQL gets ANALYZE after seeding (autovacuum does the same on a live server); SQLite none.
 """
@@ -141,18 +142,20 @@ def time_operations(office: Office, catalogue, ops: int) -> dict[str, list[float
         actors = [Actor.of(u) for u in s.scalars(select(User).where(User.username.like("bench%")))]
     codes = list(catalogue.services)
     out: dict[str, list[float]] = {"kiosk issue": [], "waiting list": [], "display snapshot": [],
-                                   "call next": []}
+                                   "find ticket": [], "call next": []}
 
     def timed(name: str, fn) -> None:
         t0 = time.perf_counter()
         fn()
         out[name].append(time.perf_counter() - t0)
 
+    numbers = []
     for i in range(ops):
-        timed("kiosk issue", lambda: desk.issue_ticket(codes[i % len(codes)]))
+        timed("kiosk issue", lambda: numbers.append(desk.issue_ticket(codes[i % len(codes)])["number"]))
     for i in range(ops):
         timed("waiting list", lambda: desk.waiting_list(actors[i % len(actors)]))
         timed("display snapshot", lambda: desk.display_snapshot())
+        timed("find ticket", lambda: desk.find_tickets(numbers[i]))  # the counter's search box
     for i in range(ops):
         timed("call next", lambda: desk.call_next(actors[i % len(actors)]))
     return out

@@ -100,6 +100,7 @@ def visit_of(flow: Sequence[Mapping[str, Any]], called_at: datetime | None,
     return minutes, float(sum(float(s.get("minutes") or 0) for s in done))
 
 
+ENDED_EARLY = ("returned", "cancelled", "no_show")  # closed before the desk run was complete
 _SETTLED: "OrderedDict[tuple, Visit | None]" = OrderedDict()  # visits that can no longer change
 _SETTLED_MAX = 20000
 _settled_lock = threading.Lock()
@@ -135,11 +136,10 @@ def recent_visits(s, group: str, now: datetime, days: int = HISTORY_DAYS, limit:
             finished.setdefault(ticket_id, {})[number] = at
         for t in s.execute(select(Ticket.id, Ticket.flow, Ticket.called_at, Ticket.status, Ticket.service_code)
                            .where(Ticket.id.in_(todo))):
-            ended = t.status in ("returned", "cancelled", "no_show")
-            got = visit_of(t.flow, t.called_at, finished.get(t.id, {}), ended=ended)
+            got = visit_of(t.flow, t.called_at, finished.get(t.id, {}), ended=t.status in ENDED_EARLY)
             visit = Visit(t.service_code, got[0], got[1]) if got is not None else None
             known[t.id] = visit
-            if visit is not None or t.status in ("done", *("returned", "cancelled", "no_show")):
+            if visit is not None or t.status == "done" or t.status in ENDED_EARLY:
                 with _settled_lock:  # a finished desk visit (or a closed ticket) never changes again
                     _SETTLED[keys[t.id]] = visit
                     while len(_SETTLED) > _SETTLED_MAX:

@@ -183,7 +183,9 @@ class Desk:
                 if earlier is None:
                     raise
                 return {**self._public_view(s, earlier, now), "repeated": True}
-        self._publish([Event("ticket.issued", view), Event("queue.changed", counts)])
+        # the printer the job went to rides along, so the print hub need not read it back
+        issued = {**view, "print_target": print_target or self.print_target}
+        self._publish([Event("ticket.issued", issued), Event("queue.changed", counts)])
         return view
 
     def _issue(self, s: Session, service: Service, priority: bool, reason: Any, lang: str,
@@ -627,6 +629,7 @@ class Desk:
         with reading(self.sessions) as s:
             now = self.clock()
             tickets = s.scalars(select(Ticket).where(Ticket.status == Status.IN_PROGRESS.value)
+                                .options(selectinload(Ticket.steps), joinedload(Ticket.loket))
                                 .order_by(Ticket.current_since)).all()
             out = []
             for t in tickets:

@@ -184,6 +184,8 @@ class PrintHub:
             return
         if event.name == "print.queued":
             name = event.payload.get("target")
+        elif "print_target" in event.payload:  # a ticket just issued names its printer
+            name = event.payload["print_target"]
         else:
             name = print_queue.job_state(self.desk, event.payload["id"]).get("target")
         if name and not self.is_connected(name):

@@ -83,9 +83,10 @@ class PrintWorker:
         self._wake.set()
 
     def wake(self, event=None) -> None:
-        if event is not None and event.name == "ticket.issued" and "id" in event.payload:
+        if (event is not None and event.name == "ticket.issued" and "id" in event.payload
+                and event.payload.get("print_target") is None):  # for this server's printer
             self._fresh[event.payload["id"]] = event.payload
-            while len(self._fresh) > 500:  # tickets for print agents are never claimed here
+            while len(self._fresh) > 500:  # a bound, should the printer be slow or off for long
                 self._fresh.popitem(last=False)
         self._wake.set()
 

@@ -49,7 +49,7 @@ def test_history_seeds_and_times_every_operation():
     out = run_bench("history.py", "--levels", "0,300", "--ops", "3", "--per-day", "100",
                     "--index", 'CREATE INDEX ix_bench_smoke ON tickets ("group", called_at)')
     assert "history         0 tickets on sqlite" in out and "history       300 tickets on sqlite" in out
-    for name in ("kiosk issue", "waiting list", "display snapshot", "call next"):
+    for name in ("kiosk issue", "waiting list", "display snapshot", "find ticket", "call next"):
         assert out.count(name) == 4, name  # two levels, without and with the index
     assert "with index" in out
 
