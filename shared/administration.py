@@ -148,12 +148,20 @@ def import_catalogue(desk: Desk, actor: Actor, text: str | bytes, note: str = ""
     return save_catalogue(desk, actor, _plain(data), note or "impor berkas katalog")
 
 
-def _plain(value: Any) -> Any:
-    """YAML dates and other non-JSON scalars as text, so a version can be stored as JSON."""
+MAX_NODES = 200_000  # a catalogue has a few thousand values; YAML aliases could make billions
+
+
+def _plain(value: Any, budget: list[int] | None = None) -> Any:
+    """YAML dates and other non-JSON scalars as text, so a version can be stored as JSON. Refuses a file
+    whose aliases expand beyond any real catalogue (a "billion laughs" file)."""
+    budget = budget if budget is not None else [MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise OperationError("Berkas katalog terlalu besar atau berulang tanpa akhir.", "bad_catalogue")
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, budget) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return value.isoformat() if hasattr(value, "isoformat") else str(value)

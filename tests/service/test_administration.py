@@ -365,3 +365,11 @@ def test_groups_and_actors_in_use_are_kept(desk, store, boss, sessions, change, 
     with pytest.raises(OperationError, match=message):
         admin.update_names(desk, boss, groups, actors)
     assert versions(sessions) == []
+
+
+def test_an_alias_bomb_is_refused_quickly(desk, store, boss, sessions):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+    with pytest.raises(OperationError, match="terlalu besar"):
+        admin.import_catalogue(desk, boss, bomb)
+    assert versions(sessions) == []
