@@ -18,12 +18,14 @@ measures a WAV (duration, RMS, peak).
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import math
 import os
 import queue
 import secrets
+import shutil
 import sys
 import threading
 import time
@@ -42,6 +44,10 @@ LANG_NAMES = {"id": "Indonesian", "en": "English"}
 # espeak-ng voices to prefer per language (pyttsx3 voice ids are espeak-ng's voice files)
 PREFERRED_VOICES = {"id": ("poz/id",), "en": ("gmw/en", "gmw/en-us")}
 KEEP_DAYS = 30                 # cached phrases not used for this long are removed at start-up
+# A sentence is ~0.3 MB of WAV. With less free space than this nothing is synthesised: pyttsx3's
+# espeak driver, told to write onto a full disk, raises inside espeak's callback and then never
+# finishes (measured with espeak-ng 1.51), which would stop every later announcement.
+MIN_FREE_BYTES = 2 * 1024 * 1024
 # pyttsx3.init() returns ONE engine per process (per driver): whoever uses it, one phrase at a time
 _ENGINE_LOCK = threading.Lock()
 
@@ -331,6 +337,7 @@ class _WorkerSynthesizer:
                     raise SpeechUnavailable("the speech engine did not start")
                 path = self.path(key)
                 if not path.exists():
+                    _check_free_space(self.cache_dir)
                     tmp = path.with_name(f".{key}.{secrets.token_hex(4)}.tmp")
                     started = time.perf_counter()
                     try:
@@ -613,6 +620,12 @@ def _failed(exc: BaseException) -> Future:
     fut: Future = Future()
     fut.set_exception(exc)
     return fut
+
+
+def _check_free_space(folder: Path) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < MIN_FREE_BYTES:
+        raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} ({free // 1024} KiB free)", str(folder))
 
 
 def _reason(exc: BaseException) -> str:

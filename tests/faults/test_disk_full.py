@@ -5,6 +5,7 @@ when only printing or audio fails, nothing crashes, and everything works again o
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -90,10 +91,14 @@ def test_ticket_file_on_dev_full(tmp_path):
         server.stop()
 
 
-def test_audio_and_printed_tickets_on_a_full_disk(tmp_path, small_disk):
+@pytest.mark.parametrize("speech", ["tone", pytest.param("on", marks=pytest.mark.speech)])
+def test_audio_and_printed_tickets_on_a_full_disk(tmp_path, small_disk, speech):
+    """``on``: pyttsx3 with espeak-ng's Indonesian voice; ``tone``: test tones through the same cache."""
+    if speech == "on":
+        need(shutil.which("espeak-ng") is not None, "espeak-ng is not installed (apt-get install espeak-ng)")
     (small_disk.path / "audio").mkdir()
     (tmp_path / "audio").symlink_to(small_disk.path / "audio")  # the server's audio cache on the small disk
-    server = LiveServer(tmp_path, {"ANTREAN_SPEECH": "tone", "ANTREAN_PRINT_RETRY_SECONDS": "0.3",
+    server = LiveServer(tmp_path, {"ANTREAN_SPEECH": speech, "ANTREAN_PRINT_RETRY_SECONDS": "0.3",
                                    "ANTREAN_PRINTER": f"file://{small_disk.path / 'printed'}/"})
     server.create_demo()
     server.start()

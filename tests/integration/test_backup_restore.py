@@ -228,3 +228,18 @@ def test_the_server_purges_old_personal_data_by_itself(tmp_path):
         assert "personal data removed from 1 tickets" in server.log.read_text()
     finally:
         server.stop()
+
+
+def test_postgresql_without_pg_dump_gets_the_advice(tmp_path):
+    import os
+
+    env = {**os.environ, "ANTREAN_INSTANCE": str(tmp_path), "PATH": str(Path(sys.executable).parent),
+           "DATABASE_URL": "postgresql://antrean:secret@db.example/antrean"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "shared.cli", *a], env=env, cwd=ROOT,  # noqa: E731
+                                    capture_output=True, text=True, timeout=60)
+    out = run("backup")
+    assert out.returncode != 0 and "pg_dump is not installed here" in out.stderr
+    assert "pg_dump --format=custom" in out.stderr and "pg_restore --no-owner" in out.stderr
+    assert "secret" not in out.stderr  # the password is not shown
+    out = run("restore", __file__, "--yes")
+    assert out.returncode != 0 and "restore works on SQLite only" in out.stderr
