@@ -155,7 +155,8 @@ def time_operations(office: Office, catalogue, ops: int) -> dict[str, list[float
     for i in range(ops):
         timed("waiting list", lambda: desk.waiting_list(actors[i % len(actors)]))
         timed("display snapshot", lambda: desk.display_snapshot())
-        timed("find ticket", lambda: desk.find_tickets(numbers[i]))  # the counter's search box
+        if i < 20:  # the counter's search box (without an index a scan: 20 are enough)
+            timed("find ticket", lambda: desk.find_tickets(numbers[i]))
     for i in range(ops):
         timed("call next", lambda: desk.call_next(actors[i % len(actors)]))
     return out
