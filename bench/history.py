@@ -120,9 +120,8 @@ def seed(office: Office, catalogue, count: int, per_day: int, batch: int = 20000
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
             raw.commit()
-            raw.autocommit = True
-            cur.execute("ANALYZE")
-            raw.autocommit = False
+            cur.execute("ANALYZE")  # in a transaction: fine for ANALYZE (not for VACUUM)
+            raw.commit()
         cur.close()
     finally:
         raw.close()

@@ -2,7 +2,7 @@
 with many kiosks offering a fixed rate (open loop), and the saturation throughput.
 
     .venv/bin/python bench/issue.py [--db sqlite|postgresql] [--processes N] [--seconds 10]
-        [--single-rate 20] [--kiosks 20] [--rate 100] [--clients 16] [--client-procs 2]
+        [--single-rate 5] [--kiosks 20] [--rate 100] [--clients 16] [--client-procs 2]
         [--printer file|none]
 
 Each kiosk is a keep-alive HTTP connection (http.client) posting ``/api/v1/tickets`` as the kiosk
@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--processes", type=int, default=1, help="server processes (>1: PostgreSQL + Redis)")
     parser.add_argument("--seconds", type=float, default=10, help="length of each run")
-    parser.add_argument("--single-rate", type=float, default=20, help="tickets/s of the one kiosk")
+    parser.add_argument("--single-rate", type=float, default=5, help="tickets/s of the one kiosk")
     parser.add_argument("--kiosks", type=int, default=20)
     parser.add_argument("--rate", type=float, default=100, help="tickets/s the kiosks offer together")
     parser.add_argument("--clients", type=int, default=16, help="connections in the saturation run (0: skip)")
