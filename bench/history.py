@@ -120,9 +120,8 @@ def seed(office: Office, catalogue, count: int, per_day: int, batch: int = 20000
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))")
             raw.commit()
-            raw.autocommit = True
-            cur.execute("ANALYZE")
-            raw.autocommit = False
+            cur.execute("ANALYZE")  # in a transaction: fine for ANALYZE (not for VACUUM)
+            raw.commit()
         cur.close()
     finally:
         raw.close()
@@ -155,7 +154,8 @@ def time_operations(office: Office, catalogue, ops: int) -> dict[str, list[float
     for i in range(ops):
         timed("waiting list", lambda: desk.waiting_list(actors[i % len(actors)]))
         timed("display snapshot", lambda: desk.display_snapshot())
-        timed("find ticket", lambda: desk.find_tickets(numbers[i]))  # the counter's search box
+        if i < 20:  # the counter's search box (without an index a scan: 20 are enough)
+            timed("find ticket", lambda: desk.find_tickets(numbers[i]))
     for i in range(ops):
         timed("call next", lambda: desk.call_next(actors[i % len(actors)]))
     return out

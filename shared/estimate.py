@@ -112,15 +112,25 @@ def recent_visits(s, group: str, now: datetime, days: int = HISTORY_DAYS, limit:
 
     from .models import Call, Ticket, TicketStep
 
-    # Found through the calls of those days (the index on calls.at), newest first: a ticket's last
-    # call is the one at its called_at. (The tickets table has no index on (group, called_at):
-    # scanning it cost ~2 ms per thousand historical tickets on every ticket issued.)
-    found = s.execute(
-        select(Ticket.id, Ticket.called_at).join(Call, Call.ticket_id == Ticket.id)
-        .where(Call.kind == "call", Call.at >= now - timedelta(days=days), Call.at <= now,
-               Ticket.called_at == Call.at, Ticket.group == group)
-        .order_by(Call.at.desc(), Ticket.id.desc()).limit(limit)
-    ).all()
+    since = now - timedelta(days=days)
+    if s.get_bind().dialect.name == "sqlite":
+        # Through the calls of those days (the index on calls.at), newest first: a ticket's last
+        # call is the one at its called_at. SQLite walks that index and stops at ``limit``; the
+        # tickets table has no index on (group, called_at), and scanning it cost ~2 ms per
+        # thousand historical tickets on every ticket issued.
+        query = (select(Ticket.id, Ticket.called_at).join(Call, Call.ticket_id == Ticket.id)
+                 .where(Call.kind == "call", Call.at >= since, Call.at <= now,
+                        Ticket.called_at == Call.at, Ticket.group == group)
+                 .order_by(Call.at.desc(), Ticket.id.desc()))
+    else:
+        # PostgreSQL's planner hashes the join above with a scan of the group's tickets; this
+        # shape is one index range scan once tickets has an index on ("group", called_at)
+        # (docs/performance.md) and a scan of the table until then.
+        query = (select(Ticket.id, Ticket.called_at)
+                 .where(Ticket.group == group, Ticket.called_at.is_not(None),
+                        Ticket.called_at >= since, Ticket.called_at <= now)
+                 .order_by(Ticket.called_at.desc(), Ticket.id.desc()))
+    found = s.execute(query.limit(limit)).all()
     db = str(s.get_bind().url)
     keys = {tid: (db, tid, called) for tid, called in found}
     with _settled_lock:

@@ -658,9 +658,11 @@ class Desk:
         start = datetime.combine(today, datetime.min.time(), tzinfo=local(now, self.tz).tzinfo)
         with reading(self.sessions) as s:
             # newest first by time (the index on calls.at; ordering by id alone scans all history),
-            # with each call's ticket and loket in the same query (no query per call)
+            # with each call's ticket (only what a call shows, not its stored flow) and loket in the
+            # same query: no query per call
             calls = s.scalars(select(Call).where(Call.at >= start).order_by(Call.at.desc(), Call.id.desc())
-                              .options(joinedload(Call.ticket), joinedload(Call.loket)).limit(200)).all()
+                              .options(joinedload(Call.ticket).load_only(*CALL_TICKET_FIELDS),
+                                       joinedload(Call.loket)).limit(200)).all()
             lokets = s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)).all()
             serving: dict[int, dict] = {}
             for c in calls:
@@ -681,6 +683,10 @@ class Desk:
         }
 
     # -- printing: the print outbox lives in shared/print_queue.py (claims, agents, reprints) ----
+
+
+CALL_TICKET_FIELDS = (Ticket.id, Ticket.number, Ticket.prefix, Ticket.seq, Ticket.service_code,
+                      Ticket.service_name, Ticket.group)  # what Desk._call_payload reads
 
 
 def step_requirements(catalogue: Catalogue, ticket: Ticket) -> list[str]:
