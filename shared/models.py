@@ -91,6 +91,8 @@ class Ticket(Base):
     __table_args__ = (
         UniqueConstraint("office_day", "prefix", "seq", name="uq_ticket_number"),
         Index("ix_tickets_queue", "status", "prefix", "priority", "id"),
+        Index("ix_tickets_number_status", "number", "status"),  # the counter's search (bench/history.py)
+        Index("ix_tickets_pickup_code", "pickup_code"),
         UniqueConstraint("request_key", name="uq_tickets_request_key"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
