@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Office, cpu_seconds, login_cookie, print_machine, summary_ms  # noqa: E402
+from harness import Office, login_cookie, print_machine, summary_ms  # noqa: E402
 
 
 async def _connect_all(clients: list, urls: list[str], namespace: str, headers: list[dict] | None = None,

@@ -1,5 +1,4 @@
 """The catalogue holds the seeds: 20 flows of seed 002 plus SOP.03's Legalisasi and other letters."""
-import copy
 import json
 import os
 import subprocess
