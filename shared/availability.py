@@ -139,8 +139,7 @@ def evaluate(office: Office, service_code: str, now: datetime, issued: int = 0,
     """The state of one service at ``now`` given today's count and the staff overrides."""
     overrides = overrides or Overrides()
     now = local(now, office.timezone)
-    quota = (overrides.quotas[service_code] if service_code in overrides.quotas
-             else office.quotas.get(service_code))
+    quota = quota_of(office, service_code, overrides)
     base = {"quota": quota, "issued": issued}
     if not always_open:
         if is_holiday(office, now.date()):
@@ -164,16 +163,24 @@ def _setting(s: Session, key: str, default: Any) -> Any:
     return default if row is None or row.value is None else row.value
 
 
-def load_overrides(s: Session, day: date) -> Overrides:
-    closed = _setting(s, CLOSED_KEY, {})
+def overrides_of(closed: Any, quotas: Any, day: date) -> Overrides:
+    """The overrides for ``day`` from the stored settings (``CLOSED_KEY``, ``QUOTAS_KEY``; None if unset)."""
     today = closed.get(day.isoformat(), {}) if isinstance(closed, dict) else {}
-    quotas = _setting(s, QUOTAS_KEY, {})
     return Overrides(
         closed_all=bool(today.get("all")) if isinstance(today, dict) else False,
         closed_services=frozenset(today.get("services") or ()) if isinstance(today, dict) else frozenset(),
         quotas={str(k): (int(v) if v is not None else None) for k, v in quotas.items()}
         if isinstance(quotas, dict) else {},
     )
+
+
+def load_overrides(s: Session, day: date) -> Overrides:
+    return overrides_of(_setting(s, CLOSED_KEY, {}), _setting(s, QUOTAS_KEY, {}), day)
+
+
+def quota_of(office: Office, service_code: str, overrides: Overrides) -> int | None:
+    """Today's quota of a service: the staff's override, else the catalogue's (None: unlimited)."""
+    return overrides.quotas[service_code] if service_code in overrides.quotas else office.quotas.get(service_code)
 
 
 def issued_counts(s: Session, day: date) -> dict[str, int]:
@@ -195,18 +202,6 @@ def service_states(desk: Desk, s: Session | None = None, now: datetime | None = 
     always = bool(getattr(desk, "always_open", False))
     return {code: evaluate(office, code, now, counts.get(code, 0), overrides, always)
             for code in desk.catalogue.services}
-
-
-def check_can_issue(desk: Desk, s: Session, service: Service, now: datetime) -> None:
-    """Raise ServiceClosed unless a ticket for ``service`` may be issued now (inside the caller's
-    transaction, after the ticket number was drawn, so the count is exact under concurrency)."""
-    day = numbering.office_day(now, desk.tz)
-    issued = s.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.office_day == day, Ticket.service_code == service.code)) or 0
-    state = evaluate(desk.catalogue.office, service.code, now, issued, load_overrides(s, day),
-                     bool(getattr(desk, "always_open", False)))
-    if not state.open:
-        raise ServiceClosed(service, state)
 
 
 # -- staff changes (one transaction each, audited) -------------------------------------------

@@ -100,6 +100,13 @@ def visit_of(flow: Sequence[Mapping[str, Any]], called_at: datetime | None,
     return minutes, float(sum(float(s.get("minutes") or 0) for s in done))
 
 
+def _engine_of(s):
+    """The engine behind a Session or a Connection."""
+    from sqlalchemy.engine import Connection
+
+    return s.engine if isinstance(s, Connection) else s.get_bind()
+
+
 ENDED_EARLY = ("returned", "cancelled", "no_show")  # closed before the desk run was complete
 _SETTLED: "OrderedDict[tuple, Visit | None]" = OrderedDict()  # visits that can no longer change
 _SETTLED_MAX = 20000
@@ -113,7 +120,7 @@ def recent_visits(s, group: str, now: datetime, days: int = HISTORY_DAYS, limit:
     from .models import Call, Ticket, TicketStep
 
     since = now - timedelta(days=days)
-    if s.get_bind().dialect.name == "sqlite":
+    if _engine_of(s).dialect.name == "sqlite":
         # Through the calls of those days (the index on calls.at), newest first: a ticket's last
         # call is the one at its called_at. SQLite walks that index and stops at ``limit``; the
         # tickets table has no index on (group, called_at), and scanning it cost ~2 ms per
@@ -131,7 +138,7 @@ def recent_visits(s, group: str, now: datetime, days: int = HISTORY_DAYS, limit:
                         Ticket.called_at >= since, Ticket.called_at <= now)
                  .order_by(Ticket.called_at.desc(), Ticket.id.desc()))
     found = s.execute(query.limit(limit)).all()
-    db = str(s.get_bind().url)
+    db = str(_engine_of(s).url)
     keys = {tid: (db, tid, called) for tid, called in found}
     with _settled_lock:
         known = {tid: _SETTLED[k] for tid, k in keys.items() if k in _SETTLED}
@@ -171,18 +178,80 @@ def minutes_per_visit(service: Service, visits: Sequence[Visit], per_service: in
     return desk_minutes(service)
 
 
+def serving_count(loket_groups: Iterable[Sequence[str] | None], group: str, service_code: str | None = None) -> int:
+    """How many of the active lokets (given by their ``groups`` lists) serve ``group`` (a loket lists
+    groups or service codes; none = all)."""
+    return sum(1 for groups in loket_groups
+               if not groups or group in groups or (service_code is not None and service_code in groups))
+
+
 def open_lokets(s, group: str, service_code: str | None = None) -> int:
-    """Active lokets serving the group (a loket lists groups or service codes; none = all)."""
+    """Active lokets serving the group."""
     from sqlalchemy import select
 
     from .models import Loket
 
-    count = 0
-    for lk in s.scalars(select(Loket).where(Loket.active.is_(True))):
-        groups = lk.groups or []
-        if not groups or group in groups or (service_code is not None and service_code in groups):
-            count += 1
-    return count
+    return serving_count(s.execute(select(Loket.groups).where(Loket.active.is_(True))).scalars(),
+                         group, service_code)
+
+
+# -- the recent visits of a group, per process, for a few seconds --------------------------------
+#
+# Every ticket issued (and every status page) needs the group's recent desk visits, which means
+# reading up to 200 recent calls. They change only when a desk visit ends or a ticket is called,
+# so each process keeps them per group for ``VISITS_TTL`` seconds; ``forget_visits`` (called by the
+# Desk after every staff action it publishes) drops them at once in the process that acted. Another
+# process sees a finished visit within ``VISITS_TTL`` seconds: an estimate, not a count.
+
+VISITS_TTL = 5.0
+_visits_cache: dict[tuple[str, str], tuple[float, datetime, int, list[Visit]]] = {}
+_visits_generation = 0
+
+
+def forget_visits() -> None:
+    global _visits_generation
+    with _settled_lock:
+        _visits_generation += 1
+        _visits_cache.clear()
+
+
+def group_visits(s, group: str, now: datetime) -> list[Visit]:
+    """``recent_visits`` of the group, from this process's cache when it is fresh."""
+    import time
+
+    key = (str(_engine_of(s).url), group)
+    tick = time.monotonic()
+    with _settled_lock:
+        hit = _visits_cache.get(key)
+        generation = _visits_generation
+    if (hit is not None and hit[2] == generation and tick - hit[0] < VISITS_TTL
+            and abs((now - hit[1]).total_seconds()) < VISITS_TTL):
+        return hit[3]
+    visits = recent_visits(s, group, now)
+    with _settled_lock:
+        if generation == _visits_generation:  # no staff action since the read began
+            _visits_cache[key] = (tick, now, generation, visits)
+    return visits
+
+
+def estimate_wait(catalogue, service_code: str, ahead: int, mix: Mapping[str, int], visits: Sequence[Visit],
+                  open_count: int) -> int:
+    """Minutes until a ticket of ``service_code`` with ``ahead`` people ahead is called, given the
+    services waiting in its group (``mix``: service code -> tickets), the group's recent visits and
+    the lokets open for it."""
+    if ahead <= 0:
+        return 0
+    mix = dict(mix)
+    mix.setdefault(service_code, 1)
+    total = weight = 0.0
+    for code, n in mix.items():
+        service = catalogue.services.get(code)
+        if service is None:
+            continue
+        total += n * minutes_per_visit(service, visits)
+        weight += n
+    each = total / weight if weight else 5.0
+    return wait_minutes(ahead, each, open_count)
 
 
 def ticket_wait_minutes(s, catalogue, ticket, ahead: int, now: datetime) -> int:
@@ -194,16 +263,7 @@ def ticket_wait_minutes(s, catalogue, ticket, ahead: int, now: datetime) -> int:
 
     from .models import Ticket
 
-    visits = recent_visits(s, ticket.group, now)
     mix = dict(s.execute(select(Ticket.service_code, func.count()).where(
         Ticket.status == "waiting", Ticket.group == ticket.group).group_by(Ticket.service_code)).all())
-    mix.setdefault(ticket.service_code, 1)
-    total = weight = 0.0
-    for code, n in mix.items():
-        service = catalogue.services.get(code)
-        if service is None:
-            continue
-        total += n * minutes_per_visit(service, visits)
-        weight += n
-    each = total / weight if weight else 5.0
-    return wait_minutes(ahead, each, open_lokets(s, ticket.group, ticket.service_code))
+    return estimate_wait(catalogue, ticket.service_code, ahead, mix, group_visits(s, ticket.group, now),
+                         open_lokets(s, ticket.group, ticket.service_code))

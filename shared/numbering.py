@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from .models import Sequence
@@ -28,18 +30,24 @@ def agenda_number(pattern: str, *, kode: str, urut: int, kantor: str, tahun: int
         raise ValueError(f"agenda format {pattern!r} is not valid: {exc}") from None
 
 
-def next_value(session: Session, name: str, period: str) -> int:
+def next_value(session: Session | Connection, name: str, period: str) -> int:
     """Atomically take the next value of a counter inside the caller's transaction.
 
     One statement (INSERT ... ON CONFLICT DO UPDATE ... RETURNING) on both SQLite and PostgreSQL,
     so two transactions can never take the same value; the counter row stays locked until commit.
     """
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}.get(dialect)
-    if insert is None:
+    dialect = (session if isinstance(session, Connection) else session.get_bind()).dialect.name
+    stmt = _NEXT_VALUE.get(dialect)
+    if stmt is None:
         raise RuntimeError(f"unsupported database {dialect!r}: use SQLite or PostgreSQL")
-    stmt = insert(Sequence).values(name=name, period=period, last=1)
-    stmt = stmt.on_conflict_do_update(
+    return session.execute(stmt, {"name": name, "period": period}).scalar_one()
+
+
+def _next_value_statement(insert):
+    stmt = insert(Sequence).values(name=bindparam("name"), period=bindparam("period"), last=1)
+    return stmt.on_conflict_do_update(
         index_elements=[Sequence.name, Sequence.period], set_={"last": Sequence.last + 1}
     ).returning(Sequence.last)
-    return session.execute(stmt).scalar_one()
+
+
+_NEXT_VALUE = {"postgresql": _next_value_statement(postgresql.insert), "sqlite": _next_value_statement(sqlite.insert)}

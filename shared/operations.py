@@ -6,7 +6,6 @@ Blueprints, the CLI and the API call these; they hold no Flask. Domain rules liv
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence
@@ -129,6 +128,8 @@ class Desk:
 
     def _publish(self, events: Iterable[Event]) -> None:
         for event in events:
+            if event.name == "ticket.updated":  # a call or a step may end a desk visit
+                estimate.forget_visits()
             self.events.publish(event)
 
     # -- kiosk -----------------------------------------------------------------------------
@@ -162,55 +163,38 @@ class Desk:
         now = self.clock()
         day = numbering.office_day(now, self.tz)
 
-        def attempt() -> tuple[dict[str, Any], dict[str, int] | None]:
+        catalogue = self.catalogue
+
+        def attempt() -> tuple[dict[str, Any], dict[str, int]]:
+            from . import issuing  # (imports this module)
+
             with transaction(self.sessions) as s:
-                if request_key is not None:
-                    earlier = s.scalar(select(Ticket).where(Ticket.request_key == request_key))
-                    if earlier is not None:
-                        return {**self._public_view(s, earlier, now), "repeated": True}, None
-                view = self._issue(s, service, priority, reason, lang, request_key, print_target, now, day)
-                return view, self.queue_counts(s)
+                return issuing.issue(s.connection(), catalogue, service, priority=priority, reason=reason,
+                                     lang=lang, request_key=request_key,
+                                     print_target=print_target or self.print_target, now=now, day=day,
+                                     always_open=bool(self.always_open), status_url=self.status_url)
 
         try:
             view, counts = retry_locked(attempt)  # SQLite locked past its busy timeout: a short bounded retry
-            if counts is None:
-                return view
-        except IntegrityError:
-            if request_key is None:
+        except (IntegrityError, Conflict):
+            # A repeated tap (the request id is unique): the ticket made the first time, issued
+            # nothing now -- also when that first ticket took the last place of the quota.
+            earlier = self._repeated(request_key, now)
+            if earlier is None:
                 raise
-            with transaction(self.sessions) as s:  # the same tap raced itself: the other one won
-                earlier = s.scalar(select(Ticket).where(Ticket.request_key == request_key))
-                if earlier is None:
-                    raise
-                return {**self._public_view(s, earlier, now), "repeated": True}
+            return earlier
         # the printer the job went to rides along, so the print hub need not read it back
         issued = {**view, "print_target": print_target or self.print_target}
         self._publish([Event("ticket.issued", issued), Event("queue.changed", counts)])
         return view
 
-    def _issue(self, s: Session, service: Service, priority: bool, reason: Any, lang: str,
-               request_key: str | None, print_target: str | None, now: datetime, day) -> dict[str, Any]:
-        """The new ticket and its print job inside the caller's transaction."""
-        from . import availability  # (imports this module)
-
-        seq = numbering.next_value(s, f"ticket:{service.prefix}", day.isoformat())
-        availability.check_can_issue(self, s, service, now)  # after the number: exact under concurrency
-        ticket = Ticket(
-            public_id=secrets.token_urlsafe(16), office_day=day, prefix=service.prefix, seq=seq,
-            number=numbering.ticket_number(service.prefix, seq), service_code=service.code,
-            service_name=service.name, group=service.group,
-            flow=[asdict(st) for st in service.steps],
-            priority=bool(priority), priority_reason=reason if priority else None, lang=lang,
-            status=Status.WAITING.value, current_step=1, current_since=now, created_at=now,
-            pickup_code="".join(secrets.choice(PICKUP_ALPHABET) for _ in range(6)),
-            missing_documents=[], request_key=request_key,
-            steps=[],  # a new ticket has done no step: its view needs no query for them
-        )
-        s.add(ticket)
-        s.flush()
-        s.add(PrintJob(ticket_id=ticket.id, kind="ticket", status="pending", created_at=now,
-                       next_try_at=now, target=print_target or self.print_target))
-        return self._public_view(s, ticket, now)
+    def _repeated(self, request_key: str | None, now: datetime) -> dict[str, Any] | None:
+        """The view of the ticket issued earlier for this kiosk request id, marked ``repeated``."""
+        if request_key is None:
+            return None
+        with reading(self.sessions) as s:
+            earlier = s.scalar(select(Ticket).where(Ticket.request_key == request_key))
+            return None if earlier is None else {**self._public_view(s, earlier, now), "repeated": True}
 
     def get_ticket(self, ticket_id: Any) -> dict[str, Any]:
         with reading(self.sessions) as s:
