@@ -49,8 +49,17 @@ def desk_steps(steps: Iterable[Step | Mapping[str, Any]]) -> list:
 
 
 def desk_minutes(service: Service) -> float:
-    """Minutes of the desk visit by the SOP (the Mutu Baku of the front-desk steps), at least 1."""
-    return max(1.0, float(sum(s.minutes for s in desk_steps(service.steps))))
+    """Minutes of the desk visit by the SOP (the Mutu Baku of the front-desk steps), at least 1.
+    Worked out once per service object (a catalogue version's services never change)."""
+    known = _DESK_MINUTES.get(id(service))
+    if known is None or known[0] is not service:
+        if len(_DESK_MINUTES) > 1000:  # many catalogue versions in one process: start again
+            _DESK_MINUTES.clear()
+        known = _DESK_MINUTES[id(service)] = (service, max(1.0, float(sum(s.minutes for s in desk_steps(service.steps)))))
+    return known[1]
+
+
+_DESK_MINUTES: dict[int, tuple[Service, float]] = {}
 
 
 def per_ticket_minutes(service: Service, recent_minutes: Sequence[float] = (), min_history: int = MIN_HISTORY) -> float:

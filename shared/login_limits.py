@@ -18,6 +18,7 @@ from flask_limiter.util import get_remote_address
 
 LOGIN_ENDPOINT = "counter.login"
 STAFF_API = "staff_api"
+LIMITED_BLUEPRINTS = (LOGIN_ENDPOINT.split(".")[0], STAFF_API)
 
 
 def _login_key() -> str:
@@ -58,6 +59,9 @@ def init_app(app: Flask) -> Limiter:
         headers_enabled=True,
     )
     limiter.init_app(app)
+    # Only the login form and the staff API are limited: every other request (the kiosk's above all)
+    # skips the limiter's per-request bookkeeping.
+    limiter.request_filter(lambda: request.blueprint not in LIMITED_BLUEPRINTS)
     rate = app.config["LOGIN_LIMIT"]
     view = app.view_functions[LOGIN_ENDPOINT]
     app.view_functions[LOGIN_ENDPOINT] = limiter.limit(
