@@ -14,7 +14,7 @@ from sqlalchemy import select
 from shared.db import transaction
 from shared.models import User
 from shared.operations import Actor, OperationError
-from shared.passwords import verify_password
+from shared.passwords import verify_login
 from shared.tokens import check_token
 from shared.web import desk, json_error
 
@@ -35,7 +35,7 @@ def _authenticate() -> Actor | None:
             except ValueError:
                 return None
             user = s.scalar(select(User).where(User.username == username))
-            if user is not None and not verify_password(user.password_hash, password):
+            if not verify_login(user.password_hash if user is not None else None, password):
                 user = None
         if user is None or not user.active:
             return None

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from shared.models import Loket, User
 from shared.operations import Actor, OperationError
-from shared.passwords import verify_password
+from shared.passwords import verify_login
 from shared.web import current_actor, desk, json_error
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
@@ -52,7 +52,7 @@ def login():
         password = request.form.get("password") or ""
         with desk().sessions() as s:
             user = s.scalar(select(User).where(User.username == username))
-            if user is not None and user.active and verify_password(user.password_hash, password):
+            if verify_login(user.password_hash if user is not None else None, password) and user.active:
                 s.expunge(user)
                 session.clear()
                 session.permanent = True

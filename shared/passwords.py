@@ -10,7 +10,17 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def verify_password(stored: str, password: str) -> bool:
+_UNKNOWN_USER_HASH: list[str] = []  # made on first use: a hash no password matches
+
+
+def verify_login(stored: str | None, password: str) -> bool:
+    """A login's password check. An unknown user name (``stored`` None) costs one hash check too,
+    so the answer's timing does not tell which user names exist."""
+    if stored is None:
+        if not _UNKNOWN_USER_HASH:
+            _UNKNOWN_USER_HASH.append(generate_password_hash(secrets.token_urlsafe(24)))
+        check_password_hash(_UNKNOWN_USER_HASH[0], password)
+        return False
     return check_password_hash(stored, password)
 
 

@@ -124,3 +124,26 @@ def test_behind_a_reverse_proxy_the_forwarded_address_counts_only_when_trusted(t
         assert via("192.168.1.22", passwords["kasi"]).status_code == (302 if proxies else 429)
     finally:
         app.extensions["antrean.engine"].dispose()
+
+
+@pytest.mark.parametrize("how", ["form", "basic"])
+def test_an_unknown_user_name_costs_a_password_check_too(client, app_staff, monkeypatch, how):
+    """The answer to a wrong user name takes as long as to a wrong password: both check a password
+    hash, so the timing does not tell which user names exist."""
+    import werkzeug.security
+
+    from shared import passwords
+
+    checked = []
+    real = werkzeug.security.check_password_hash
+    monkeypatch.setattr(passwords, "check_password_hash", lambda h, p: checked.append(p) or real(h, p))
+
+    def login(username, password):
+        if how == "form":
+            return attempt(client, username, password).status_code
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        return client.get("/api/v1/staff/queue", headers={"Authorization": f"Basic {token}"}).status_code
+
+    refused = login("kasi", "salah")
+    assert login("tidak-ada", "salah-juga") == refused  # same answer ...
+    assert checked == ["salah", "salah-juga"]  # ... and each one checked a hash
