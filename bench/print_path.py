@@ -12,9 +12,12 @@ issued through the Flask test client, untimed; then ``PrintWorker.run_due()`` is
 - burst : ``--tickets`` tickets issued, then ``run_due()`` until every one is printed;
 - single: ``--single`` times one ticket issued, then ``run_due()`` (the usual case: the worker
   wakes on each ``ticket.issued``);
-- layout: the ESC/POS bytes of one slip rendered ``--renders`` times (python-escpos ``Dummy``).
+- layout: the ESC/POS bytes of one slip rendered ``--renders`` times (python-escpos ``Dummy``);
+- file write: the file printer writing those bytes ``--renders`` times (a new file each time).
 
-A cProfile top list of one more burst follows (``--top 0`` leaves it out).
+A cProfile top list of one more burst (or ``--profile single``: of single tickets) follows
+(``--top 0`` leaves it out). The file printer's folder is under the system's temporary folder
+(``TMPDIR``): creating a file costs more on some file systems than on others, and counts here.
 """
 from __future__ import annotations
 
@@ -41,6 +44,12 @@ def build_app(office: Office):
     from shared.app import create_app
 
     return create_app(start_workers=False)
+
+
+def printer_from_url(url: str, instance: Path):
+    from hardware.printer import printer_from_url
+
+    return printer_from_url(url, instance)
 
 
 class Kiosk:
@@ -81,6 +90,8 @@ def main() -> None:
     parser.add_argument("--renders", type=int, default=300, help="layout renders of one slip")
     parser.add_argument("--top", type=int, default=25, help="lines of the cProfile list (0: none)")
     parser.add_argument("--sort", choices=("tottime", "cumulative"), default="tottime")
+    parser.add_argument("--profile", choices=("burst", "single"), default="burst",
+                        help="what the cProfile list is of: one burst, or --single tickets one at a time")
     args = parser.parse_args()
 
     print_machine(args.db, "bench/print_path.py: server CPU per printed ticket (in-process, file printer)")
@@ -119,6 +130,13 @@ def main() -> None:
             data = render(slips[0])
         cpu = time.process_time() - t0
         print(f"layout    : {cpu / args.renders * 1000:.3f} ms CPU per slip ({len(data)} bytes of ESC/POS)")
+        files = printer_from_url(f"file://{office.tmp / 'bench-writes'}/", office.tmp)
+        files.render = lambda slip: data
+        t0 = time.process_time()
+        for _ in range(args.renders):
+            files.print_slip(slips[0])
+        cpu = time.process_time() - t0
+        print(f"file write: {cpu / args.renders * 1000:.3f} ms CPU per slip (the file printer without the layout)")
 
         files = len(list((office.tmp / "printed").glob("*.escpos")))
         expected = 3 + args.tickets + args.single + 1
@@ -127,15 +145,24 @@ def main() -> None:
             raise SystemExit("a ticket was not printed exactly once")
 
         if args.top > 0:
-            kiosk.issue(args.tickets)
             profile = cProfile.Profile()
-            profile.enable()
-            drain(worker, args.tickets)
-            profile.disable()
+            if args.profile == "burst":
+                kiosk.issue(args.tickets)
+                profile.enable()
+                drain(worker, args.tickets)
+                profile.disable()
+                what = f"one burst of {args.tickets} tickets"
+            else:
+                for _ in range(args.single):
+                    kiosk.issue(1)
+                    profile.enable()
+                    drain(worker, 1)
+                    profile.disable()
+                what = f"{args.single} tickets one at a time"
             out = io.StringIO()
             pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
             text = out.getvalue()
-            print(f"profile   : one burst of {args.tickets} tickets, top {args.top} by {args.sort}")
+            print(f"profile   : {what}, top {args.top} by {args.sort}")
             print(text[text.find("   ncalls"):].rstrip())
         sys.stdout.flush()
     finally:

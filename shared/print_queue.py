@@ -7,10 +7,13 @@ A ticket is committed together with a ``pending`` print job (``Desk.issue_ticket
     pending --send--> sent --ack--> printed              (a print agent: shared/print_hub.py)
                          \\--fault ack or no ack in time--> pending / sent again
 
-A claim is one conditional UPDATE, so two workers (two server processes) never print the same
-job; a claim is a lease: a worker that died mid-job leaves a ``printing`` job that becomes due
-again when the lease ends. Reprints are new jobs (kind ``reprint``). Every change that staff
-must see is published as ``printer.printed`` or ``printer.fault`` after the commit.
+A claim is one conditional UPDATE ... RETURNING of the oldest due jobs (up to 20), so two workers
+(two server processes) never print the same job; a claim is a lease: a worker that died mid-job
+leaves ``printing`` jobs that become due again when the lease ends, and a worker that stops early
+(a printer fault) gives the jobs it did not try back at once (``release``). Reprints are new jobs
+(kind ``reprint``). Every change that staff must see is published as ``printer.printed`` or
+``printer.fault`` after the commit. The path every ticket takes (``claim_due``, a printed
+``finish``) runs prepared Core statements on a plain connection: two short transactions a ticket.
 
 Functions take the ``Desk`` (catalogue, sessions, clock, event bus); no Flask.
 """

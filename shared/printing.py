@@ -57,13 +57,14 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | Tm
 class PrintWorker:
     def __init__(self, desk: Desk, printer: TicketPrinter, public_url: Callable[[], str],
                  retry_seconds: float = 5.0, poll_seconds: float = 1.0, probe_seconds: float | None = None,
-                 batch: int = 20):
+                 batch: int = 20, lease_seconds: float = print_queue.LEASE_SECONDS):
         self.desk = desk
         self.printer = printer
         self.public_url = public_url
         self.retry_seconds = retry_seconds
         self.poll_seconds = poll_seconds
         self.batch = batch  # jobs claimed together (one UPDATE), printed one by one
+        self.lease_seconds = lease_seconds  # a claimed job not printed by then is due again (any worker)
         # While the printer is faulty its status is read this often; when it reports ready again
         # the waiting jobs are printed at once instead of after their back-off.
         self.probe_seconds = min(retry_seconds, 5.0) if probe_seconds is None else probe_seconds
@@ -118,11 +119,12 @@ class PrintWorker:
 
     def run_due(self) -> int:
         """Print the due jobs once (at most ``batch`` of them); returns how many printed."""
-        claims = print_queue.claim_due(self.desk, target=None, limit=self.batch, fresh=self._fresh)
+        claims = print_queue.claim_due(self.desk, target=None, limit=self.batch,
+                                       lease_seconds=self.lease_seconds, fresh=self._fresh)
         started = time.monotonic()
         printed = 0
         for i, claim in enumerate(claims):
-            if i and time.monotonic() - started > print_queue.LEASE_SECONDS / 2:
+            if i and time.monotonic() - started > self.lease_seconds / 2:
                 # a slow printer: give the rest back before their lease could run out
                 print_queue.release(self.desk, claims[i:])
                 break

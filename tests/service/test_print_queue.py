@@ -119,3 +119,20 @@ def test_reprints_and_tms_slips_are_laid_out_from_the_ticket(any_desk):
     assert reprint.number == "B001" and reprint.pickup_code == printer.slips[0].pickup_code
     assert reprint.people_ahead == 0 and reprint.status_url == printer.slips[0].status_url
     assert notice.number == "B001" and notice.missing == ("Surat keterangan kematian pewaris",)
+
+
+def test_a_slow_printer_gives_back_what_it_could_not_print_within_half_the_lease(any_desk):
+    import time
+
+    class Slow(RecordingPrinter):
+        def print_slip(self, slip):
+            time.sleep(0.3)
+            super().print_slip(slip)
+
+    worker = PrintWorker(any_desk, Slow(), public_url=lambda: "", lease_seconds=0.4)
+    for _ in range(3):
+        any_desk.issue_ticket("ktp")
+    assert worker.run_due() == 1  # 0.3 s of the 0.4 s lease gone: A002 and A003 are given back
+    assert job_rows(any_desk) == [("A001", "printed", 1), ("A002", "pending", 0), ("A003", "pending", 0)]
+    assert worker.run_due() == 1 and worker.run_due() == 1
+    assert [s.number for s in worker.printer.slips] == ["A001", "A002", "A003"]
