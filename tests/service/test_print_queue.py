@@ -136,3 +136,36 @@ def test_a_slow_printer_gives_back_what_it_could_not_print_within_half_the_lease
     assert job_rows(any_desk) == [("A001", "printed", 1), ("A002", "pending", 0), ("A003", "pending", 0)]
     assert worker.run_due() == 1 and worker.run_due() == 1
     assert [s.number for s in worker.printer.slips] == ["A001", "A002", "A003"]
+
+
+def test_two_server_processes_print_each_ticket_once(any_desk, catalogue, clock):
+    """Two workers with connections of their own (as two server processes) drain one queue together."""
+    import threading
+
+    from shared.db import make_engine, make_sessionmaker
+
+    for i in range(60):
+        any_desk.issue_ticket(("ktp", "ahli_waris", "sktm")[i % 3])
+    url = any_desk.sessions.kw["bind"].url.render_as_string(hide_password=False)
+    engines = [make_engine(url) for _ in range(2)]
+    workers = [PrintWorker(make_desk(make_sessionmaker(e), catalogue, clock), RecordingPrinter(),
+                           public_url=lambda: "", batch=7) for e in engines]
+    errors = []
+
+    def drain(worker):
+        try:
+            while worker.run_due():  # 0: nothing due that the other one has not taken
+                pass
+        except Exception as exc:  # noqa: BLE001 - reported by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.dispose()
+    printed = [s.number for w in workers for s in w.printer.slips]
+    assert errors == [] and len(printed) == 60 and len(set(printed)) == 60
+    assert {status for _, status, _ in job_rows(any_desk)} == {"printed"}
