@@ -32,7 +32,9 @@ from .ticket_layout import TicketSlip, render_ticket
 
 from escpos.capabilities import CAPABILITIES  # noqa: E402
 from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER  # noqa: E402
-from escpos.printer import CupsPrinter, Dummy, Network, Serial, Usb, Win32Raw  # noqa: E402
+from escpos.printer import CupsPrinter, Network, Serial, Usb, Win32Raw  # noqa: E402
+
+from .slip_buffer import SlipDummy  # noqa: E402
 
 DEFAULT_WIDTH = 42
 DEFAULT_TCP_PORT = 9100
@@ -78,10 +80,11 @@ class TicketPrinter(Protocol):
 
 
 def render_ticket_bytes(slip: TicketSlip, profile: str | None = None, width: int = DEFAULT_WIDTH) -> bytes:
-    """The complete ESC/POS byte stream of one ticket (rendered into python-escpos's ``Dummy``).
+    """The complete ESC/POS byte stream of one ticket (rendered into python-escpos's ``Dummy``, in
+    the form of ``SlipDummy``: the same bytes, less CPU for plain ASCII text).
 
     Other documents for the same roll (the TMS slip) render themselves: ``slip.render(printer, width)``."""
-    dummy = Dummy(profile=profile)
+    dummy = SlipDummy(profile=profile)
     if isinstance(slip, TicketSlip):
         render_ticket(dummy, slip, width)
     else:

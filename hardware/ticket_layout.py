@@ -129,11 +129,18 @@ def language(lang: str | None) -> str:
     return code if code in LABELS else "id"
 
 
+# ASCII text needs no normalising: a tab becomes a space, the other control characters go.
+_ASCII_CONTROLS = {**{i: None for i in range(32)}, 127: None, ord("\t"): " "}
+
+
 def ascii_safe(text: str) -> str:
     """Plain printable ASCII: accents dropped (``"é"`` -> ``"e"``), ``"±"`` -> ``"+/-"``, control
     characters (which could be ESC/POS commands) removed, anything else unknown -> ``"?"``."""
+    text = str(text)
+    if text.isascii():  # the usual case, and the same outcome as the loop below
+        return text.translate(_ASCII_CONTROLS)
     out = []
-    for ch in unicodedata.normalize("NFKD", str(text)):
+    for ch in unicodedata.normalize("NFKD", text):
         if ch in _ASCII_REPLACEMENTS:
             out.append(_ASCII_REPLACEMENTS[ch])
         elif " " <= ch <= "~":
@@ -176,7 +183,10 @@ def format_issued(dt: datetime, lang: str = "id") -> str:
 
 def wrap(text: str, width: int, indent: str = "", subsequent_indent: str = "") -> list[str]:
     """ASCII-safe lines of at most ``width`` characters (long words and URLs are broken)."""
-    return textwrap.wrap(ascii_safe(text), width, initial_indent=indent,
+    text = ascii_safe(text)
+    if text and len(indent) + len(text) <= width and text[0] != " " and text[-1] != " ":
+        return [indent + text]  # fits on one line: what textwrap would give, without its work
+    return textwrap.wrap(text, width, initial_indent=indent,
                          subsequent_indent=subsequent_indent, break_long_words=True,
                          break_on_hyphens=False) or []
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -92,6 +92,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def core_transaction(factory: sessionmaker[Session]) -> Iterator[Connection]:
+    """Like ``transaction``, on a plain Connection of the same engine (no ORM Session): for hot
+    paths that only run prepared Core statements (the print path: one per ticket)."""
+    with factory.kw["bind"].begin() as conn:
+        yield conn
 
 
 def is_locked(exc: BaseException) -> bool:

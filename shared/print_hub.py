@@ -204,14 +204,16 @@ class PrintHub:
 
         sent = 0
         for name in sorted(set(self.sids.values())):
-            for job_id in print_queue.due_jobs(self.desk, target=name):
-                loaded = print_queue.claim(self.desk, job_id, lease_seconds=self.ack_seconds,
+            claims = print_queue.claim_due(self.desk, target=name, lease_seconds=self.ack_seconds,
                                            state=print_queue.SENT)
-                if loaded is None:
+            for claim in claims:
+                ticket = claim.ticket
+                try:
+                    slip = slip_for(self.desk, claim.view, ticket, self.public_url())
+                except Exception:  # a bug in the layout: this job is sent again after the ack time
+                    log.exception("could not lay out job %s (ticket %s)", claim.job, ticket.number)
                     continue
-                view, ticket = loaded
-                slip = slip_for(self.desk, view, ticket, self.public_url())
-                payload = {"job": job_id, "key": f"{job_id}:{ticket.public_id}", "number": ticket.number,
+                payload = {"job": claim.job, "key": f"{claim.job}:{ticket.public_id}", "number": ticket.number,
                            "slip": slip_to_wire(slip)}
                 self.socketio.emit("job", payload, namespace=NAMESPACE, to=f"agent:{name}")
                 sent += 1

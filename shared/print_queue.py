@@ -7,23 +7,28 @@ A ticket is committed together with a ``pending`` print job (``Desk.issue_ticket
     pending --send--> sent --ack--> printed              (a print agent: shared/print_hub.py)
                          \\--fault ack or no ack in time--> pending / sent again
 
-A claim is one conditional UPDATE, so two workers (two server processes) never print the same
-job; a claim is a lease: a worker that died mid-job leaves a ``printing`` job that becomes due
-again when the lease ends. Reprints are new jobs (kind ``reprint``). Every change that staff
-must see is published as ``printer.printed`` or ``printer.fault`` after the commit.
+A claim is one conditional UPDATE ... RETURNING of the oldest due jobs (up to 20), so two workers
+(two server processes) never print the same job; a claim is a lease: a worker that died mid-job
+leaves ``printing`` jobs that become due again when the lease ends, and a worker that stops early
+(a printer fault) gives the jobs it did not try back at once (``release``). Reprints are new jobs
+(kind ``reprint``). Every change that staff must see is published as ``printer.printed`` or
+``printer.fault`` after the commit. The path every ticket takes (``claim_due``, a printed
+``finish``) runs prepared Core statements on a plain connection: two short transactions a ticket.
 
 Functions take the ``Desk`` (catalogue, sessions, clock, event bus); no Flask.
 """
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, literal, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .clock import local
-from .db import reading, transaction
+from .db import core_transaction, reading, transaction
 from .events import Event
 from .models import AuditEntry, DeviceToken, PrintJob, Ticket
 from .operations import Actor, Conflict, Desk, NotFound
@@ -55,64 +60,175 @@ def _target_filter(target: str | None):
     return PrintJob.target.is_(None) if target is None else PrintJob.target == target
 
 
-def _due(now: datetime):
-    """Pending jobs whose time has come, and claimed/sent jobs whose lease or ack time ran out."""
-    return PrintJob.status.in_(OPEN_STATES) & (PrintJob.next_try_at <= now)
+# -- the server's printer and the agents' jobs -------------------------------------------------
+
+# What a slip and the print hub read of a ticket: plain columns, no ORM object (its stored flow is ~2 KB).
+_SLIP_COLUMNS = tuple(Ticket.__table__.c[name] for name in (
+    "id", "public_id", "number", "service_name", "lang", "priority", "priority_reason", "pickup_code",
+    "created_at", "current_since", "finished_at", "missing_documents", "tms_note"))
+_JOBS = PrintJob.__table__
+_TICKETS = Ticket.__table__
 
 
-# -- the server's printer ----------------------------------------------------------------------
+def _in(column, values):
+    """``column IN (?, ?)`` with one parameter per value: the SQL is the same on every run (an
+    expanding IN would be rendered again for each execution)."""
+    return column.in_([literal(v) for v in values])
 
 
-def due_jobs(desk: Desk, target: str | None = None, limit: int = 20) -> list[int]:
-    """Ids of the jobs due now for the server's printer (``target=None``) or one agent, oldest first."""
-    now = desk.clock()
-    with reading(desk.sessions) as s:
-        return list(s.scalars(select(PrintJob.id).where(_target_filter(target), _due(now))
-                              .order_by(PrintJob.id).limit(limit)))
+def _claim_statement(named: bool):
+    """UPDATE the oldest due jobs of one printer (``:printer``, or the server's) to ``:new_status``
+    leased until ``:lease_until``, RETURNING them. Built once: the print path runs it for every ticket."""
+    target = _JOBS.c.target == bindparam("printer") if named else _JOBS.c.target.is_(None)
+    # pending jobs whose time has come, and claimed/sent jobs whose lease or ack time ran out
+    due = _in(_JOBS.c.status, OPEN_STATES) & (_JOBS.c.next_try_at <= bindparam("now")) & target
+    oldest = select(_JOBS.c.id).where(due).order_by(_JOBS.c.id).limit(bindparam("limit")).scalar_subquery()
+    return (update(_JOBS).where(_JOBS.c.id.in_(oldest), due)  # due again: another worker may have been first
+            .values(status=bindparam("new_status"), next_try_at=bindparam("lease_until"))
+            .returning(_JOBS.c.id, _JOBS.c.ticket_id, _JOBS.c.kind, _JOBS.c.attempts, _JOBS.c.target,
+                       _JOBS.c.created_at))
 
 
-def claim(desk: Desk, job_id: int, lease_seconds: float = LEASE_SECONDS, state: str = PRINTING,
-          fresh: dict[int, dict] | None = None):
-    """Take a due job for printing (or sending): ``(public view, ticket)``, or None when another
-    worker has it, it was printed or cancelled, or it is not due.
+@functools.cache
+def _printed_statement(claimed: tuple[str, ...], whose: str):
+    """Mark one job (``:job``) printed if it is in a ``claimed`` state and, by ``whose``, of any
+    printer, the server's, or the agent ``:printer``; RETURNING what the event tells."""
+    condition = {"any": (), "server": (_JOBS.c.target.is_(None),),
+                 "agent": (_JOBS.c.target == bindparam("printer"),)}[whose]
+    return (update(_JOBS).where(_JOBS.c.id == bindparam("job"), _in(_JOBS.c.status, claimed), *condition)
+            .values(status=PRINTED, printed_at=bindparam("now"), last_error=None, attempts=_JOBS.c.attempts + 1)
+            .returning(_JOBS.c.ticket_id, _JOBS.c.kind, _JOBS.c.attempts, _JOBS.c.target, _JOBS.c.created_at))
+
+
+# (No parameter is named like a column: SQLAlchemy would make it a SET of that column.)
+_CLAIM = {named: _claim_statement(named) for named in (False, True)}
+_SLIP_TICKETS = select(*_SLIP_COLUMNS).where(_TICKETS.c.id.in_(bindparam("ids", expanding=True)))
+_SLIP_TICKET = select(*_SLIP_COLUMNS).where(_TICKETS.c.id == bindparam("ticket"))
+_RELEASE = (update(_JOBS).where(_JOBS.c.id.in_(bindparam("ids", expanding=True)),
+                                _JOBS.c.status == bindparam("claimed"), _JOBS.c.next_try_at == bindparam("lease"))
+            .values(status=PENDING, next_try_at=bindparam("now")))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job taken for printing (or sending) until ``lease_until``: its slip's view and ticket."""
+    job: int
+    kind: str
+    ticket_id: int
+    view: dict[str, Any]   # the ticket's public view (``print_kind`` = kind); a TMS slip needs none
+    ticket: Any            # the ticket's fields a slip needs (attributes as on ``Ticket``)
+    attempts: int          # tries before this one
+    target: str | None
+    created_at: datetime
+    lease_until: datetime
+
+
+def claim_due(desk: Desk, target: str | None = None, limit: int = 20, lease_seconds: float = LEASE_SECONDS,
+              state: str = PRINTING, fresh: dict[int, dict] | None = None) -> list[Claim]:
+    """Take the jobs due now for the server's printer (``target=None``) or one agent, oldest first,
+    at most ``limit``: one conditional UPDATE (with RETURNING), so two workers never take the same
+    job. Each is leased until now + ``lease_seconds``; a job not finished by then is due again.
 
     ``fresh`` maps ticket ids to the views the kiosk was just given: a ticket's first print uses
-    that view (the slip then says what the screen said) instead of working it out again."""
+    that view (the slip then says what the screen said) instead of working it out again. It is
+    read, not emptied: the caller drops a view once its job was tried."""
     now = desk.clock()
-    with transaction(desk.sessions) as s:
-        taken = s.execute(
-            update(PrintJob).where(PrintJob.id == job_id, _due(now))
-            .values(status=state, next_try_at=now + timedelta(seconds=lease_seconds))
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if taken != 1:
-            return None
-        job = s.get(PrintJob, job_id)
-        known = fresh.pop(job.ticket_id, None) if fresh is not None and job.kind == "ticket" else None
-        view = dict(known) if known is not None else desk._public_view(s, job.ticket, now)
+    lease_until = now + timedelta(seconds=lease_seconds)
+    params = {"now": now, "limit": limit, "new_status": state, "lease_until": lease_until}
+    if target is not None:
+        params["printer"] = target
+    with core_transaction(desk.sessions) as conn:
+        jobs = sorted(conn.execute(_CLAIM[target is not None], params))
+        if not jobs:
+            return []
+        ids = sorted({j.ticket_id for j in jobs})
+        tickets = {t.id: t for t in (conn.execute(_SLIP_TICKET, {"ticket": ids[0]}) if len(ids) == 1
+                                     else conn.execute(_SLIP_TICKETS, {"ids": ids}))}
+    views = {}
+    for job in jobs:
+        known = fresh.get(job.ticket_id) if fresh is not None and job.kind == "ticket" else None
+        if known is not None:
+            views[job.id] = dict(known)
+        elif job.kind == "tms_slip":
+            views[job.id] = {}  # the TMS slip says what the ticket records, not the queue
+    if len(views) < len(jobs):  # a reprint, or a first print whose kiosk view this process has not seen
+        with reading(desk.sessions) as s:
+            for job in jobs:
+                if job.id not in views:
+                    views[job.id] = desk._public_view(s, s.get(Ticket, job.ticket_id), now)
+    claims = []
+    for job in jobs:
+        view = views[job.id]
         view["print_kind"] = job.kind
-        return view, job.ticket
+        claims.append(Claim(job=job.id, kind=job.kind, ticket_id=job.ticket_id, view=view,
+                            ticket=tickets[job.ticket_id], attempts=job.attempts, target=job.target,
+                            created_at=job.created_at, lease_until=lease_until))
+    return claims
+
+
+def release(desk: Desk, claims: list[Claim], state: str = PRINTING) -> int:
+    """Give back claimed jobs that were not tried (the printer failed before them): due again now,
+    as if never taken. A job whose lease ran out and that another worker took is left alone."""
+    if not claims:
+        return 0
+    now = desk.clock()
+    with core_transaction(desk.sessions) as conn:
+        return sum(conn.execute(_RELEASE, {"ids": ids, "claimed": state, "lease": lease, "now": now}).rowcount
+                   for lease, ids in _by_lease(claims).items())
+
+
+def _by_lease(claims: list[Claim]) -> dict[datetime, list[int]]:
+    out: dict[datetime, list[int]] = {}
+    for c in claims:
+        out.setdefault(c.lease_until, []).append(c.job)
+    return out
 
 
 def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
-           claimed: tuple[str, ...] = (PRINTING,), target: str | None = ...) -> dict[str, Any] | None:
+           claimed: tuple[str, ...] = (PRINTING,), target: str | None = ...,
+           claim: Claim | None = None) -> dict[str, Any] | None:
     """Record the outcome of a claimed job: printed, or back to pending with a delay.
     Publishes ``printer.printed`` or ``printer.fault``. None if the job was not in a claimed state
-    (or, with ``target``, is not that printer's)."""
+    (or, with ``target``, is not that printer's). ``claim`` (from ``claim_due``) saves reading the
+    job's ticket again."""
     now = desk.clock()
-    with transaction(desk.sessions) as s:
-        job = s.get(PrintJob, job_id, options=[joinedload(PrintJob.ticket)])  # _job_dict reads the ticket
-        if job is None or job.status not in claimed or (target is not ... and job.target != target):
+    if error is None:
+        result = _printed(desk, job_id, now, claimed, target, claim)
+        if result is None:
             return None
-        job.attempts += 1
-        if error is None:
-            job.status, job.printed_at, job.last_error = PRINTED, now, None
-        else:
+    else:
+        with transaction(desk.sessions) as s:
+            job = s.get(PrintJob, job_id, options=[joinedload(PrintJob.ticket)])  # _job_dict reads the ticket
+            if job is None or job.status not in claimed or (target is not ... and job.target != target):
+                return None
+            job.attempts += 1
             job.status, job.last_error = PENDING, error[:500]
             job.next_try_at = now + timedelta(seconds=backoff(job.attempts, retry_after))
-        result = _job_dict(job, desk.tz)
+            result = _job_dict(job, desk.tz)
     desk._publish([Event("printer.printed" if error is None else "printer.fault", result)])
     return result
+
+
+def _printed(desk: Desk, job_id: int, now: datetime, claimed: tuple[str, ...], target: str | None,
+             claim: Claim | None) -> dict[str, Any] | None:
+    """A job printed: one conditional UPDATE; the event's job dict from what it returns."""
+    whose = "any" if target is ... else "server" if target is None else "agent"
+    params = {"job": job_id, "now": now}
+    if whose == "agent":
+        params["printer"] = target
+    with core_transaction(desk.sessions) as conn:
+        job = conn.execute(_printed_statement(tuple(claimed), whose), params).first()
+        if job is None:
+            return None
+        ticket = claim.ticket if claim is not None and claim.ticket_id == job.ticket_id else conn.execute(
+            _SLIP_TICKET, {"ticket": job.ticket_id}).first()
+    return {
+        "job": job_id, "ticket_id": job.ticket_id, "number": ticket.number,
+        "service_name": ticket.service_name, "kind": job.kind, "status": PRINTED,
+        "attempts": job.attempts, "error": None, "target": job.target,
+        "created_at": local(job.created_at, desk.tz).isoformat(),
+        "printed_at": local(now, desk.tz).isoformat(), "next_try_at": None,
+    }
 
 
 def make_due_now(desk: Desk, target: str | None = None) -> int:

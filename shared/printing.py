@@ -56,12 +56,15 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | Tm
 
 class PrintWorker:
     def __init__(self, desk: Desk, printer: TicketPrinter, public_url: Callable[[], str],
-                 retry_seconds: float = 5.0, poll_seconds: float = 1.0, probe_seconds: float | None = None):
+                 retry_seconds: float = 5.0, poll_seconds: float = 1.0, probe_seconds: float | None = None,
+                 batch: int = 20, lease_seconds: float = print_queue.LEASE_SECONDS):
         self.desk = desk
         self.printer = printer
         self.public_url = public_url
         self.retry_seconds = retry_seconds
         self.poll_seconds = poll_seconds
+        self.batch = batch  # jobs claimed together (one UPDATE), printed one by one
+        self.lease_seconds = lease_seconds  # a claimed job not printed by then is due again (any worker)
         # While the printer is faulty its status is read this often; when it reports ready again
         # the waiting jobs are printed at once instead of after their back-off.
         self.probe_seconds = min(retry_seconds, 5.0) if probe_seconds is None else probe_seconds
@@ -115,25 +118,31 @@ class PrintWorker:
         return print_queue.make_due_now(self.desk, target=None) > 0
 
     def run_due(self) -> int:
-        """Print every due job once; returns how many printed."""
+        """Print the due jobs once (at most ``batch`` of them); returns how many printed."""
+        claims = print_queue.claim_due(self.desk, target=None, limit=self.batch,
+                                       lease_seconds=self.lease_seconds, fresh=self._fresh)
+        started = time.monotonic()
         printed = 0
-        for job_id in print_queue.due_jobs(self.desk, target=None):
-            loaded = print_queue.claim(self.desk, job_id, fresh=self._fresh)  # a conditional UPDATE: never two workers
-            if loaded is None:
-                continue
-            view, ticket = loaded
+        for i, claim in enumerate(claims):
+            if i and time.monotonic() - started > self.lease_seconds / 2:
+                # a slow printer: give the rest back before their lease could run out
+                print_queue.release(self.desk, claims[i:])
+                break
+            if claim.kind == "ticket":
+                self._fresh.pop(claim.ticket_id, None)  # tried now: a retry works the view out again
             try:
-                self.printer.print_slip(slip_for(self.desk, view, ticket, self.public_url()))
+                self.printer.print_slip(slip_for(self.desk, claim.view, claim.ticket, self.public_url()))
             except PrinterError as exc:
                 self.last_error = str(exc)
-                log.warning("printer fault on job %s (ticket %s): %s", job_id, ticket.number, exc)
-                print_queue.finish(self.desk, job_id, str(exc), self.retry_seconds)
-                break  # the printer is down: leave the rest for the next round, in order
+                log.warning("printer fault on job %s (ticket %s): %s", claim.job, claim.ticket.number, exc)
+                print_queue.finish(self.desk, claim.job, str(exc), self.retry_seconds)
+                print_queue.release(self.desk, claims[i + 1:])  # the printer is down: the rest wait, in order
+                break
             except Exception as exc:  # a bug in the layout: keep the job, tell staff, go on
-                log.exception("could not print job %s (ticket %s)", job_id, ticket.number)
-                print_queue.finish(self.desk, job_id, f"{type(exc).__name__}: {exc}", self.retry_seconds)
+                log.exception("could not print job %s (ticket %s)", claim.job, claim.ticket.number)
+                print_queue.finish(self.desk, claim.job, f"{type(exc).__name__}: {exc}", self.retry_seconds)
                 continue
             self.last_error = None
-            print_queue.finish(self.desk, job_id, None)
+            print_queue.finish(self.desk, claim.job, None, claim=claim)
             printed += 1
         return printed

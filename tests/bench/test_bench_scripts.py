@@ -66,3 +66,12 @@ def test_several_processes_on_postgresql_and_redis():
     assert "throughput:" in out and "errors 0" in out
     out = run_bench("history.py", "--db", "postgresql", "--levels", "200", "--ops", "2", "--per-day", "100")
     assert "history       200 tickets on postgresql" in out and "call next" in out
+
+
+def test_print_path_prints_cpu_per_printed_ticket():
+    out = run_bench("print_path.py", "--tickets", "5", "--single", "3", "--renders", "5", "--top", "5")
+    assert "burst     : " in out and " ms CPU per ticket (5 tickets, " in out
+    assert "single    : " in out and " ms CPU per ticket (3 tickets, " in out
+    assert "layout    : " in out and "file write: " in out
+    assert "printed   : 12 files for 12 tickets" in out  # each ticket exactly once
+    assert "profile   : one burst of 5 tickets, top 5 by tottime" in out and "ncalls" in out

@@ -469,6 +469,49 @@ def test_profile_changes_nothing_but_the_printer_model(tmp_path):
     assert written.read_bytes() == render_ticket_bytes(slip, "TM-T20II", 48)
 
 
+_TRICKY_TEXTS = (
+    "Kecamatan Kampak", "  leading", "trailing  ", "a  b   c", "x" * 90, "Caf\u00e9 na\u00efve \u00b1 5",
+    "RT\x1dV\x00\tx\x7f", "\u4e2d\u6587", "\u00a0nbsp\u202fthin", "Surat-keterangan-pindah-dari-daerah-asal-"
+    "yang-ditandatangani-kepala-desa", " ", "",
+)
+
+
+@pytest.mark.parametrize("profile, width", [(None, 42), ("TM-T20II", 48), ("TM-T88V", 32)])
+def test_the_bytes_are_python_escpos_own(profile, width):
+    """render_ticket_bytes writes plain ASCII text without python-escpos's code page search: the
+    bytes must stay those of python-escpos's own ``Dummy``, text by text, slip after slip."""
+    from escpos.printer import Dummy
+
+    from hardware.notice_layout import TmsNotice
+    from hardware.ticket_layout import render_ticket
+
+    for text in _TRICKY_TEXTS:
+        slip = make_slip(office_name=text or "K", office_lines=(text,), service_name=text, documents=(text, "KK"),
+                         priority_label=text, pickup_code=text, footer=text, number=text[:4] or "A1")
+        reference = Dummy(profile=profile)
+        render_ticket(reference, slip, width)
+        assert render_ticket_bytes(slip, profile, width) == reference.output, text
+        notice = TmsNotice(office_name="Kecamatan Kampak", office_lines=("Trenggalek",), service_name=text,
+                           number="B001", issued_at=slip.issued_at, missing=(text,), note=text)
+        reference = Dummy(profile=profile)
+        notice.render(reference, width)
+        assert render_ticket_bytes(notice, profile, width) == reference.output, text
+
+
+def test_text_is_made_safe_and_wrapped_as_before():
+    import textwrap
+
+    from hardware.ticket_layout import wrap
+
+    for text in _TRICKY_TEXTS + ("- KTP-el", "Fotokopi Kartu Keluarga (KK)", "a b", "\t tab"):
+        # plain ASCII takes a short cut; a non-ASCII character sends the same text the long way
+        assert ascii_safe(text + "\u00e9") == ascii_safe(text) + "e", text
+        for width, indent in ((42, ""), (16, "- "), (8, "[ ] ")):
+            expected = textwrap.wrap(ascii_safe(text), width, initial_indent=indent, subsequent_indent="  ",
+                                     break_long_words=True, break_on_hyphens=False)
+            assert wrap(text, width, indent, "  ") == expected, (text, width)
+
+
 # 7. the test double -------------------------------------------------------------------------
 
 
