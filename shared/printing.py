@@ -145,4 +145,7 @@ class PrintWorker:
             self.last_error = None
             print_queue.finish(self.desk, claim.job, None, claim=claim)
             printed += 1
+            # Under gevent this worker shares the event loop with the requests, and a job never waits
+            # on anything that would yield: let a waiting kiosk or counter go first between jobs.
+            time.sleep(0)
         return printed
