@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload, sessionmaker
 from . import estimate, numbering
 from .catalogue import Catalogue, Service, step_from_dict
 from .clock import local, utcnow
-from .db import reading, retry_locked, transaction
+from .db import core_transaction, reading, retry_locked, transaction
 from .events import Event, EventBus
 from .models import AuditEntry, Call, Loket, PrintJob, Setting, Ticket, TicketStep, User
 from .workflow import CLOSED, Status, StepRecord, TicketFlow, WorkflowError
@@ -168,8 +168,8 @@ class Desk:
         def attempt() -> tuple[dict[str, Any], dict[str, int]]:
             from . import issuing  # (imports this module)
 
-            with transaction(self.sessions) as s:
-                return issuing.issue(s.connection(), catalogue, service, priority=priority, reason=reason,
+            with core_transaction(self.sessions) as conn:
+                return issuing.issue(conn, catalogue, service, priority=priority, reason=reason,
                                      lang=lang, request_key=request_key,
                                      print_target=print_target or self.print_target, now=now, day=day,
                                      always_open=bool(self.always_open), status_url=self.status_url)

@@ -234,13 +234,13 @@ def test_lokets(desk, boss, sessions):
 
 
 def test_users(desk, boss, sessions):
-    from shared.passwords import verify_password
+    from shared.passwords import verify_login
 
     uid = admin.save_user(desk, boss, None, username="Rina.P", full_name="Rina Pratiwi",
                           roles=["petugas_register"], password="rahasia-123")
     with sessions() as s:
         u = s.get(User, uid)
-        assert u.username == "rina.p" and verify_password(u.password_hash, "rahasia-123")
+        assert u.username == "rina.p" and verify_login(u.password_hash, "rahasia-123")
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "admin:user")).one()
     assert "Rina Pratiwi" not in str(entry.after) and "rahasia" not in str(entry.after)
     with pytest.raises(OperationError, match="sudah dipakai"):
@@ -252,7 +252,7 @@ def test_users(desk, boss, sessions):
     admin.save_user(desk, boss, uid, username="rina.p", full_name="Rina P.", roles=["camat"], active=False)
     with sessions() as s:
         u = s.get(User, uid)
-        assert (u.roles, u.active) == (["camat"], False) and verify_password(u.password_hash, "rahasia-123")
+        assert (u.roles, u.active) == (["camat"], False) and verify_login(u.password_hash, "rahasia-123")
 
 
 def test_an_administrator_cannot_lock_themselves_out(desk, boss, sessions):

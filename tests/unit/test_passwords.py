@@ -1,8 +1,12 @@
-"""Staff passwords are stored with a slow hash."""
-from shared.passwords import hash_password, verify_password
+"""Staff passwords are stored with a slow hash; an unknown user name never logs in."""
+from shared.passwords import hash_password, verify_login
 
 
 def test_real_passwords_use_a_slow_hash():
     stored = hash_password("rahasia-loket")
     assert stored.startswith("scrypt:") and "rahasia-loket" not in stored
-    assert verify_password(stored, "rahasia-loket") and not verify_password(stored, "salah")
+    assert verify_login(stored, "rahasia-loket") and not verify_login(stored, "salah")
+
+
+def test_an_unknown_user_never_logs_in_whatever_the_password():
+    assert not verify_login(None, "rahasia-loket") and not verify_login(None, "")
