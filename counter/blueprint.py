@@ -27,6 +27,8 @@ def _desk_roles(catalogue) -> set[str]:
 @bp.before_app_request
 def _session_timeout():
     """Log a staff user out after ANTREAN_SESSION_MINUTES without a request (a shared PC at the loket)."""
+    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
+        return None  # no one logged in (the kiosk, the display): skip Flask-Login's work
     if not current_user.is_authenticated:
         return None
     now = time.time()
