@@ -31,6 +31,8 @@ def _session_timeout():
         return None  # no one logged in (the kiosk, the display): skip Flask-Login's work
     if not current_user.is_authenticated:
         return None
+    if not current_app.config["PUBLIC_URL"]:  # the QR base of reprints (shared/app.py public_url)
+        current_app.extensions["antrean.staff_url"] = request.host_url.rstrip("/")
     now = time.time()
     last = session.get("seen", now)
     if now - last > current_app.config["SESSION_MINUTES"] * 60:

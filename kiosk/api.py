@@ -44,12 +44,13 @@ def issue_ticket():
     if printer is not None and (not isinstance(printer, str) or printer not in print_queue.agent_names(d)):
         return jsonify({"error": "printer must be the name of a print agent (antrean token list)",
                         "code": "bad_printer"}), 400
-    if not current_app.config["PUBLIC_URL"]:  # the QR code's base until ANTREAN_PUBLIC_URL is set
-        current_app.extensions["antrean.seen_url"] = request.host_url.rstrip("/")
+    # The printed QR code's base until ANTREAN_PUBLIC_URL is set: the address this kiosk used, for
+    # this ticket only (a request with a forged Host header changes no one else's ticket).
+    print_base = None if current_app.config["PUBLIC_URL"] else request.host_url.rstrip("/")
     try:
         view = d.issue_ticket(body.get("service"), body.get("priority", False), body.get("priority_reason"),
                               body.get("lang") or "id", request_key=body.get("request_id"),
-                              print_target=printer)
+                              print_target=printer, print_base=print_base)
     except availability.ServiceClosed as exc:
         now = d.clock()
         return jsonify({"error": str(exc), "code": exc.code, "service": exc.service.code,

@@ -209,8 +209,10 @@ def _start_printing(app: Flask, desk: Desk, bus: EventBus, printer, start_worker
     from .print_hub import AgentPrinter, PrintHub, agent_name_of
     from .printing import PrintWorker
 
-    def public_url() -> str:  # the QR code's base: configured, else the address the kiosk used
-        return app.config["PUBLIC_URL"] or app.extensions.get("antrean.seen_url", "")
+    def public_url() -> str:
+        """The QR code's base for a slip without its own (reprints, a print after a restart): the
+        configured one, else the address logged-in staff last used (never an anonymous request's)."""
+        return app.config["PUBLIC_URL"] or app.extensions.get("antrean.staff_url", "")
 
     agent = agent_name_of(app.config["PRINTER"])
     desk.print_target = agent  # ANTREAN_PRINTER=agent://NAME: every ticket goes to that agent

@@ -141,8 +141,11 @@ class Desk:
 
     def issue_ticket(self, service_code: Any, priority: Any = False, reason: Any = None,
                      lang: str = "id", request_key: Any = None,
-                     print_target: str | None = None) -> dict[str, Any]:
+                     print_target: str | None = None, print_base: str | None = None) -> dict[str, Any]:
         """Issue a ticket (checked against the opening rules) with its print job, in one transaction.
+
+        ``print_base``: the address the printed QR code starts with for this ticket (the one the
+        kiosk used), when the office configured none.
 
         ``request_key`` (the kiosk's id of one tap) makes the call idempotent: a repeated key
         returns the ticket made the first time, marked ``"repeated": True``, and issues nothing.
@@ -184,7 +187,7 @@ class Desk:
                 raise
             return earlier
         # the printer the job went to rides along, so the print hub need not read it back
-        issued = {**view, "print_target": print_target or self.print_target}
+        issued = {**view, "print_target": print_target or self.print_target, "print_base": print_base}
         self._publish([Event("ticket.issued", issued), Event("queue.changed", counts)])
         return view
 

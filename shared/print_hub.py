@@ -17,6 +17,7 @@ Server -> client: ``job`` ({"job", "key", "number", "kind", "slip"}).
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from typing import Any, Callable
 
 from flask import request
@@ -129,6 +130,7 @@ class PrintHub:
         self.poll_seconds = poll_seconds
         self.sids: dict[str, str] = {}  # socket id -> agent name
         self._state: dict[str, dict[str, Any]] = {}
+        self._bases: OrderedDict[int, str] = OrderedDict()  # ticket id -> the address its kiosk used
         self._event = None
         self._running = False
         socketio.on_namespace(PrinterNamespace(self))
@@ -179,6 +181,10 @@ class PrintHub:
     # sending ----------------------------------------------------------------------------------
 
     def _on_queued(self, event: Event) -> None:
+        if event.payload.get("print_base") and event.payload.get("print_target"):
+            self._bases[event.payload["id"]] = event.payload["print_base"]  # this ticket's QR base
+            while len(self._bases) > 500:
+                self._bases.popitem(last=False)
         self.wake()
         if not self._running:
             return
@@ -209,7 +215,10 @@ class PrintHub:
             for claim in claims:
                 ticket = claim.ticket
                 try:
-                    slip = slip_for(self.desk, claim.view, ticket, self.public_url())
+                    view = claim.view
+                    if ticket.id in self._bases:
+                        view = {**view, "print_base": self._bases.pop(ticket.id)}
+                    slip = slip_for(self.desk, view, ticket, self.public_url())
                 except Exception:  # a bug in the layout: this job is sent again after the ack time
                     log.exception("could not lay out job %s (ticket %s)", claim.job, ticket.number)
                     continue

@@ -42,8 +42,8 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | Tm
                                                                office.timezone),
                          missing=tuple(ticket.missing_documents or ()), note=ticket.tms_note or "", lang=lang)
     url = view["status_url"]
-    if url.startswith("/"):
-        url = public_url + url
+    if url.startswith("/"):  # the base the kiosk used for this ticket, else the office's
+        url = (view.get("print_base") or public_url) + url
     return TicketSlip(
         office_name=office.name, office_lines=lines, service_name=ticket.service_name,
         number=ticket.number, issued_at=local(ticket.created_at, office.timezone),

@@ -100,3 +100,28 @@ def test_a_tms_decision_prints_a_slip_listing_the_missing_documents(app, client,
     assert b"PENGEMBALIAN BERKAS (TMS)" in data and b"Surat keterangan kematian pewaris" in data
     assert b"\x1dV" in data and b"Sri" not in data and b"3503124507540001" not in data
     assert slip_from_wire(slip_to_wire(notice)) == notice  # the same slip can go to a print agent
+
+
+def test_a_forged_host_header_changes_only_its_own_tickets_qr_code(app, client, printer):
+    """Without ANTREAN_PUBLIC_URL each printed QR code starts with the address its kiosk used; a
+    request with a forged Host header cannot redirect the codes printed for everyone after it."""
+    client.post("/api/v1/tickets", json={"service": "ktp"}, base_url="http://192.168.1.10:5000")
+    client.post("/api/v1/tickets", json={"service": "ktp"}, headers={"Host": "evil.example"})
+    client.post("/api/v1/tickets", json={"service": "ktp"}, base_url="http://192.168.1.10:5000")
+    worker = app.extensions["antrean.printer"]
+    assert worker.run_due() == 3
+    hosts = [slip.status_url.split("/kiosk/t/")[0] for slip in printer.slips]
+    assert hosts == ["http://192.168.1.10:5000", "http://evil.example", "http://192.168.1.10:5000"]
+
+
+def test_with_a_public_url_every_qr_code_uses_it(tmp_path, clock, printer):
+    from shared.app import create_app
+
+    app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "SECRET_KEY": "t",
+                      "TESTING": True, "ALWAYS_OPEN": True, "PUBLIC_URL": "https://antrean.kampak.example"},
+                     clock=clock, printer=printer, start_workers=False)
+    client = app.test_client()
+    client.post("/api/v1/tickets", json={"service": "ktp"}, headers={"Host": "evil.example"})
+    app.extensions["antrean.printer"].run_due()
+    assert printer.slips[0].status_url.startswith("https://antrean.kampak.example/kiosk/t/")
+    app.extensions["antrean.engine"].dispose()
