@@ -39,6 +39,20 @@ def _issue(conn: http.client.HTTPConnection, service: str) -> int:
     return resp.status
 
 
+def http_floor(port: int, rate: float, n: int) -> list[float]:
+    """Latencies of a request that does nothing (a 404 from Flask) at the one kiosk's pace."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        conn.request("GET", "/api/v1/no-such-thing")
+        conn.getresponse().read()
+        out.append(time.perf_counter() - t0)
+        time.sleep(max(0.0, 1 / rate - (time.perf_counter() - t0)))
+    conn.close()
+    return out
+
+
 def open_loop(ports: list[int], services: list[str], kiosks: int, rate: float, seconds: float
               ) -> tuple[list[float], list[float], int, float]:
     """``kiosks`` threads, each one connection, together offering ``rate`` tickets per second.
@@ -193,6 +207,9 @@ def main() -> None:
                   f"load generator {client_cpu / elapsed * 100:.0f}%")
             sys.stdout.flush()
 
+        floor = http_floor(office.ports[0], args.single_rate, max(10, int(args.seconds * args.single_rate)))
+        print(f"floor     : a 404 through the same server at {args.single_rate:g} requests/s: {summary_ms(floor)}")
+        print("            (HTTP, Flask and a process woken from idle: what any request costs at this pace)")
         cpu0, t0 = office.server_cpu(), time.perf_counter()
         lat, wire, errors, ccpu = open_loop(office.ports, services, 1, args.single_rate, args.seconds)
         report(f"1 kiosk, open loop at {args.single_rate:g} tickets/s for {args.seconds:g} s",

@@ -35,6 +35,7 @@ def test_issue_prints_latency_and_throughput():
     assert "2 kiosks, open loop at 10 tickets/s together" in out
     assert "throughput:" in out and "tickets/s" in out
     assert out.count("latency  : p50") == 3 and "errors 0" in out
+    assert "floor     : a 404 through the same server at 10 requests/s: p50" in out
 
 
 def test_call_display_prints_latency_and_loses_no_call():
