@@ -26,17 +26,18 @@ report_role = roles_required(*REPORT_ROLES)
 
 
 def _period() -> Period:
-    """?start=YYYY-MM-DD&end=YYYY-MM-DD, or ?month=YYYY-MM, or today."""
+    """start=YYYY-MM-DD&end=YYYY-MM-DD, or month=YYYY-MM (query or form), or today."""
     d = desk()
     today = office_day(d.clock(), d.tz)
+    values = request.values
     try:
-        if request.args.get("month"):
-            year, month = (int(x) for x in request.args["month"].split("-"))
+        if values.get("month"):
+            year, month = (int(x) for x in values["month"].split("-"))
             start = date(year, month, 1)
             end = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
             return Period(start, end)
-        start = date.fromisoformat(request.args.get("start") or today.isoformat())
-        end = date.fromisoformat(request.args.get("end") or start.isoformat())
+        start = date.fromisoformat(values.get("start") or today.isoformat())
+        end = date.fromisoformat(values.get("end") or start.isoformat())
         if (end - start).days > 366:
             raise ValueError("a period of at most a year")
         return Period(start, end)
@@ -86,14 +87,21 @@ def _register_rows(s, period: Period, query: str = ""):
     return rows
 
 
-@bp.get("/register")
+def _search() -> str:
+    """The register's search text. It may be an applicant's name, so it comes only in a POSTed form:
+    a query string would put it in the access logs of every proxy on the way."""
+    return request.form.get("q", "").strip() if request.method == "POST" else ""
+
+
+@bp.route("/register", methods=["GET", "POST"])
 @report_role
 def register():
     d = desk()
     period = _period()
+    q = _search()
     with d.sessions() as s:
-        rows = _register_rows(s, period, request.args.get("q", "").strip())
-    return render_template("reports/register.html", rows=rows, period=period, q=request.args.get("q", ""))
+        rows = _register_rows(s, period, q)
+    return render_template("reports/register.html", rows=rows, period=period, q=q)
 
 
 COLUMNS = {
@@ -108,7 +116,7 @@ COLUMNS = {
 }
 
 
-@bp.get("/export/<kind>.<fmt>")
+@bp.route("/export/<kind>.<fmt>", methods=["GET", "POST"])
 @report_role
 def export(kind: str, fmt: str):
     if kind not in COLUMNS or fmt not in ("csv", "xlsx"):
@@ -117,7 +125,7 @@ def export(kind: str, fmt: str):
     period = _period()
     with d.sessions() as s:
         if kind == "register":
-            rows = _register_rows(s, period, request.args.get("q", "").strip())
+            rows = _register_rows(s, period, _search())
         else:
             report = office_report(s, d.catalogue, period)
             rows = report["steps"] if kind == "steps" else report["per_service"]

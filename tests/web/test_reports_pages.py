@@ -57,9 +57,25 @@ def test_register_book_masks_the_nik_and_exports(client, login, clock):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Nomor agenda" and rows[1][0] == "474/001/406.07/2026"
     assert rows[1][4] == "3503********0001"
-    text = client.get("/counter/reports/export/register.csv?start=2026-11-24&q=474").data.decode("utf-8-sig")
+    text = client.post("/counter/reports/export/register.csv",
+                       data={"start": "2026-11-24", "q": "474"}).data.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[1][0] == "474/001/406.07/2026"
-    assert client.get("/counter/reports/register?start=2026-11-24&q=tidakada").get_data(as_text=True).count("<tr>") == 2
+    found = client.post("/counter/reports/register", data={"start": "2026-11-24", "q": "Sri"}).get_data(as_text=True)
+    assert "474/001/406.07/2026" in found and 'value="Sri"' in found  # by the applicant's name
+    empty = client.post("/counter/reports/register", data={"start": "2026-11-24", "q": "tidakada"})
+    assert empty.get_data(as_text=True).count("<tr>") == 2
+
+
+def test_the_register_search_never_travels_in_the_address(client, login, clock):
+    """A search may be an applicant's name: it is sent in a POSTed form, so it never lands in the
+    access log of a proxy; a search in the query string is not used."""
+    walk_family_b(client, login, clock)
+    login("camat")
+    page = client.get("/counter/reports/register?start=2026-11-24").get_data(as_text=True)
+    assert '<form method="post"' in page and 'name="q"' in page and "q=" not in page
+    assert 'formaction="/counter/reports/export/register.csv"' in page
+    ignored = client.get("/counter/reports/register?start=2026-11-24&q=tidakada").get_data(as_text=True)
+    assert "474/001/406.07/2026" in ignored
 
 
 def test_step_export_round_trip(client, login, clock):
