@@ -169,7 +169,8 @@ def main() -> None:
         print(f"  call -> display : {summary_ms(latencies)}; lost {expected - len(latencies)} of {expected}")
         print(f"  call -> counters: {summary_ms(counter_lat)}")
         print(f"  call request    : {summary_ms(wire)}")
-        print(f"  cpu             : server {server_cpu / elapsed * 100:.0f}% of one core; displays' processes "
+        print(f"  cpu             : server {server_cpu / elapsed * 100:.0f}% of one core "
+              f"({server_cpu / max(1, len(sent)) * 1000:.1f} ms a call); displays' processes "
               f"{display_cpu:.1f} s in total; counters' process {counters_cpu / elapsed * 100:.0f}%")
         print(f"load avg after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:

@@ -92,9 +92,13 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         logger=False, engineio_logger=False,
     )
     announcer = _make_announcer(app, desk, synthesizer, start_workers)
-    wire(socketio, desk, bus, display_extend=announcer.extend_snapshot,
-         decorate_call=lambda call: announcer.decorate(call, synthesize=False),
-         after_call=announcer.announcements)  # synthesis queued once the call is sent
+    app.extensions["antrean.display_feed"] = wire(
+        socketio, desk, bus, display_extend=announcer.extend_snapshot,
+        decorate_call=lambda call: announcer.decorate(call, synthesize=False),
+        after_call=announcer.announcements,  # synthesis queued once the call is sent
+        # display snapshots: from a background task, or inline in an app without workers (tests)
+        feed_delay=cfg["DISPLAY_FEED_SECONDS"] if start_workers else None,
+        redis_url=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"])
 
     from counter.api import bp as staff_api_bp
     from counter.blueprint import bp as counter_bp

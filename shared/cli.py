@@ -47,8 +47,9 @@ def serve(host: str, port: int) -> None:
     click.echo(f"  counter  : {base}/counter/   (staff accounts: `antrean demo` creates demo ones)")
     click.echo(f"  API      : {base}/api/v1/services")
     sys.stdout.flush()
-    from .serving import NoDelayHandler
+    from .serving import NoDelayHandler, freeze_startup_objects
 
+    freeze_startup_objects()
     socketio.run(app, host=host, port=port, log_output=False, handler_class=NoDelayHandler)
 
 

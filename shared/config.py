@@ -32,6 +32,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host are trusted
         "PROXIES": int(env.get("ANTREAN_PROXIES") or 0),
         "ASYNC_MODE": env.get("ANTREAN_ASYNC_MODE") or "threading",
+        # how long a burst of ticket changes may settle before the displays get one snapshot of it
+        "DISPLAY_FEED_SECONDS": float(env.get("ANTREAN_DISPLAY_FEED_SECONDS") or 0.1),
         "DEFAULT_LANG": env.get("ANTREAN_LANG") or "id",
         "SESSION_MINUTES": int(env.get("ANTREAN_SESSION_MINUTES") or 480),
         "VENDOR_DIR": Path(env.get("ANTREAN_VENDOR_DIR") or Path(__file__).resolve().parents[1] / "node_modules"),

@@ -12,8 +12,9 @@ import threading
 from typing import Callable
 
 from flask_login import current_user
-from flask_socketio import Namespace, SocketIO, emit, join_room
+from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room, rooms
 
+from .display_feed import DisplayFeed, Nudges
 from .events import Event, EventBus
 from .operations import Desk, NotFound
 
@@ -82,13 +83,17 @@ class DisplayNamespace(Namespace):
         super().__init__("/display")
         self.desk = desk
         self.extend = extend  # adds what the display blueprint owns: running text, speech, audio
+        self.feed: DisplayFeed | None = None  # set by wire()
 
     def snapshot(self) -> dict:
         snap = self.desk.display_snapshot()
         return self.extend(snap) if self.extend else snap
 
     def on_connect(self, auth=None):
-        emit("snapshot", self.snapshot())
+        snap = self.snapshot()
+        emit("snapshot", snap)
+        if self.feed is not None:
+            self.feed.connected(snap)
 
     def on_snapshot(self, _data=None, *_more):
         return self.snapshot()
@@ -119,16 +124,27 @@ class TicketNamespace(Namespace):
         except NotFound:
             return {"error": "not found"}
         join_room(f"t:{public_id}")
+        group = f"g:{view['group']}"  # told when the queue before this ticket moves
+        for room in rooms():
+            if room.startswith("g:") and room != group:
+                leave_room(room)  # the ticket moved to another service's queue
+        join_room(group)
         return view
 
 
 def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
          display_extend: Callable[[dict], dict] | None = None,
          decorate_call: Callable[[dict], dict] | None = None,
-         after_call: Callable[[dict], object] | None = None) -> None:
+         after_call: Callable[[dict], object] | None = None,
+         feed_delay: float | None = 0.1, redis_url: str | None = None, channel: str = "antrean") -> DisplayFeed:
     """``decorate_call`` adds the announcement (text, audio URL) to a call before it is sent;
     ``after_call`` runs once the call is on its way (speech synthesis: never before the call);
-    ``display_extend`` adds the display's own state to every display snapshot."""
+    ``display_extend`` adds the display's own state to every display snapshot.
+
+    Display snapshots between calls come from a ``DisplayFeed`` (shared/display_feed.py): read in
+    a background task ``feed_delay`` seconds after a change, sent only when changed (``None``: read
+    and sent inline, for tests without background tasks). With ``redis_url`` (several processes)
+    the processes tell each other of changes over Redis (``<channel>:display``)."""
     drop_malformed_packets(socketio.server)
     display = DisplayNamespace(desk, display_extend)
     socketio.on_namespace(display)
@@ -136,33 +152,62 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
     socketio.on_namespace(TicketNamespace(desk))
     call_lock = threading.Lock()
 
+    def send_snapshot(snap: dict) -> None:
+        # to this process's displays only: every process sends its own (see DisplayFeed)
+        socketio.emit("snapshot", snap, namespace="/display", ignore_queue=True)
+
+    background = feed_delay is not None
+    feed = DisplayFeed(display.snapshot, send_snapshot, sleep=socketio.sleep, delay=feed_delay or 0.0,
+                       spawn=socketio.start_background_task if background else None)
+    if background and redis_url:
+        feed.nudges = Nudges(redis_url, f"{channel}:display", on_nudge=lambda: feed.changed(remote=True))
+        feed.nudges.start(socketio.start_background_task, socketio.sleep)
+    display.feed = feed
+
     def on_called(event: Event) -> None:
+        feed.expect()  # first: a display snapshot read before this call is not sent after it
         payload = decorate_call(event.payload) if decorate_call else event.payload
         # one call is sent to every display before the next one: all displays get calls in one order
         with call_lock:
             socketio.emit("call", payload, namespace="/display")
             socketio.emit("call", payload, namespace="/counter")
         # Let the connections send it now: under gevent they would otherwise wait until this
-        # request has finished its remaining work (snapshot, counts), which never yields.
+        # request has finished its remaining work (counts, speech), which may not yield.
         socketio.sleep(0)
         if after_call is not None:
             after_call(event.payload)
 
     def on_queue(event: Event) -> None:
-        socketio.emit("queue", event.payload, namespace="/display")
         socketio.emit("queue", event.payload, namespace="/counter")
-        socketio.emit("refresh", {}, namespace="/ticket")
+        feed.changed()  # displays get the counts in their next snapshot: after a call, one frame, not two
+
+    # A phone following a ticket (/ticket) is asked to fetch it again when that ticket changed, or
+    # when the queue before it moved: a ticket of its group was called or came back to the queue,
+    # or a priority ticket joined it. A plain ticket joining the end of a queue moves nobody. (A
+    # waiting ticket moved to another group's service is not seen by its old group: those phones
+    # see it at their next 30-second refresh.)
+    def on_issued(event: Event) -> None:
+        if event.payload.get("priority"):
+            socketio.emit("refresh", {}, namespace="/ticket", to=f"g:{event.payload['group']}")
 
     def on_updated(event: Event) -> None:
-        socketio.emit("ticket", event.payload, namespace="/counter")
-        socketio.emit("refresh", {}, namespace="/ticket", to=f"t:{event.payload['public_id']}")
-        socketio.emit("snapshot", display.snapshot(), namespace="/display")
+        ticket = event.payload
+        socketio.emit("ticket", ticket, namespace="/counter")
+        followers = [f"t:{ticket['public_id']}"]
+        if ticket.get("status") in ("waiting", "called"):
+            followers.append(f"g:{ticket['group']}")
+        socketio.emit("refresh", {}, namespace="/ticket", to=followers)  # once each, in both rooms or not
+        feed.changed()
 
     def on_printer(event: Event) -> None:
         socketio.emit("printer", {k: v for k, v in event.payload.items()}, namespace="/counter")
 
     bus.subscribe("ticket.called", on_called)
+    bus.subscribe("ticket.issued", on_issued)
     bus.subscribe("queue.changed", on_queue)
     bus.subscribe("ticket.updated", on_updated)
+    for name in ("lokets.changed", "catalogue.changed", "office.changed"):
+        bus.subscribe(name, lambda _event: feed.changed())
     bus.subscribe("printer.fault", on_printer)
     bus.subscribe("printer.printed", on_printer)
+    return feed

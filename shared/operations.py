@@ -367,8 +367,9 @@ class Desk:
         return self._call_payload(ticket, loket, "call", now), self.staff_view(s, ticket, now)
 
     def _after_call(self, call: dict, view: dict) -> None:
-        self._publish([Event("ticket.called", call), Event("ticket.updated", _update_payload(view)),
-                       Event("queue.changed", self.queue_counts())])
+        # The call goes out first: the displays get it before the queue is counted again.
+        self._publish([Event("ticket.called", call)])
+        self._publish([Event("ticket.updated", _update_payload(view)), Event("queue.changed", self.queue_counts())])
 
     def recall(self, actor: Actor, ticket_id: Any, kind: str = "recall", loket_id: Any = None) -> dict[str, Any]:
         """Call a ticket again (recall) or call its applicant to collect the result (pickup)."""
@@ -643,22 +644,34 @@ class Desk:
         now = self.clock()
         today = numbering.office_day(now, self.tz)
         start = datetime.combine(today, datetime.min.time(), tzinfo=local(now, self.tz).tzinfo)
+        newest = (Call.at.desc(), Call.id.desc())
+        # Today's calls ranked newest first, per loket and overall (the index on calls.at): only the
+        # one each loket serves and the last ``last`` come back, as plain rows with the ticket and
+        # loket fields a call shows (not the ticket's stored flow, no ORM objects)
+        ranked = select(Call.id,
+                        func.row_number().over(partition_by=Call.loket_id, order_by=newest).label("per_loket"),
+                        func.row_number().over(order_by=newest).label("overall")).where(Call.at >= start).subquery()
+        shown = (select(*CALL_FIELDS, Call.loket_id, ranked.c.overall)
+                 .join(ranked, ranked.c.id == Call.id).join(Ticket, Ticket.id == Call.ticket_id)
+                 .join(Loket, Loket.id == Call.loket_id)
+                 .where(or_(ranked.c.per_loket == 1, ranked.c.overall <= last)).order_by(*newest))
         with reading(self.sessions) as s:
-            # newest first by time (the index on calls.at; ordering by id alone scans all history),
-            # with each call's ticket (only what a call shows, not its stored flow) and loket in the
-            # same query: no query per call
-            calls = s.scalars(select(Call).where(Call.at >= start).order_by(Call.at.desc(), Call.id.desc())
-                              .options(joinedload(Call.ticket).load_only(*CALL_TICKET_FIELDS),
-                                       joinedload(Call.loket)).limit(200)).all()
-            lokets = s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)).all()
-            serving: dict[int, dict] = {}
-            for c in calls:
-                serving.setdefault(c.loket_id, self._call_payload(c.ticket, c.loket, c.kind, c.at))
-            recent = [self._call_payload(c.ticket, c.loket, c.kind, c.at) for c in calls[:last]]
-            in_progress = s.scalars(select(Ticket).where(Ticket.status == Status.IN_PROGRESS.value)
-                                    .options(selectinload(Ticket.steps)).order_by(Ticket.current_since)).all()
-            ready = [t.number for t in in_progress if flow_of(t).awaits_applicant]
+            rows = s.execute(shown).all()
+            lokets = s.execute(select(Loket.id, Loket.number, Loket.name).where(Loket.active.is_(True))
+                               .order_by(Loket.number)).all()
+            # whether a file awaits its applicant depends on its flow and current step only: no step rows
+            in_progress = s.execute(select(Ticket.number, Ticket.flow, Ticket.current_step)
+                                    .where(Ticket.status == Status.IN_PROGRESS.value)
+                                    .order_by(Ticket.current_since)).all()
             waiting = self.queue_counts(s)
+        serving: dict[int, dict] = {}
+        recent = []
+        for row in rows:
+            payload = {**{k: row._mapping[k] for k in CALL_KEYS}, "at": local(row.at, self.tz).isoformat()}
+            serving.setdefault(row.loket_id, payload)
+            if row.overall <= last:
+                recent.append(payload)
+        ready = [number for number, flow, step in in_progress if _awaits_applicant(flow, step)]
         return {
             "office": {"name": self.catalogue.office.name, "regency": self.catalogue.office.regency},
             "lokets": [{"number": lk.number, "name": lk.name, "serving": serving.get(lk.id)}
@@ -672,8 +685,18 @@ class Desk:
     # -- printing: the print outbox lives in shared/print_queue.py (claims, agents, reprints) ----
 
 
-CALL_TICKET_FIELDS = (Ticket.id, Ticket.number, Ticket.prefix, Ticket.seq, Ticket.service_code,
-                      Ticket.service_name, Ticket.group)  # what Desk._call_payload reads
+# A call as the displays get it (Desk._call_payload), as the columns of one row
+CALL_FIELDS = (Ticket.id.label("ticket_id"), Ticket.number, Ticket.prefix, Ticket.seq,
+               Ticket.service_code.label("service"), Ticket.service_name, Ticket.group,
+               Loket.number.label("loket"), Loket.name.label("loket_name"), Call.kind, Call.at)
+CALL_KEYS = ("ticket_id", "number", "prefix", "seq", "service", "service_name", "group", "loket", "loket_name",
+             "kind")
+
+
+def _awaits_applicant(flow: list[dict], current_step: int) -> bool:
+    """``TicketFlow.awaits_applicant`` of a ticket in progress, from its stored flow and current step."""
+    steps = tuple(step_from_dict(st) for st in flow)
+    return TicketFlow(steps=steps, status=Status.IN_PROGRESS, current_step=current_step).awaits_applicant
 
 
 def step_requirements(catalogue: Catalogue, ticket: Ticket) -> list[str]:

@@ -76,6 +76,44 @@ def test_issue_call_and_every_display_receives_the_call(live_server):
             d.close()
 
 
+def wait_for(predicate, timeout=5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def walk_to_ready(server, ticket, staff=None):
+    """Call a Family B ticket and walk it up to the hand-over: its documents are ready."""
+    staff = staff or {u: Staff(server, u) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}
+    staff["pelayanan2"].post("/counter/call-next")
+    for number, user, extra in FAMILY_B[:5]:
+        yield number
+        staff[user].post(f"/counter/tickets/{ticket['id']}/step",
+                         data={"step": number, **extra, **(APPLICANT if number == 2 else {})})
+
+
+def test_a_display_gets_a_snapshot_when_documents_are_ready_and_none_for_steps_it_does_not_show(live_server):
+    display = DisplayClient(live_server.url)
+    try:
+        ticket = issue(live_server, "ahli_waris")
+        sent = []
+        for number in walk_to_ready(live_server, ticket):
+            if number == 2:  # the call's snapshot (sent shortly after the call) is in
+                assert wait_for(lambda: any(s["recent"] and s["recent"][0]["number"] == "B001"
+                                            for s in display.snapshots))
+                sent = list(display.snapshots)
+        assert wait_for(lambda: display.snapshots[-1]["ready"] == ["B001"]), "the display was not told"
+        # Receiving, verifying, registering and the Sekcam's step showed nothing new: had they
+        # sent a snapshot, it would have come before this one (one sender, in order).
+        assert display.snapshots[:-1] == sent
+        assert "Sri" not in str(display.snapshots)
+    finally:
+        display.close()
+
+
 def test_family_b_walked_to_done_by_four_roles_and_the_ticket_is_printed(live_server):
     ticket = issue(live_server, "ahli_waris", priority=True, priority_reason="lansia")
     staff = {u: Staff(live_server, u) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.conftest import REDIS_TEST_URL, LiveServer, need
-from tests.integration.test_live_server import DisplayClient, Staff
+from tests.integration.test_live_server import DisplayClient, Staff, issue, wait_for, walk_to_ready
 
 
 def _redis_available() -> bool:
@@ -65,3 +65,22 @@ def test_numbers_stay_unique_across_processes(two_servers):
     with ThreadPoolExecutor(10) as pool:
         numbers = list(pool.map(issue, range(60)))
     assert sorted(numbers) == [f"B{i:03d}" for i in range(1, 61)]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_a_change_on_process_one_reaches_the_state_of_displays_on_both(two_servers):
+    """Each process sends display snapshots to its own displays; process 1 tells process 2 over
+    Redis that something changed."""
+    one, two = two_servers
+    displays = [DisplayClient(one.url), DisplayClient(two.url)]
+    try:
+        ticket = issue(one, "ahli_waris")
+        for _step in walk_to_ready(one, ticket):
+            pass
+        for d in displays:
+            assert wait_for(lambda d=d: d.snapshots[-1]["ready"] == ["B001"]), "a display was not told"
+            assert d.snapshots[-1]["recent"][0]["number"] == "B001"
+    finally:
+        for d in displays:
+            d.close()

@@ -265,8 +265,9 @@
     if (resync) { resync = false; catchUp(s); }
     else if (newestAt === null) s.recent.forEach(remember);   // first load: nothing to announce
   });
-  socket.on("queue", renderWaiting);
-  socket.on("call", onCall);   // the server pushes a fresh snapshot after every ticket change too
+  // After a call, or any change of what this screen shows (the queue, the documents ready, the
+  // lokets), the server pushes a fresh snapshot shortly after; a change it does not show, nothing.
+  socket.on("call", onCall);
   socket.on("settings", s => { if (s && "running_text" in s) setRunningText(s.running_text); });
   window.antreanDisplay = {socket: socket};
 

@@ -1,0 +1,122 @@
+"""What the hub pushes after each change, through the Socket.IO test client: a display gets a new
+snapshot only when what it shows changed; a phone following a ticket is asked to fetch it again
+only when that ticket or the queue before it moved."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.service.test_tickets import FAMILY_B, walk
+
+
+@pytest.fixture
+def desk(app, app_staff):
+    return app.extensions["antrean"]
+
+
+@pytest.fixture
+def staff(desk):
+    from shared.models import User
+    from shared.operations import Actor
+
+    with desk.sessions() as s:
+        return {u.username: Actor.of(u) for u in s.scalars(select(User))}
+
+
+def socket(app, namespace):
+    from shared.hub import socketio
+
+    return socketio.test_client(app, namespace=namespace)
+
+
+def events(sio, namespace, name):
+    return [r["args"][0] for r in sio.get_received(namespace) if r["name"] == name]
+
+
+def test_a_display_gets_a_snapshot_when_what_it_shows_changed_and_only_then(app, desk, staff):
+    display = socket(app, "/display")
+    assert len(events(display, "/display", "snapshot")) == 1  # the full state on connect
+    t = desk.issue_ticket("ahli_waris")  # the queue grew: a snapshot with the new count
+    assert [s["waiting"]["surat_keterangan"] for s in events(display, "/display", "snapshot")] == [1]
+    desk.call_next(staff["pelayanan2"])
+    got = display.get_received("/display")
+    assert [r["name"] for r in got] == ["call", "snapshot"]  # the call first, then the new state once
+    snap = got[1]["args"][0]
+    assert snap["recent"][0]["number"] == "B001" and snap["waiting"]["surat_keterangan"] == 0
+    assert next(lk for lk in snap["lokets"] if lk["number"] == 2)["serving"]["number"] == "B001"
+
+    # Receiving the file, verifying it, registering it, the signature queues: nothing on the screen
+    # changes, so nothing is sent again (this used to send the whole snapshot to every display).
+    walk(desk, staff, t["id"], FAMILY_B[:4])
+    assert display.get_received("/display") == []
+    # Signed by the Camat: the documents are ready, the display says so.
+    walk(desk, staff, t["id"], FAMILY_B[4:5])
+    assert [s["ready"] for s in events(display, "/display", "snapshot")] == [["B001"]]
+    # Handed over: no longer waiting to be collected.
+    walk(desk, staff, t["id"], FAMILY_B[5:6])
+    assert [s["ready"] for s in events(display, "/display", "snapshot")] == [[]]
+    display.disconnect(namespace="/display")
+
+
+def test_a_display_that_connects_later_gets_the_state_and_the_next_change(app, desk, staff):
+    first = socket(app, "/display")
+    t = desk.issue_ticket("ahli_waris")
+    desk.call_next(staff["pelayanan2"])
+    walk(desk, staff, t["id"], FAMILY_B[:5])
+    first.get_received("/display")
+    later = socket(app, "/display")
+    assert events(later, "/display", "snapshot")[0]["ready"] == ["B001"]
+    walk(desk, staff, t["id"], FAMILY_B[5:6])
+    for display in (first, later):
+        assert [s["ready"] for s in events(display, "/display", "snapshot")] == [[]]
+        display.disconnect(namespace="/display")
+
+
+def test_lokets_changed_by_the_administrator_reach_the_displays(app, desk, staff):
+    from shared.events import Event
+    from shared.models import Loket
+
+    display = socket(app, "/display")
+    display.get_received("/display")
+    with desk.sessions.begin() as s:
+        s.scalar(select(Loket).where(Loket.number == 2)).name = "Loket Surat"
+    desk.events.publish(Event("lokets.changed", {"loket_id": 2}))
+    names = [lk["name"] for lk in events(display, "/display", "snapshot")[0]["lokets"]]
+    assert "Loket Surat" in names
+    display.disconnect(namespace="/display")
+
+
+def follow(app, ticket):
+    phone = socket(app, "/ticket")
+    view = phone.emit("follow", {"public_id": ticket["public_id"]}, namespace="/ticket", callback=True)
+    assert view["number"] == ticket["number"]
+    return phone
+
+
+def refreshed(phone) -> int:
+    return len(events(phone, "/ticket", "refresh"))
+
+
+def test_phones_are_asked_to_refresh_only_when_their_ticket_or_the_queue_before_it_moved(app, desk, staff):
+    desk.issue_ticket("ktp")  # adminduk: loket 1
+    a2 = desk.issue_ticket("ktp")
+    b1 = desk.issue_ticket("ahli_waris")  # surat_keterangan: loket 2
+    phone_a2, phone_b1 = follow(app, a2), follow(app, b1)
+
+    desk.issue_ticket("ktp")  # joins the end of the queue: nobody moves
+    desk.issue_ticket("ahli_waris")
+    assert (refreshed(phone_a2), refreshed(phone_b1)) == (0, 0)
+
+    desk.call_next(staff["pelayanan1"])  # A001 is called: A002 moves up, B001 does not
+    assert (refreshed(phone_a2), refreshed(phone_b1)) == (1, 0)
+    assert phone_a2.emit("follow", {"public_id": a2["public_id"]}, namespace="/ticket",
+                         callback=True)["position"] == 0
+
+    desk.issue_ticket("ktp", priority=True, reason="lansia")  # goes ahead of A002
+    assert (refreshed(phone_a2), refreshed(phone_b1)) == (1, 0)
+
+    called = desk.call_next(staff["pelayanan2"])  # loket 2 serves surat_keterangan: B001 itself
+    assert called["number"] == b1["number"]
+    assert (refreshed(phone_a2), refreshed(phone_b1)) == (0, 1)  # once, though in both rooms
+    for phone in (phone_a2, phone_b1):
+        phone.disconnect(namespace="/ticket")
