@@ -39,6 +39,17 @@ def _issue(conn: http.client.HTTPConnection, service: str) -> int:
     return resp.status
 
 
+def machine_busy() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, in clock ticks (Linux /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
 def http_floor(port: int, rate: float, n: int) -> list[float]:
     """Latencies of a request that does nothing (a 404 from Flask) at the one kiosk's pace."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -221,6 +232,7 @@ def main() -> None:
                lat, wire, errors, ccpu, cpu0, time.perf_counter() - t0)
 
         if args.clients > 0:
+            busy0 = machine_busy()
             cpu0, t0 = office.server_cpu(), time.perf_counter()
             rate, lat, errors, ccpu = saturation(office.ports, services, args.clients, args.client_procs,
                                                  args.seconds)
@@ -232,6 +244,11 @@ def main() -> None:
             server = office.server_cpu() - cpu0
             print(f"  cpu      : server {server / elapsed * 100:.0f}% of one core "
                   f"({server / max(1, len(lat)) * 1000:.1f} ms a ticket), load generator {ccpu / elapsed * 100:.0f}%")
+            busy1 = machine_busy()
+            if busy0 and busy1:
+                share = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1])
+                print(f"  machine  : {share * 100:.0f}% of all {os.cpu_count()} cores busy (servers, database, "
+                      f"Redis, load generators and anything else running)")
         print(f"load avg after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         office.close()

@@ -2,18 +2,22 @@
 
 One transaction (the caller's), on SQLite and PostgreSQL alike:
 
-1. take the number: ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (the counter row stays
-   locked until the commit, so two kiosks, or two server processes, never get the same number);
-2. read the run-time settings the rules need (call rule, closures, quotas) in one ``SELECT``;
-3. count today's tickets of the service, only when it has a quota;
-4. insert the ticket (``RETURNING id``) and 5. its print job;
-6. the waiting queue per group and service in one grouped ``SELECT``: the people ahead of the new
+1. read the run-time settings the rules need (call rule, closures, quotas) in one ``SELECT``;
+2. the waiting queue per group and service in one grouped ``SELECT``: the people ahead of the new
    ticket, the mix of services waiting in its group (for the wait estimate) and the counts the
    displays show;
-7. only when someone is ahead: the active lokets (wait estimate). The group's recent desk visits
-   come from a per-process cache (``estimate.group_visits``).
+3. only when someone is ahead: the active lokets (wait estimate). The group's recent desk visits
+   come from a per-process cache (``estimate.group_visits``);
+4. take the number: ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (the counter row stays
+   locked until the commit, so two kiosks, or two server processes, never get the same number);
+5. count today's tickets of the service, only when it has a quota (under the lock: exact);
+6. insert the ticket (``RETURNING id``) and 7. its print job.
 
-The request id of a kiosk tap is unique in the table, so a repeated tap fails at step 4 and the
+On SQLite the whole transaction holds the write lock (BEGIN IMMEDIATE), so the people ahead are
+exact. On PostgreSQL two kiosks issuing for one group in the same instant may both be told the
+same number of people ahead (the status page then counts exactly); the numbers stay unique.
+
+The request id of a kiosk tap is unique in the table, so a repeated tap fails at step 6 and the
 caller answers with the ticket made the first time; nothing is read for it on the common path.
 Plain Python over SQLAlchemy: no Flask.
 """
@@ -139,14 +143,12 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
     """Issue the ticket and its print job inside the caller's transaction on ``conn``.
 
     Returns (the ticket's public view, the waiting tickets per group)."""
-    seq = numbering.next_value(conn, f"ticket:{service.prefix}", day.isoformat())
+    # Reads first: the counter row taken below stays locked until the commit, and under PostgreSQL
+    # every statement is a round trip in which a busy server process may run other requests first;
+    # with the reads before it, the lock spans the number, the inserts and the commit only.
+    # (SQLite's BEGIN IMMEDIATE serialises the whole transaction anyway.)
     settings = read_settings(conn)
-    check_open(conn, catalogue.office, service, now, day, settings, always_open)
     ahead, mix, waiting = queue_now(conn, service.group, bool(priority), call_rule_of(settings), now)
-    row = new_ticket_row(service, seq, day, now, priority, reason, lang, request_key)
-    ticket_id = conn.execute(_INSERT_TICKET, row).scalar_one()
-    conn.execute(_INSERT_JOB, {"ticket_id": ticket_id, "kind": "ticket", "status": "pending", "attempts": 0,
-                               "created_at": now, "next_try_at": now, "target": print_target})
     wait = 0
     if ahead > 0:
         mix[service.code] = mix.get(service.code, 0) + 1  # the new ticket waits in the mix too
@@ -154,6 +156,12 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
         wait = estimate.estimate_wait(catalogue, service.code, ahead, mix,
                                       estimate.group_visits(conn, service.group, now),
                                       estimate.serving_count(lokets, service.group, service.code))
+    seq = numbering.next_value(conn, f"ticket:{service.prefix}", day.isoformat())
+    check_open(conn, catalogue.office, service, now, day, settings, always_open)  # quota: counted after the number
+    row = new_ticket_row(service, seq, day, now, priority, reason, lang, request_key)
+    ticket_id = conn.execute(_INSERT_TICKET, row).scalar_one()
+    conn.execute(_INSERT_JOB, {"ticket_id": ticket_id, "kind": "ticket", "status": "pending", "attempts": 0,
+                               "created_at": now, "next_try_at": now, "target": print_target})
     counts = {g: 0 for g in catalogue.groups}
     counts.update(waiting)
     counts[service.group] = counts.get(service.group, 0) + 1
