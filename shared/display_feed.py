@@ -58,7 +58,7 @@ class DisplayFeed:
         self.nudges = nudges
         self._lock = threading.Lock()
         self._dirty = False  # a change not yet read
-        self._local = False  # ... made in this process: the other processes are to be told
+        self._told = False  # the other processes were told of it (once a burst)
         self._running = False  # the background task is on its way
         self._last: Snapshot | None = None  # what the displays were last sent (``_shown``)
 
@@ -67,10 +67,14 @@ class DisplayFeed:
         process said so (not passed on again)."""
         with self._lock:
             self._dirty = True
-            self._local = self._local or not remote
-            if self._running:
-                return
-            self._running = self._spawn is not None
+            tell = not remote and not self._told and self.nudges is not None
+            self._told = self._told or tell
+            start = not self._running
+            self._running = self._running or self._spawn is not None
+        if tell and self._spawn is not None:  # at once, so all processes read at about the same time
+            self._spawn(self.nudges.publish)
+        if not start:
+            return
         if self._spawn is None:
             self._run_inline()
         else:
@@ -91,14 +95,12 @@ class DisplayFeed:
     # -- inside ------------------------------------------------------------------------------
 
     def _take(self) -> bool:
-        """Clear the change mark; tell the other processes if the change was ours."""
+        """Clear the change mark (before reading: a change after it marks again)."""
         with self._lock:
             if not self._dirty:
                 return False
             self._dirty = False
-            local, self._local = self._local, False
-        if local and self.nudges is not None:
-            self.nudges.publish()
+            self._told = False
         return True
 
     def _offer(self, snapshot: Snapshot, stale_ok: bool) -> bool:

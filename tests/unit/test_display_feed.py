@@ -158,8 +158,10 @@ def test_other_processes_are_told_of_local_changes_once_a_burst_and_never_of_the
     feed = background_feed(office, tasks, nudges)
     feed.changed()
     feed.changed()
+    told_before_the_pause = []
+    tasks.during_sleep = lambda: told_before_the_pause.append(nudges.published)
     tasks.run()
-    assert nudges.published == 1
+    assert nudges.published == 1 and told_before_the_pause == [1]  # at once: all read together
     feed.changed(remote=True)  # another process changed something: read, but do not echo it
     tasks.run()
     assert nudges.published == 1 and office.reads == 2

@@ -81,6 +81,30 @@ def test_a_call_button_with_a_device_token(app, client, as_user):
         create_token(app.extensions["antrean"].sessions, "loket-1-button", "api", "pelayanan1")
 
 
+def test_a_device_token_is_seen_to_the_minute_and_not_written_on_every_request(app, client, app_staff, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from shared.models import DeviceToken
+
+    sessions = app.extensions["antrean"].sessions
+    token = create_token(sessions, "loket-1-button", "api", "pelayanan1")
+    clock = [datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)]
+    monkeypatch.setattr("shared.tokens.utcnow", lambda: clock[0])
+
+    def seen_after_a_request(**later):
+        clock[0] += timedelta(**later)
+        assert client.get("/api/v1/staff/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        with sessions() as s:
+            return s.scalar(select(DeviceToken.last_seen_at).where(DeviceToken.name == "loket-1-button"))
+
+    first = seen_after_a_request()
+    assert first == clock[0]
+    assert seen_after_a_request(seconds=30) == first  # a call button's next press writes nothing
+    assert seen_after_a_request(seconds=31) == clock[0]  # a minute on: seen again
+
+
 def test_no_show_transfer_and_search_through_the_api(client, as_user):
     t = client.post("/api/v1/tickets", json={"service": "ktp"}).get_json()
     h = as_user("pelayanan1")
