@@ -73,10 +73,9 @@ def _sqlite_immediate_transactions(engine: Engine, busy_seconds: float = DEFAULT
     @event.listens_for(engine, "begin")
     def _begin(conn):
         # A reader needs no lock at BEGIN: WAL gives it a consistent snapshot of its own.
-        # on the driver's connection: this runs for every transaction, and SQLAlchemy's statement
-        # machinery would cost more than the BEGIN itself
-        conn.connection.driver_connection.execute(
-            "BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        # through SQLAlchemy, not the driver's connection: a lock timeout must arrive as SQLAlchemy's
+        # OperationalError, which retry_locked and the 503 handler know (tests/faults)
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
