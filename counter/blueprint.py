@@ -27,12 +27,8 @@ def _desk_roles(catalogue) -> set[str]:
 @bp.before_app_request
 def _session_timeout():
     """Log a staff user out after ANTREAN_SESSION_MINUTES without a request (a shared PC at the loket)."""
-    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
-        return None  # no one logged in (the kiosk, the display): skip Flask-Login's work
-    if not current_user.is_authenticated:
+    if not _logged_in():
         return None
-    if not current_app.config["PUBLIC_URL"]:  # the QR base of reprints (shared/app.py public_url)
-        current_app.extensions["antrean.staff_url"] = request.host_url.rstrip("/")
     now = time.time()
     last = session.get("seen", now)
     if now - last > current_app.config["SESSION_MINUTES"] * 60:
@@ -47,6 +43,20 @@ def _session_timeout():
         # waiting list, a socket) must not bring back flash messages another page already showed.
         session["seen"] = now
     return None
+
+
+@bp.before_app_request
+def _remember_staff_address():
+    """The address logged-in staff use: the QR base of reprints when ANTREAN_PUBLIC_URL is unset
+    (shared/app.py ``public_url``). Runs after ``_session_timeout``: an expired session sets nothing."""
+    if not current_app.config["PUBLIC_URL"] and _logged_in():
+        current_app.extensions["antrean.staff_url"] = request.host_url.rstrip("/")
+
+
+def _logged_in() -> bool:
+    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
+        return False  # no one logged in (the kiosk, the display): skip Flask-Login's work
+    return current_user.is_authenticated
 
 
 @bp.route("/login", methods=["GET", "POST"])

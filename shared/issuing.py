@@ -26,6 +26,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select
@@ -33,9 +34,8 @@ from sqlalchemy.engine import Connection
 
 from . import availability, estimate, numbering
 from .catalogue import Catalogue, Service
-from .clock import local
 from .models import Loket, PrintJob, Setting, Ticket
-from .operations import CALL_RULES, PICKUP_ALPHABET
+from .operations import CALL_RULES, PICKUP_ALPHABET, public_view
 from .workflow import Status, TicketFlow
 
 SETTING_KEYS = ("call_rule", availability.CLOSED_KEY, availability.QUOTAS_KEY)
@@ -170,31 +170,8 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
 
 def new_ticket_view(catalogue: Catalogue, service: Service, ticket_id: int, row: dict[str, Any], ahead: int,
                     wait: int, status_url) -> dict[str, Any]:
-    """The public view (``Desk._public_view``'s shape) of a ticket just issued, from what was inserted."""
+    """The public view of a ticket just issued, from what was inserted (no read back)."""
     flow = TicketFlow(steps=tuple(service.steps), status=Status.WAITING, current_step=1,
                       current_since=row["current_since"])
-    step = flow.step
-    return {
-        "id": ticket_id,
-        "public_id": row["public_id"],
-        "number": row["number"],
-        "service": service.code,
-        "service_name": service.name,
-        "group": service.group,
-        "priority": row["priority"],
-        "status": row["status"],
-        "position": ahead,
-        "estimated_wait_minutes": wait,
-        "current_step": None if step is None else {
-            "number": step.number, "activity": step.activity, "actor": step.actor_name, "minutes": step.minutes,
-        },
-        "steps_total": len(flow.steps),
-        "ready": flow.awaits_applicant,
-        "loket": None,
-        "issued_at": local(row["created_at"], catalogue.office.timezone).isoformat(),
-        "office_day": row["office_day"].isoformat(),
-        "status_url": status_url(row["public_id"]),
-        "requirements": list(service.requirements),
-        "missing_documents": [],
-    }
-
+    return public_view(SimpleNamespace(id=ticket_id, **row), flow, service, None, ahead, wait,
+                       catalogue.office.timezone, status_url)

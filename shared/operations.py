@@ -84,6 +84,36 @@ def flow_of(ticket: Ticket) -> TicketFlow:
                       current_since=ticket.current_since, records=records, recalls=ticket.recalls or 0)
 
 
+def public_view(ticket, flow: TicketFlow, service: Service | None, loket_name: str | None, ahead: int, wait: int,
+                tz: str, status_url: Callable[[str], str]) -> dict[str, Any]:
+    """What anyone may see of a ticket (a Ticket, or the values of one just inserted): no name, no NIK."""
+    step = flow.step
+    return {
+        "id": ticket.id,
+        "public_id": ticket.public_id,
+        "number": ticket.number,
+        "service": ticket.service_code,
+        "service_name": ticket.service_name,
+        "group": ticket.group,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "position": ahead,
+        "estimated_wait_minutes": wait,
+        "current_step": None if step is None else {
+            "number": step.number, "activity": step.activity, "actor": step.actor_name,
+            "minutes": step.minutes,
+        },
+        "steps_total": len(flow.steps),
+        "ready": flow.awaits_applicant,  # documents ready: the applicant is to come to a loket
+        "loket": loket_name,
+        "issued_at": local(ticket.created_at, tz).isoformat(),
+        "office_day": ticket.office_day.isoformat(),
+        "status_url": status_url(ticket.public_id),
+        "requirements": list(service.requirements) if service else [],
+        "missing_documents": list(ticket.missing_documents or []) if ticket.status == Status.RETURNED.value else [],
+    }
+
+
 def mask_nik(nik: str | None) -> str:
     if not nik:
         return ""
@@ -256,35 +286,10 @@ class Desk:
 
     def _public_view(self, s: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
         """What anyone may see of a ticket: no name, no NIK."""
-        service = self.catalogue.services.get(ticket.service_code)
-        flow = flow_of(ticket)
-        step = flow.step
         ahead = self._position(s, ticket)
         wait = estimate.ticket_wait_minutes(s, self.catalogue, ticket, ahead, now)
-        return {
-            "id": ticket.id,
-            "public_id": ticket.public_id,
-            "number": ticket.number,
-            "service": ticket.service_code,
-            "service_name": ticket.service_name,
-            "group": ticket.group,
-            "priority": ticket.priority,
-            "status": ticket.status,
-            "position": ahead,
-            "estimated_wait_minutes": wait,
-            "current_step": None if step is None else {
-                "number": step.number, "activity": step.activity, "actor": step.actor_name,
-                "minutes": step.minutes,
-            },
-            "steps_total": len(flow.steps),
-            "ready": flow.awaits_applicant,  # documents ready: the applicant is to come to a loket
-            "loket": ticket.loket.name if ticket.loket else None,
-            "issued_at": local(ticket.created_at, self.tz).isoformat(),
-            "office_day": ticket.office_day.isoformat(),
-            "status_url": self.status_url(ticket.public_id),
-            "requirements": list(service.requirements) if service else [],
-            "missing_documents": list(ticket.missing_documents or []) if ticket.status == Status.RETURNED.value else [],
-        }
+        return public_view(ticket, flow_of(ticket), self.catalogue.services.get(ticket.service_code),
+                           ticket.loket.name if ticket.loket else None, ahead, wait, self.tz, self.status_url)
 
     # -- counter ---------------------------------------------------------------------------
 

@@ -125,3 +125,19 @@ def test_with_a_public_url_every_qr_code_uses_it(tmp_path, clock, printer):
     app.extensions["antrean.printer"].run_due()
     assert printer.slips[0].status_url.startswith("https://antrean.kampak.example/kiosk/t/")
     app.extensions["antrean.engine"].dispose()
+
+
+def test_a_reprint_uses_the_address_logged_in_staff_use_never_an_anonymous_one(app, client, printer, app_staff):
+    staff = app.test_client()  # the clerk's browser, at the office's address
+    assert staff.post("/counter/login", data={"username": "pelayanan1", "password": app_staff["pelayanan1"]},
+                      base_url="http://192.168.1.10:5000").status_code == 302
+    staff.get("/counter/", base_url="http://192.168.1.10:5000")
+    t = client.post("/api/v1/tickets", json={"service": "ktp"}, headers={"Host": "evil.example"}).get_json()
+    client.get("/counter/", headers={"Host": "evil.example"})  # anonymous: sets nothing
+    worker = app.extensions["antrean.printer"]
+    worker.run_due()
+    assert staff.post(f"/counter/printing/tickets/{t['id']}/reprint", json={},
+                      base_url="http://192.168.1.10:5000").status_code == 200
+    worker.run_due()
+    assert printer.slips[0].status_url.startswith("http://evil.example/")  # its own request's address
+    assert printer.slips[1].status_url.startswith("http://192.168.1.10:5000/kiosk/t/")  # the reprint
