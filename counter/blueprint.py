@@ -38,9 +38,10 @@ def _session_timeout():
         if request.blueprint == "counter":
             return redirect(url_for("counter.login"))
         return None
-    if now - last > 60 or "seen" not in session:
-        # Written at most once a minute: a session cookie re-sent by a background request (the
-        # waiting list, a socket) must not bring back flash messages another page already showed.
+    if "seen" not in session or (now - last > 60 and not request.headers.get("X-Antrean-Background")):
+        # Written at most once a minute: a session cookie re-sent by a background request must
+        # not bring back flash messages another page already showed. The counter screen's own
+        # refreshes (X-Antrean-Background) are not activity: an unattended screen still times out.
         session["seen"] = now
     return None
 
@@ -122,17 +123,26 @@ def index():
             waiting = d.waiting_list(actor)
         except OperationError:
             session.pop("loket_id", None)
+    loket = next((lk for lk in lokets if lk.id == actor.loket_id), None)
     found = d.find_tickets(request.args["q"]) if request.args.get("q") else None
     speech = current_app.extensions.get("antrean.speech")
     speech_status = speech() if speech else {"available": False, "reason": "speech is not set up"}
     return render_template(
         "counter/index.html", lokets=lokets, loket_id=actor.loket_id, current=current, finished=finished,
-        waiting=waiting,
+        waiting=waiting, loket_name=loket.name if loket else None, loket_groups=_groups_of(loket, d.catalogue),
         queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
         roles=[d.catalogue.actors.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & _desk_roles(d.catalogue)), catalogue=d.catalogue,
         speech=speech_status,
     )
+
+
+def _groups_of(loket, catalogue) -> list[str]:
+    """The service groups whose queue a loket calls from (its entries are groups or service codes;
+    empty: all), for the screen to know which queue changes concern it."""
+    if loket is None or not loket.groups:
+        return []
+    return sorted({catalogue.services[g].group if g in catalogue.services else g for g in loket.groups})
 
 
 @bp.get("/waiting.json")

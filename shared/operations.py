@@ -724,5 +724,6 @@ def _state(ticket: Ticket) -> dict[str, Any]:
 
 
 def _update_payload(view: dict[str, Any]) -> dict[str, Any]:
-    return {k: view[k] for k in ("id", "number", "status", "current_step", "loket", "group",
+    # ``actor``: the role whose step is current (counter screens refresh for files reaching them)
+    return {k: view[k] for k in ("id", "number", "status", "current_step", "actor", "loket", "group",
                                  "public_id", "position")}

@@ -2,8 +2,9 @@
 the front desk receives it, the Kasi verifies it (MS or TMS), Register gives the agenda number,
 the Sekcam passes it on, the Camat signs, and the front desk hands it over to the applicant.
 
-Every counter page is expected to follow the file live: counter.js reloads the page when the hub
-pushes a ``ticket`` event, so the tests wait for the card to appear without reloading by hand.
+Every counter page is expected to follow the file live: counter.js swaps the page's content in
+place when the hub pushes a ``ticket`` event it shows, so the tests wait for the card to appear
+without reloading by hand, and check the page did not reload to show it.
 The applicant's public status page (``/kiosk/t/<public_id>``) follows the same file and must never
 show who the applicant is.
 
@@ -64,9 +65,8 @@ class Counter:
         self.base = live_server.url
         self.passwords = live_server.passwords
         self.page = new_page(viewport=COUNTER_VIEWPORT)
-        self.loads = 0  # every navigation of the page, the reloads counter.js does itself included
+        self.loads = 0  # every navigation of the page (counter.js itself never reloads it)
         self.connected_load = -1  # the navigation whose page last joined the /counter namespace
-        self.pushed = False  # this page heard a ``ticket`` push, so counter.js is about to reload it
         self.page.on("framenavigated", self._navigated)
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
         self.team: list[Counter] = [self]  # the screens open at once (see ``press``)
@@ -75,14 +75,11 @@ class Counter:
     def _navigated(self, frame) -> None:
         if frame == self.page.main_frame:
             self.loads += 1
-            self.pushed = False
 
     def _frame(self, payload) -> None:
         text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
         if text.startswith("40/counter"):
             self.connected_load = self.loads
-        elif text.startswith('42/counter,["ticket"'):
-            self.pushed = True
 
     def login(self, username: str) -> None:
         page = self.page
@@ -101,14 +98,20 @@ class Counter:
         assert self.page.url.endswith("/counter/login"), self.page.url
 
     def wait_connected(self, timeout: float = 10.0) -> None:
-        """Wait until the page now shown has joined /counter over Socket.IO and has no reload pending,
-        so it hears the next push (a page in the middle of reloading would miss it)."""
+        """Wait until the page now shown has joined /counter over Socket.IO and has no refresh
+        pending (counter.js: ``<body data-sync>``), so what it shows is current."""
         deadline = time.monotonic() + timeout
-        while self.connected_load != self.loads or self.pushed:
+        while self.connected_load != self.loads or self.sync() != "idle":
             assert time.monotonic() < deadline, (
                 f"{self.username}'s counter page did not settle: joined /counter "
-                f"{self.connected_load == self.loads}, reload pending {self.pushed}")
+                f"{self.connected_load == self.loads}, refresh {self.sync()}")
             self.page.wait_for_timeout(25)
+
+    def sync(self) -> str | None:
+        return self.page.evaluate("document.body.dataset.sync")
+
+    def refreshes(self) -> int:
+        return int(self.page.evaluate("document.body.dataset.refreshes || 0"))
 
     def card(self, number: str):
         return self.page.locator(f'article.ticket-card[data-ticket="{number}"]')
@@ -140,15 +143,20 @@ def settle(*counters: Counter) -> None:
 
 
 def wait_live(counter: Counter, locator, what: str, problems: list[str]) -> None:
-    """Wait for ``locator`` to show up on a page that must refresh itself; note it and reload if not."""
-    loads_before = counter.loads
+    """Wait for ``locator`` to show up on a page that must refresh itself in place; note it (and
+    reload by hand) if it does not, or if the page reloaded to show it."""
+    loads_before, refreshes_before = counter.loads, counter.refreshes()
     started = time.monotonic()
     try:
         expect(locator).to_be_visible(timeout=LIVE_MS)
-        print(f"{what}: live after {time.monotonic() - started:.2f} s ({counter.loads - loads_before} reloads)")
+        print(f"{what}: live after {time.monotonic() - started:.2f} s "
+              f"({counter.refreshes() - refreshes_before} in-place refreshes)")
+        if counter.loads != loads_before:
+            problems.append(f"{what}: the page reloaded ({counter.loads - loads_before} times) instead of "
+                            "refreshing in place")
     except AssertionError:
         problems.append(f"{what}: not shown within {LIVE_MS / 1000:.0f} s without a manual reload "
-                        f"(the page reloaded itself {counter.loads - loads_before} times)")
+                        f"(the page refreshed itself {counter.refreshes() - refreshes_before} times)")
         counter.page.reload()
         expect(locator).to_be_visible()
 
@@ -330,6 +338,116 @@ def test_family_b_ticket_walked_to_hand_over_by_four_roles(live_server, new_page
     save(phone, "walkthrough-public-step8")
 
     assert not problems, "counter pages did not refresh themselves:\n" + "\n".join(problems)
+
+
+def test_each_screen_refreshes_only_for_what_it_shows(live_server, new_page):
+    """Every counter hears every change in the office; a screen asks the server again only for a
+    file it shows or one reaching its role, and for its own loket's queue. The others just count."""
+    base = live_server.url
+    front = Counter(new_page, live_server, "pelayanan2")  # Loket 2: surat keterangan
+    adminduk = Counter(new_page, live_server, "pelayanan1")  # Loket 1: adminduk
+    kasi = Counter(new_page, live_server, "kasi")  # back office: verifies the file (step 3)
+    camat = Counter(new_page, live_server, "camat")  # back office: signs it later (step 6)
+    screens = (front, adminduk, kasi, camat)
+    team(*screens)
+    page = front.page
+    loket = page.locator("select#loket")
+    if loket.evaluate("el => el.options[el.selectedIndex].text") != "Loket 2":
+        with page.expect_navigation():
+            loket.select_option(label="Loket 2")
+        front.wait_connected()
+
+    asked: dict[str, list[str]] = {c.username: [] for c in screens}
+    for c in screens:
+        c.page.on("request", lambda r, who=c.username: asked[who].append(r.url.split(base, 1)[-1])
+                  if r.url.startswith(base + "/counter") else None)
+    loads = {c.username: c.loads for c in screens}
+
+    def count_shows(counter: Counter, n: int) -> None:
+        expect(counter.page.locator('.count[data-group="surat_keterangan"] b')).to_have_text(str(n))
+
+    for _ in range(3):
+        issue_ticket(base)
+    expect(page.locator(".waiting-list li[data-waiting]")).to_have_count(3)  # redrawn, no reload
+    for c in screens:
+        count_shows(c, 3)
+    front.press(page.locator("#call-next"))
+    form = step_form(front.card("B001"), 2)
+    form.locator("input[name=name]").fill(APPLICANT_NAME)
+    form.locator("input[name=nik]").fill(APPLICANT_NIK)
+    front.submit(form)
+    expect(kasi.card("B001")).to_be_visible(timeout=LIVE_MS)  # the file reached the Kasi's screen
+    issue_ticket(base)  # pushed after the step: once the counts show it, every earlier push arrived
+    for c in screens:
+        count_shows(c, 3)
+    page.wait_for_timeout(1_000)  # longer than counter.js waits before it refreshes
+    settle(*screens)
+
+    for quiet in (adminduk, camat):
+        assert asked[quiet.username] == [], f"{quiet.username}'s screen asked for {asked[quiet.username]}"
+        assert quiet.refreshes() == 0
+        expect(quiet.page.locator("#no-files" if quiet is camat else ".waiting-list li[data-waiting]")).to_have_count(
+            1 if quiet is camat else 0)
+    assert kasi.refreshes() >= 1 and "/counter/" in asked["kasi"], asked["kasi"]
+    lists = asked[front.username].count("/counter/waiting.json")
+    assert 1 <= lists <= 4, asked[front.username]  # 3 tickets in a burst, a call, one more ticket
+    expect(page.locator(".waiting-list li[data-waiting]")).to_have_count(3)  # B002, B003, B004
+    for c in screens:
+        navigations = c.loads - loads[c.username]
+        assert navigations == (2 if c is front else 0), f"{c.username}'s screen reloaded {navigations} times"
+
+
+def test_printer_banner_follows_the_printer_through_in_place_refreshes(tmp_path, new_page):
+    """The printer-fault banner shows the printer is off, stays through the screen's in-place
+    refreshes, and goes away once the printer has printed the waiting ticket."""
+    from tests.conftest import LiveServer, free_port
+    from tests.hardware.test_printer import FakeNetworkPrinter
+
+    port = free_port()
+    server = LiveServer(tmp_path, {"ANTREAN_PRINTER": f"tcp://127.0.0.1:{port}?timeout=2",
+                                   "ANTREAN_PRINT_RETRY_SECONDS": "0.5"})
+    server.create_demo()
+    server.start()
+    printer = None
+    try:
+        front = Counter(new_page, server, "pelayanan2")
+        other = Counter(new_page, server, "pelayanan2")  # a second screen of the same loket
+        team(front, other)
+        banner = front.page.locator("#printer-banner")
+        expect(banner).to_be_visible(timeout=LIVE_MS)  # the printer is off
+        expect(banner).to_contain_text("Connection refused")
+        issue_ticket(server.url)  # its print job waits for the printer
+        other.press(other.page.locator("#call-next"))  # B001, called from the other screen of the loket
+        with front.page.expect_navigation():  # this screen looks it up: its card is now shown here too
+            front.page.locator("#search").fill("B001")
+            front.page.locator("#search").press("Enter")
+        front.wait_connected()
+        expect(front.card("B001")).to_be_visible()
+        expect(banner).to_be_visible()
+        refreshed = front.refreshes()
+        front.page.evaluate("""() => {  // counts every moment the banner is hidden or gone
+            window.bannerGone = 0;
+            new MutationObserver(() => {
+                const b = document.getElementById("printer-banner");
+                if (!b || b.hidden) window.bannerGone++;
+            }).observe(document.body, {subtree: true, childList: true, attributes: true});
+        }""")
+        other.press(other.card("B001").locator("button", has_text="Panggil ulang"))  # B001 changes
+        deadline = time.monotonic() + LIVE_MS / 1000
+        while front.refreshes() == refreshed:
+            assert time.monotonic() < deadline, "the screen showing B001 did not refresh itself"
+            front.page.wait_for_timeout(50)
+        expect(front.card("B001").locator(".meta")).to_contain_text("Loket 2")
+        assert front.page.evaluate("window.bannerGone") == 0, "the refresh hid the banner"
+        expect(banner).to_be_visible()  # carried through the swap, not reset to hidden
+        expect(banner).to_contain_text("Connection refused")
+
+        printer = FakeNetworkPrinter(port=port)
+        expect(banner).to_be_hidden(timeout=15_000)  # printed: the fault is over
+    finally:
+        server.stop()
+        if printer is not None:
+            printer.close()
 
 
 def test_tms_ticket_is_returned_with_the_missing_documents(live_server, new_page, catalogue):

@@ -1,20 +1,24 @@
 // The printer-fault banner of staff pages (counter/templates/printing/_banner.html): asks the print
-// status on load and again after every `printer` event on the /counter Socket.IO namespace.
+// status on load, after a `printer` event on the /counter Socket.IO namespace that reports a
+// fault, and after a printed ticket while a fault is shown (it may be over). A ticket printed
+// while all is well asks nothing: every staff screen hears every printed ticket.
 (function () {
-  const banner = document.getElementById("printer-banner");
-  if (!banner) return;
-  const text = document.getElementById("printer-banner-text");
+  if (!document.getElementById("printer-banner")) return;
   async function check() {
+    const banner = document.getElementById("printer-banner");  // the counter page may swap it in
     try {
-      const resp = await fetch(banner.dataset.url, {cache: "no-store"});
+      const resp = await fetch(banner.dataset.url, {cache: "no-store", headers: {"X-Antrean-Background": "1"}});
       if (!resp.ok) return;
       const state = await resp.json();
-      text.textContent = state.faults.join(" · ");
+      document.getElementById("printer-banner-text").textContent = state.faults.join(" · ");
       banner.hidden = !state.fault;
     } catch (e) { /* keep what is shown */ }
   }
   window.addEventListener("load", () => {  // after the page's scripts (socket.io) have loaded
     check();
-    if (typeof io !== "undefined") io("/counter", {transports: ["websocket", "polling"]}).on("printer", check);
+    if (typeof io === "undefined") return;
+    io("/counter", {transports: ["websocket", "polling"]}).on("printer", p => {
+      if (p.status !== "printed" || !document.getElementById("printer-banner").hidden) check();
+    });
   });
 })();
