@@ -6,8 +6,8 @@ import json
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.browser.needs_playwright import expect
 from tests.integration.test_live_server import Staff
 
 pytestmark = pytest.mark.browser

@@ -20,14 +20,8 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ARTIFACTS, REQUIRE_ALL
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # pragma: no cover - depends on the machine
-    if REQUIRE_ALL:
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
+from tests.browser.needs_playwright import expect
+from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -68,13 +62,21 @@ class Counter:
         self.loads = 0  # every navigation of the page (counter.js itself never reloads it)
         self.connected_load = -1  # the navigation whose page last joined the /counter namespace
         self.page.on("framenavigated", self._navigated)
-        self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        self.websockets: list[int] = []  # the navigation during which each WebSocket was opened
+        self.page.on("websocket", self._websocket)
         self.team: list[Counter] = [self]  # the screens open at once (see ``press``)
         self.login(username)
 
     def _navigated(self, frame) -> None:
         if frame == self.page.main_frame:
             self.loads += 1
+
+    def _websocket(self, ws) -> None:
+        self.websockets.append(self.loads)
+        ws.on("framereceived", self._frame)
+
+    def websockets_of_this_page(self) -> int:
+        return self.websockets.count(self.loads)
 
     def _frame(self, payload) -> None:
         text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
@@ -395,6 +397,8 @@ def test_each_screen_refreshes_only_for_what_it_shows(live_server, new_page):
     for c in screens:
         navigations = c.loads - loads[c.username]
         assert navigations == (2 if c is front else 0), f"{c.username}'s screen reloaded {navigations} times"
+        # counter.js and the printer banner share one connection: each push arrives once
+        assert c.websockets_of_this_page() == 1, f"{c.username}'s screen opened {c.websockets_of_this_page()} connections"
 
 
 def test_printer_banner_follows_the_printer_through_in_place_refreshes(tmp_path, new_page):

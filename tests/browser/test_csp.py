@@ -5,8 +5,8 @@ connect, a ticket is issued and called, the loket choice submits itself, charts 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.browser.needs_playwright import expect
 from tests.integration.test_live_server import issue
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ import shutil
 import time
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.browser.needs_playwright import expect
 from tests.conftest import LiveServer, need
 from tests.integration.test_display_live import Staff, issue
 

@@ -11,8 +11,8 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.browser.needs_playwright import expect
 from tests.conftest import LiveServer, free_port
 from tests.integration.test_live_server import Staff
 

@@ -7,8 +7,8 @@ import sqlite3
 import threading
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.browser.needs_playwright import expect
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.browser

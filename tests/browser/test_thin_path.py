@@ -13,14 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import REQUIRE_ALL
-
-try:
-    from playwright.sync_api import expect
-except ImportError:  # pragma: no cover - depends on the machine
-    if REQUIRE_ALL:
-        raise
-    pytest.skip("the playwright Python package is not installed", allow_module_level=True)
+from tests.browser.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,10 @@ from shared.reports import Period, ikm, office_report, p90, validate_answers
 NIK = "3503124507540001"
 
 
-def ticket_through(desk, staff, clock, service, minutes, decision="MS", missing=()):
-    """Issue, wait, and walk a ticket; ``minutes`` = the minutes each staff step takes, in order."""
+def ticket_through(desk, staff, clock, service, minutes, decision="MS", missing=(), note="",
+                   applicant=None):
+    """Issue, wait, and walk a ticket; ``minutes`` = the minutes each staff step takes, in order
+    (the walk stops after the last one given). ``applicant`` is recorded at the receiving step."""
     t = desk.issue_ticket(service)
     clock.advance(minutes=minutes[0])  # waiting before the call
     loket = {"ktp": "pelayanan1", "ahli_waris": "pelayanan2"}[service]
@@ -19,9 +21,9 @@ def ticket_through(desk, staff, clock, service, minutes, decision="MS", missing=
     flow = desk.staff_ticket(t["id"])["steps"]
     for step, took in zip(flow[1:], minutes[1:]):
         clock.advance(minutes=took)
-        kw = {}
+        kw = {"note": note}
         if step["kind"] == "receive":
-            kw["applicant"] = {"name": "Warga", "nik": NIK}
+            kw["applicant"] = applicant or {"name": "Warga", "nik": NIK}
         if step["decision"]:
             kw["decision"] = decision
             kw["missing"] = list(missing)

@@ -7,32 +7,17 @@ from shared import retention, survey
 from shared.models import AuditEntry, SurveyResponse, Ticket, TicketStep
 from shared.reports import Period, office_report
 from shared.survey import ikm_report
-from tests.service.test_reports import NIK
+from tests.service.test_reports import NIK, ticket_through
 
 ANSWERS = {f"u{i}": 3 + (i % 2) for i in range(1, 10)}
 
 
 def walk(desk, staff, clock, service, decision="MS", note="", missing=()):
-    """Issue a ticket and walk it to its end, recording the applicant at the receiving step."""
-    t = desk.issue_ticket(service)
-    clock.advance(minutes=4)
-    loket = {"ktp": "pelayanan1", "ahli_waris": "pelayanan2"}[service]
-    desk.call_next(staff[loket])
-    roles = {"petugas_pelayanan": loket, "petugas_verifikasi": "verifikasi", "kasi_pelayanan": "kasi",
-             "petugas_register": "register", "sekcam": "sekcam", "camat": "camat"}
-    for step in desk.staff_ticket(t["id"])["steps"][1:]:
-        clock.advance(minutes=3)
-        kw = {"note": note}
-        if step["kind"] == "receive":
-            kw["applicant"] = {"name": "Sri Wahyuni", "nik": NIK, "address": "Desa Bendoagung RT 3",
-                               "phone": "081234567890"}
-        if step["decision"]:
-            kw["decision"] = decision
-            kw["missing"] = list(missing)
-        view = desk.complete_step(staff[roles[step["actor"]]], t["id"], step["number"], **kw)
-        if view["status"] != "in_progress":
-            break
-    return t
+    """Issue a ticket and walk it to its end (4 minutes' wait, 3 a step), recording the applicant
+    at the receiving step."""
+    return ticket_through(desk, staff, clock, service, [4] + [3] * 20, decision=decision, missing=missing,
+                          note=note, applicant={"name": "Sri Wahyuni", "nik": NIK, "address": "Desa Bendoagung RT 3",
+                                                "phone": "081234567890"})
 
 
 def personal(sessions):

@@ -37,6 +37,9 @@
   body.dataset.sync = "idle";
   body.dataset.refreshes = "0";
   const socket = io("/counter", {transports: ["websocket", "polling"]});
+  // One connection per page: printer-banner.js listens on this socket too (a second io("/counter")
+  // would open a second connection, and every push would arrive twice).
+  window.antreanCounterSocket = socket;
   socket.on("connect", () => { body.dataset.socket = "connected"; });
   socket.on("disconnect", () => { body.dataset.socket = "disconnected"; });
 

@@ -17,7 +17,9 @@
   window.addEventListener("load", () => {  // after the page's scripts (socket.io) have loaded
     check();
     if (typeof io === "undefined") return;
-    io("/counter", {transports: ["websocket", "polling"]}).on("printer", p => {
+    // the counter page's own socket when it has one (counter.js), else one of its own
+    const socket = window.antreanCounterSocket || io("/counter", {transports: ["websocket", "polling"]});
+    socket.on("printer", p => {
       if (p.status !== "printed" || !document.getElementById("printer-banner").hidden) check();
     });
   });
