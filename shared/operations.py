@@ -114,6 +114,21 @@ def public_view(ticket, flow: TicketFlow, service: Service | None, loket_name: s
     }
 
 
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (BIGINT) store
+
+
+def record_id(value: Any, what: str = "ticket") -> int:
+    """A row id from a request (path, JSON or form), or ``NotFound``: also for a number too large
+    for the database, which would fail in the driver (a 500) rather than find nothing."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound(f"{what} not found") from None
+    if not 0 < number <= MAX_ID:
+        raise NotFound(f"{what} not found")
+    return number
+
+
 def mask_nik(nik: str | None) -> str:
     if not nik:
         return ""
@@ -242,10 +257,7 @@ class Desk:
             return self._public_view(s, ticket, self.clock())
 
     def _ticket(self, s: Session, ticket_id: Any, lock: bool = False) -> Ticket:
-        try:
-            ticket_id = int(ticket_id)
-        except (TypeError, ValueError):
-            raise NotFound("ticket not found") from None
+        ticket_id = record_id(ticket_id)
         ticket = s.get(Ticket, ticket_id, with_for_update=lock and s.get_bind().dialect.name == "postgresql")
         if ticket is None:
             raise NotFound("ticket not found")
@@ -297,10 +309,7 @@ class Desk:
         loket_id = loket_id if loket_id is not None else actor.loket_id
         if loket_id is None:
             raise OperationError("choose a loket first", "no_loket")
-        try:
-            loket = s.get(Loket, int(loket_id))
-        except (TypeError, ValueError):
-            loket = None
+        loket = s.get(Loket, record_id(loket_id, "loket"))
         if loket is None or not loket.active:
             raise NotFound("loket not found")
         return loket
