@@ -93,5 +93,7 @@ def print_state(ticket_id: str):
 def _http_error(exc: HTTPException):
     """Under /api answer JSON, elsewhere keep Flask's page."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": exc.description, "code": exc.name.lower().replace(" ", "_")}), exc.code
+        # the exception's own headers stay (``Allow`` on a 405), all but its HTML Content-Type
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return jsonify({"error": exc.description, "code": exc.name.lower().replace(" ", "_")}), exc.code, headers
     return exc

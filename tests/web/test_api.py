@@ -49,6 +49,7 @@ def test_unknown_ticket_and_route_answer_json_404(client):
         assert resp.status_code == 404 and "error" in resp.get_json()
     resp = client.delete("/api/v1/tickets/1")
     assert resp.status_code == 405 and "error" in resp.get_json()
+    assert set(resp.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # what the client may send
 
 
 def test_a_ticket_number_too_large_for_the_database_is_simply_not_found(client, app_staff):
