@@ -118,15 +118,16 @@ MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (BIGINT) store
 
 
 def record_id(value: Any, what: str = "ticket") -> int:
-    """A row id from a request (path, JSON or form), or ``NotFound``: also for a number too large
-    for the database, which would fail in the driver (a 500) rather than find nothing."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        raise NotFound(f"{what} not found") from None
-    if not 0 < number <= MAX_ID:
+    """A row id from a request (path, JSON or form): a whole number, or its digits as text; else
+    ``NotFound``. So is a number too large for the database (the driver would fail: a 500), and
+    what ``int()`` would stretch into an id: ``true``, ``2.5``, ``" 2"``, ``"2_0"``, ``"٢"``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
         raise NotFound(f"{what} not found")
-    return number
+    return value
 
 
 def mask_nik(nik: str | None) -> str:
