@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 
 import schemathesis
+import yaml
+
+from tests.conftest import ROOT
 
 METHODS = {"get", "put", "post", "delete", "patch"}
 
@@ -29,6 +32,7 @@ def test_the_api_description_is_served_as_json_and_is_valid_openapi(client):
     resp = client.get("/api/v1/openapi.json")
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     description = resp.get_json()
+    assert description == yaml.safe_load((ROOT / "shared" / "openapi.yaml").read_text(encoding="utf-8"))
     assert description["openapi"].startswith("3.")
     schemathesis.openapi.from_dict(description).validate()  # against the OpenAPI meta-schema
 
