@@ -7,7 +7,10 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, positive_data_acceptance,
+                                               response_headers_conformance, response_schema_conformance,
+                                               status_code_conformance)
 
 from tests.conftest import ROOT, fast_hash
 
@@ -50,6 +53,8 @@ def office(tmp_path, clock, printer):
 # fixture, but fails on pytest 9.2, which no longer has Node._nodeid.)
 schema = schemathesis.openapi.from_path(ROOT / "shared" / "openapi.yaml")
 schema.config.update(base_url="http://localhost")  # the WSGI transport takes the path from here
+CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+               response_schema_conformance]
 
 
 def send(case, app, headers=None):
@@ -72,3 +77,37 @@ def test_the_public_api_answers_as_described(case, office):
 @FUZZ
 def test_the_staff_api_answers_a_call_button_as_described(case, office):
     send(case, office, {"Authorization": f"Bearer {office.config['ANTREAN_TEST_TOKEN']}"})
+
+
+def test_the_answers_generated_requests_rarely_reach_are_described_too(app, app_staff, clock, monkeypatch):
+    """A closed service (409), too many failed logins (429), a cross-site POST (403), a database
+    that cannot answer (503): each answer is checked against the description like the fuzzed ones."""
+    import base64
+
+    from sqlalchemy.exc import OperationalError
+
+    from shared.operations import Desk
+
+    def check(method, path, expect, **kw):
+        case = schema[path][method].Case(**kw)
+        case.operation.schema.app = case.operation.app = app
+        resp = case.call()
+        assert resp.status_code == expect, resp.text
+        case.validate_response(resp, checks=[c for c in CONFORMANCE if expect < 500 or c is not not_a_server_error])
+        return resp.json()
+
+    app.extensions["antrean"].always_open = False
+    clock.advance(hours=14)  # 22:00 office time
+    assert check("POST", "/api/v1/tickets", 409, body={"service": "ktp"})["code"] == "outside_hours"
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"kasi:salah").decode()}
+    for _ in range(5):
+        check("GET", "/api/v1/staff/me", 401, headers=wrong)
+    assert check("GET", "/api/v1/staff/me", 429, headers=wrong)["code"] == "too_many_requests"
+    assert check("POST", "/api/v1/staff/call-next", 403, headers={"Origin": "http://elsewhere.example"},
+                 body={})["code"] == "cross_site"
+
+    def locked(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Desk, "get_ticket", locked)
+    assert check("GET", "/api/v1/tickets/{ticket_id}", 503, path_parameters={"ticket_id": "1"})["retry_after"] == 2
