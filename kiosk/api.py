@@ -1,6 +1,10 @@
 """Public API v1 (docs/api.md): services and tickets as JSON. Thin: parse, call the Desk, map errors."""
 from __future__ import annotations
 
+from functools import cache
+from importlib.resources import files
+
+import yaml
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -14,6 +18,17 @@ from .texts import office_message, state_dict
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 TICKET_FIELDS = {"service", "priority", "priority_reason", "lang", "request_id", "printer"}
+
+
+@cache
+def openapi_description() -> dict:
+    """shared/openapi.yaml, the description of this API (tests/web/test_openapi.py keeps it true)."""
+    return yaml.safe_load(files("shared").joinpath("openapi.yaml").read_text(encoding="utf-8"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_description())
 
 
 @bp.get("/services")
@@ -93,5 +108,7 @@ def print_state(ticket_id: str):
 def _http_error(exc: HTTPException):
     """Under /api answer JSON, elsewhere keep Flask's page."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": exc.description, "code": exc.name.lower().replace(" ", "_")}), exc.code
+        # the exception's own headers stay (``Allow`` on a 405), all but its HTML Content-Type
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return jsonify({"error": exc.description, "code": exc.name.lower().replace(" ", "_")}), exc.code, headers
     return exc

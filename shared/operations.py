@@ -114,6 +114,22 @@ def public_view(ticket, flow: TicketFlow, service: Service | None, loket_name: s
     }
 
 
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL (BIGINT) store
+
+
+def record_id(value: Any, what: str = "ticket") -> int:
+    """A row id from a request (path, JSON or form): a whole number, or its digits as text; else
+    ``NotFound``. So is a number too large for the database (the driver would fail: a 500), and
+    what ``int()`` would stretch into an id: ``true``, ``2.5``, ``" 2"``, ``"2_0"``, ``"٢"``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise NotFound(f"{what} not found")
+    return value
+
+
 def mask_nik(nik: str | None) -> str:
     if not nik:
         return ""
@@ -242,10 +258,7 @@ class Desk:
             return self._public_view(s, ticket, self.clock())
 
     def _ticket(self, s: Session, ticket_id: Any, lock: bool = False) -> Ticket:
-        try:
-            ticket_id = int(ticket_id)
-        except (TypeError, ValueError):
-            raise NotFound("ticket not found") from None
+        ticket_id = record_id(ticket_id)
         ticket = s.get(Ticket, ticket_id, with_for_update=lock and s.get_bind().dialect.name == "postgresql")
         if ticket is None:
             raise NotFound("ticket not found")
@@ -297,10 +310,7 @@ class Desk:
         loket_id = loket_id if loket_id is not None else actor.loket_id
         if loket_id is None:
             raise OperationError("choose a loket first", "no_loket")
-        try:
-            loket = s.get(Loket, int(loket_id))
-        except (TypeError, ValueError):
-            loket = None
+        loket = s.get(Loket, record_id(loket_id, "loket"))
         if loket is None or not loket.active:
             raise NotFound("loket not found")
         return loket

@@ -31,7 +31,7 @@ from .clock import local
 from .db import core_transaction, reading, transaction
 from .events import Event
 from .models import AuditEntry, DeviceToken, PrintJob, Ticket
-from .operations import Actor, Conflict, Desk, NotFound
+from .operations import Actor, Conflict, Desk, NotFound, record_id
 from .tokens import check_token
 
 PENDING, PRINTING, SENT, PRINTED, CANCELLED = "pending", "printing", "sent", "printed", "cancelled"
@@ -256,10 +256,7 @@ def resend_now(desk: Desk, target: str) -> int:
 def job_state(desk: Desk, ticket_id: Any) -> dict[str, Any]:
     """The print state of a ticket's first print job, for the kiosk: ``printed``, ``printing``
     (not yet tried or being printed), ``fault`` (a try failed; retried), ``cancelled`` or ``none``."""
-    try:
-        ticket_id = int(ticket_id)
-    except (TypeError, ValueError):
-        raise NotFound("ticket not found") from None
+    ticket_id = record_id(ticket_id)
     with reading(desk.sessions) as s:
         if s.get(Ticket, ticket_id) is None:
             raise NotFound("ticket not found")
@@ -310,10 +307,7 @@ def _audit(s, actor: Actor, action: str, job: PrintJob, now: datetime, extra: di
 def reprint(desk: Desk, actor: Actor, ticket_id: Any, target: str | None = ...) -> dict[str, Any]:
     """Print a ticket again (a new job; the first one's history is kept). ``target`` defaults to
     the printer of the ticket's first job."""
-    try:
-        ticket_id = int(ticket_id)
-    except (TypeError, ValueError):
-        raise NotFound("ticket not found") from None
+    ticket_id = record_id(ticket_id)
     now = desk.clock()
     with transaction(desk.sessions) as s:
         ticket = s.get(Ticket, ticket_id)
@@ -360,10 +354,7 @@ def cancel(desk: Desk, actor: Actor, job_id: Any) -> dict[str, Any]:
 
 
 def _job(s, job_id: Any) -> PrintJob:
-    try:
-        job = s.get(PrintJob, int(job_id))
-    except (TypeError, ValueError):
-        job = None
+    job = s.get(PrintJob, record_id(job_id, "print job"))
     if job is None:
         raise NotFound("print job not found")
     return job

@@ -49,6 +49,25 @@ def test_unknown_ticket_and_route_answer_json_404(client):
         assert resp.status_code == 404 and "error" in resp.get_json()
     resp = client.delete("/api/v1/tickets/1")
     assert resp.status_code == 405 and "error" in resp.get_json()
+    assert set(resp.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}  # what the client may send
+
+
+def test_a_ticket_number_too_large_for_the_database_is_simply_not_found(client, app_staff):
+    from shared.tokens import create_token
+
+    huge = "9" * 30  # a 500 from the database driver before
+    token = create_token(client.application.extensions["antrean"].sessions, "button", "api", "pelayanan1")
+    staff = {"Authorization": f"Bearer {token}"}
+    for url, kw in ((f"/api/v1/tickets/{huge}", {}), (f"/api/v1/tickets/{huge}/print", {}),
+                    (f"/api/v1/staff/tickets/{huge}", {"headers": staff}),
+                    (f"/api/v1/staff/lokets/{huge}/waiting", {"headers": staff})):
+        resp = client.get(url, **kw)
+        assert resp.status_code == 404 and resp.get_json()["code"] == "not_found", url
+    for body in ({"loket": int(huge)}, {"loket": huge}, {"loket": -1}):
+        resp = client.post("/api/v1/staff/call-next", json=body, headers=staff)
+        assert resp.status_code == 404 and resp.get_json()["error"] == "loket not found"
+    resp = client.post(f"/api/v1/staff/tickets/{huge}/steps/2", json={}, headers=staff)
+    assert resp.status_code == 404
 
 
 def test_the_print_worker_prints_each_ticket_once(app, client, printer):

@@ -15,7 +15,7 @@ PUBLIC = {
     "index", "static", "vendor",
     "kiosk.index", "kiosk.status", "kiosk.qr", "kiosk.preview",
     "survey.start", "survey.form",
-    "api.services", "api.issue_ticket", "api.get_ticket", "api.print_state",
+    "api.openapi", "api.services", "api.issue_ticket", "api.get_ticket", "api.print_state",
     "display.index", "display.state", "display.speech", "display.chime", "display.audio", "display.logo",
     "counter.login",
 }

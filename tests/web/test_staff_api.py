@@ -117,3 +117,14 @@ def test_no_show_transfer_and_search_through_the_api(client, as_user):
     assert moved["ticket"]["loket"] == "Loket 3"
     found = client.get("/api/v1/staff/tickets?q=A001", headers=h).get_json()["tickets"]
     assert [f["id"] for f in found] == [t["id"]]
+
+
+def test_a_loket_or_ticket_id_that_is_not_a_whole_number_is_not_found(client, as_user):
+    """``int()`` would make ``true`` loket 1 and ``2.5`` loket 2; an id is a whole number or its digits."""
+    client.post("/api/v1/tickets", json={"service": "ktp"})
+    h = as_user("pelayanan1")
+    for loket in (True, 2.5, " 2", "2_0", "\u0662"):
+        resp = client.post("/api/v1/staff/call-next", headers=h, json={"loket": loket})
+        assert resp.status_code == 404 and resp.get_json()["error"] == "loket not found", loket
+    assert client.post("/api/v1/staff/tickets/1/call", headers=h, json={"loket": 1.0}).status_code == 200
+    assert client.get("/api/v1/tickets/\u0661").status_code == 404
