@@ -21,7 +21,7 @@ from .catalogue import ADMIN_ROLE, Catalogue, CatalogueError, catalogue_to_data,
 from .db import transaction
 from .events import Event
 from .models import AuditEntry, Loket, Setting, User
-from .operations import MAX_ID, Actor, Conflict, Desk, Forbidden, NotFound, OperationError
+from .operations import Actor, Conflict, Desk, Forbidden, NotFound, OperationError, record_id
 from .passwords import hash_password
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -311,12 +311,9 @@ def _loket_state(loket: Loket) -> dict[str, Any]:
 
 def _id(value: Any) -> int:
     try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
+        return record_id(value, "record")
+    except NotFound:
         raise NotFound(f"unknown id {value!r}") from None
-    if not 0 < number <= MAX_ID:  # a larger one would fail in the database driver
-        raise NotFound(f"unknown id {value!r}")
-    return number
 
 
 # -- users ---------------------------------------------------------------------------------------

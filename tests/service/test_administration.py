@@ -12,7 +12,7 @@ from shared import administration as admin
 from shared.catalogue import dump_catalogue, load_catalogue
 from shared.catalogue_store import CatalogueStore
 from shared.models import AuditEntry, CatalogueVersion, Loket, User
-from shared.operations import Actor, Forbidden, OperationError
+from shared.operations import Actor, Forbidden, NotFound, OperationError
 from tests.service.test_every_service import actor, walk
 
 
@@ -225,6 +225,9 @@ def test_lokets(desk, boss, sessions):
         admin.save_loket(desk, boss, None, 7, "Lagi", [], True)
     with pytest.raises(OperationError, match="tidak dikenal"):
         admin.save_loket(desk, boss, new_id, 7, "X", ["pajak"], True)
+    for not_an_id in (True, 2.5, " 1", "١", 2**64):  # never stretched into loket 1 or 2, never a 500
+        with pytest.raises(NotFound, match="unknown id"):
+            admin.save_loket(desk, boss, not_an_id, 9, "X", [], True)
     admin.save_loket(desk, boss, new_id, 8, "Loket OSS", ["perizinan"], False)
     with sessions() as s:
         lk = s.get(Loket, new_id)
