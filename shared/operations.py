@@ -599,7 +599,7 @@ class Desk:
             "missing_documents": list(ticket.missing_documents or []),
             "timer": flow.timer_state(now),
             "elapsed_minutes": round(flow.elapsed_minutes(now), 1),
-            "since": ticket.current_since.isoformat(),
+            "since": local(ticket.current_since, self.tz).isoformat(),  # with its offset: counter.js times from it
             # A called ticket is timed against the receiving step: its time runs from the call.
             "step_minutes": (flow.steps[1].minutes if flow.status is Status.CALLED
                              else flow.step.minutes if flow.step else 0),

@@ -141,3 +141,13 @@ def test_the_audit_trail_is_append_only(desk, staff, sessions):
         s.delete(s.scalars(select(AuditEntry)).first())
         with pytest.raises(Exception, match="append-only"):
             s.commit()
+
+
+def test_staff_ticket_times_are_in_the_office_time_zone(desk, staff, clock):
+    """The counter screen's step timer starts from ``since``: the office's clock time, with its offset."""
+    t = desk.issue_ticket("ahli_waris")
+    clock.advance(minutes=5)
+    desk.call_next(staff["pelayanan2"])
+    view = desk.staff_ticket(t["id"])
+    assert view["created_at"] == "2026-11-24T08:00:00+07:00"  # 01:00 UTC
+    assert view["since"] == "2026-11-24T08:05:00+07:00"  # called five minutes later
