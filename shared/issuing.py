@@ -124,6 +124,21 @@ def queue_now(conn: Connection, group: str, priority: bool, rule: str, now: date
     return people_ahead, mix, counts
 
 
+PICKUP_LENGTH = 6
+_PICKUP_CODES = len(PICKUP_ALPHABET) ** PICKUP_LENGTH  # 25**6: about 244 million
+
+
+def pickup_code(draw=secrets.randbelow) -> str:
+    """Six characters of ``PICKUP_ALPHABET``, uniformly random, from one draw (not one per character):
+    the draw's base-25 digits."""
+    n = draw(_PICKUP_CODES)
+    chars = []
+    for _ in range(PICKUP_LENGTH):
+        n, digit = divmod(n, len(PICKUP_ALPHABET))
+        chars.append(PICKUP_ALPHABET[digit])
+    return "".join(chars)
+
+
 def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priority: bool, reason: str | None,
                    lang: str, request_key: str | None) -> dict[str, Any]:
     return {
@@ -132,7 +147,7 @@ def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priorit
         "service_name": service.name, "group": service.group, "flow": stored_flow(service),
         "priority": bool(priority), "priority_reason": reason if priority else None, "lang": lang,
         "status": Status.WAITING.value, "current_step": 1, "current_since": now, "created_at": now,
-        "pickup_code": "".join(secrets.choice(PICKUP_ALPHABET) for _ in range(6)),
+        "pickup_code": pickup_code(),
         "missing_documents": [], "request_key": request_key, "recalls": 0,
     }
 
