@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 
 from . import availability, estimate, numbering
 from .catalogue import Catalogue, Service
+from .db import in_each
 from .models import Loket, PrintJob, Setting, Ticket
 from .operations import CALL_RULES, PICKUP_ALPHABET, public_view
 from .workflow import Status, TicketFlow
@@ -46,7 +47,7 @@ _settings = Setting.__table__
 _lokets = Loket.__table__
 
 # The statements are built once: building one costs more Python than running it on SQLite.
-_READ_SETTINGS = select(_settings.c.key, _settings.c.value).where(_settings.c.key.in_(SETTING_KEYS))
+_READ_SETTINGS = select(_settings.c.key, _settings.c.value).where(in_each(_settings.c.key, SETTING_KEYS))
 _ISSUED_TODAY = select(func.count()).select_from(_tickets).where(
     _tickets.c.office_day == bindparam("day"), _tickets.c.service_code == bindparam("code"))
 _INSERT_TICKET = insert(_tickets).returning(_tickets.c.id)
