@@ -60,7 +60,7 @@ _ACTIVE_LOKETS = select(_lokets.c.groups).where(_lokets.c.active.is_(True))
 
 def _queue_statement():
     """The waiting tickets of group ``:group`` per service and priority, and how many of them were
-    queued after ``:now`` (each such row a new ticket queued at ``:now`` does not follow).
+    queued after ``:now`` (a new ticket queued at ``:now`` is not behind those).
 
     Only the group's part of the waiting-queue index (``ix_tickets_waiting``: status, group,
     service, priority, since) is read, and nothing is worked out per ticket: the count steps
