@@ -274,6 +274,7 @@ class FilePrinter(_Printer):
         super().__init__(spec)
         self.path = Path(spec.target)
         self.per_ticket = spec.kind == "dir"
+        self._folder_made = False  # the appended file's folder (a ticket's folder: when missing)
 
     def ticket_name(self, slip: TicketSlip) -> str:
         number = re.sub(r"[^A-Za-z0-9_-]", "_", slip.number) or "ticket"
@@ -283,20 +284,42 @@ class FilePrinter(_Printer):
         data = self.render(slip)
         try:
             if self.per_ticket:
-                self.path.mkdir(parents=True, exist_ok=True)
-                final = self.path / self.ticket_name(slip)
-                partial = final.with_name(f".{final.name}.part")
-                try:
-                    partial.write_bytes(data)
-                    os.replace(partial, final)  # a reader never sees half a ticket
-                finally:
-                    partial.unlink(missing_ok=True)  # a full disk leaves no half file behind
+                self._write_new(self.ticket_name(slip), data)
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self._folder_made:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._folder_made = True
                 with open(self.path, "ab") as out:
                     out.write(data)
         except OSError as exc:
             raise PrinterError(f"cannot write the ticket to {self.describe()}: {_reason(exc)}") from exc
+
+    def _write_new(self, name: str, data: bytes) -> None:
+        """The ticket's file, atomically: one open of a temporary name in the same folder, one write
+        (more only if the kernel takes less), one rename; a reader never sees half a ticket, and a
+        failure (a full disk) leaves no half file behind. The folder is made when it is missing."""
+        folder = str(self.path)
+        partial = os.path.join(folder, f".{name}.part")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(partial, flags, 0o666)
+        except FileNotFoundError:  # the folder is not there (yet, or any more)
+            os.makedirs(folder, exist_ok=True)
+            fd = os.open(partial, flags, 0o666)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+            os.replace(partial, os.path.join(folder, name))
+        except BaseException:
+            try:
+                os.unlink(partial)
+            except OSError:
+                pass
+            raise
 
     def status(self) -> dict:
         folder = self.path if self.per_ticket else self.path.parent

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, literal
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +29,14 @@ def _no_result_rows(record: logging.LogRecord) -> bool:
 
 
 logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
+
+
+def in_each(column, values):
+    """``column IN (?, ?, ?)`` with one bound parameter per value, for a small fixed set of values
+    (setting keys, job states) in a statement built once. ``column.in_(values)`` would make one
+    *expanding* parameter, whose SQL SQLAlchemy renders again at every execution (~15-20 us each
+    on the issue path); this SQL is the same on every run, so the compiled statement is reused as is."""
+    return column.in_([literal(v, column.type) for v in values])
 
 
 def sqlalchemy_url(url: str) -> str:

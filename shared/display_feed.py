@@ -20,6 +20,11 @@ displays, and tells the other processes that something changed over Redis (chann
 snapshots from one process, in the order they were read, and the newest one holds every change.
 When Redis is away the nudges are lost; once it is back every process reads the state again.
 
+No display connected to this process (``audience()`` false): no snapshot is read at all (a kiosk
+issuing tickets with no display open costs nothing here); the other processes are still told. A
+display that connects gets the true state from its connect handler (it counts as connected before
+that snapshot is read, so a change committed after the read is read again for it).
+
 Plain Python: the hub passes in how to read a snapshot, send it, and run a background task.
 """
 from __future__ import annotations
@@ -47,13 +52,17 @@ class DisplayFeed:
     ``spawn(fn)`` starts a background task and ``sleep(seconds)`` pauses one (the server's own:
     greenlets under gevent). Without ``spawn`` the feed works inline: every change reads and sends
     (if changed) before ``changed()`` returns (tests, and an app without background workers).
+
+    ``audience()`` tells whether any display is connected to this process (``None``: assume one
+    is); while none is, no snapshot is read.
     """
 
     def __init__(self, snapshot: Callable[[], Snapshot], send: Callable[[Snapshot], None],
                  spawn: Callable[[Callable[[], None]], Any] | None = None,
                  sleep: Callable[[float], None] = time.sleep, delay: float = 0.1,
-                 nudges: "Nudges | None" = None):
+                 nudges: "Nudges | None" = None, audience: Callable[[], bool] | None = None):
         self._snapshot, self._send = snapshot, send
+        self.audience = audience
         self._spawn, self._sleep, self.delay = spawn, sleep, delay
         self.nudges = nudges
         self._lock = threading.Lock()
@@ -65,6 +74,8 @@ class DisplayFeed:
     def changed(self, remote: bool = False) -> None:
         """Something a display may show has changed (call after the commit). ``remote``: another
         process said so (not passed on again)."""
+        if self.nudges is None and not self._listened():
+            return  # nobody to send to here, and no other process to tell
         with self._lock:
             self._dirty = True
             tell = not remote and not self._told and self.nudges is not None
@@ -94,6 +105,9 @@ class DisplayFeed:
 
     # -- inside ------------------------------------------------------------------------------
 
+    def _listened(self) -> bool:
+        return self.audience is None or bool(self.audience())
+
     def _take(self) -> bool:
         """Clear the change mark (before reading: a change after it marks again)."""
         with self._lock:
@@ -118,7 +132,8 @@ class DisplayFeed:
 
     def _run_inline(self) -> None:
         while self._take():
-            self._offer(self._snapshot(), stale_ok=True)
+            if self._listened():
+                self._offer(self._snapshot(), stale_ok=True)
 
     def _run(self) -> None:
         failures = stale = 0
@@ -127,6 +142,8 @@ class DisplayFeed:
                 self._sleep(self.delay * (1 + failures))  # a burst of changes settles into one read
                 if not self._take():
                     return
+                if not self._listened():  # the other processes were told; none of ours to send to
+                    continue
                 try:
                     snapshot = self._snapshot()
                 except Exception:  # the database away: try again a little later, then wait for a change

@@ -143,7 +143,8 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
 
     Display snapshots between calls come from a ``DisplayFeed`` (shared/display_feed.py): read in
     a background task ``feed_delay`` seconds after a change, sent only when changed (``None``: read
-    and sent inline, for tests without background tasks). With ``redis_url`` (several processes)
+    and sent inline, for tests without background tasks), and not read at all while no display is
+    connected to this process. With ``redis_url`` (several processes)
     the processes tell each other of changes over Redis (``<channel>:display``)."""
     drop_malformed_packets(socketio.server)
     display = DisplayNamespace(desk, display_extend)
@@ -157,8 +158,12 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
         socketio.emit("snapshot", snap, namespace="/display", ignore_queue=True)
 
     background = feed_delay is not None
+    def displays_here() -> bool:
+        # this process's displays (a client counts from before its connect handler reads its snapshot)
+        return any(True for _ in socketio.server.manager.get_participants("/display", None))
+
     feed = DisplayFeed(display.snapshot, send_snapshot, sleep=socketio.sleep, delay=feed_delay or 0.0,
-                       spawn=socketio.start_background_task if background else None)
+                       spawn=socketio.start_background_task if background else None, audience=displays_here)
     if background and redis_url:
         feed.nudges = Nudges(redis_url, f"{channel}:display", on_nudge=lambda: feed.changed(remote=True))
         feed.nudges.start(socketio.start_background_task, socketio.sleep)

@@ -3,9 +3,10 @@
 One transaction (the caller's), on SQLite and PostgreSQL alike:
 
 1. read the run-time settings the rules need (call rule, closures, quotas) in one ``SELECT``;
-2. the waiting queue per group and service in one grouped ``SELECT``: the people ahead of the new
-   ticket, the mix of services waiting in its group (for the wait estimate) and the counts the
-   displays show;
+2. the new ticket's group in the waiting queue, per service and priority, in one grouped
+   ``SELECT`` over that group's part of the index: the people ahead of the new ticket, the mix of
+   services waiting in its group (for the wait estimate) and its group's count for the counter
+   screens (the other groups' counts did not change; the displays count for themselves);
 3. only when someone is ahead: the active lokets (wait estimate). The group's recent desk visits
    come from a per-process cache (``estimate.group_visits``);
 4. take the number: ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (the counter row stays
@@ -15,7 +16,9 @@ One transaction (the caller's), on SQLite and PostgreSQL alike:
 
 On SQLite the whole transaction holds the write lock (BEGIN IMMEDIATE), so the people ahead are
 exact. On PostgreSQL two kiosks issuing for one group in the same instant may both be told the
-same number of people ahead (the status page then counts exactly); the numbers stay unique.
+same number of people ahead, i.e. the later one one fewer than its status page then says (each
+reads the queue before the other's ticket is committed); never fewer than zero, since it is a
+count of committed rows. The numbers stay unique.
 
 The request id of a kiosk tap is unique in the table, so a repeated tap fails at step 6 and the
 caller answers with the ticket made the first time; nothing is read for it on the common path.
@@ -29,11 +32,12 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 
 from . import availability, estimate, numbering
 from .catalogue import Catalogue, Service
+from .db import in_each
 from .models import Loket, PrintJob, Setting, Ticket
 from .operations import CALL_RULES, PICKUP_ALPHABET, public_view
 from .workflow import Status, TicketFlow
@@ -46,7 +50,7 @@ _settings = Setting.__table__
 _lokets = Loket.__table__
 
 # The statements are built once: building one costs more Python than running it on SQLite.
-_READ_SETTINGS = select(_settings.c.key, _settings.c.value).where(_settings.c.key.in_(SETTING_KEYS))
+_READ_SETTINGS = select(_settings.c.key, _settings.c.value).where(in_each(_settings.c.key, SETTING_KEYS))
 _ISSUED_TODAY = select(func.count()).select_from(_tickets).where(
     _tickets.c.office_day == bindparam("day"), _tickets.c.service_code == bindparam("code"))
 _INSERT_TICKET = insert(_tickets).returning(_tickets.c.id)
@@ -54,19 +58,28 @@ _INSERT_JOB = insert(_jobs)
 _ACTIVE_LOKETS = select(_lokets.c.groups).where(_lokets.c.active.is_(True))
 
 
-def _queue_statement(rule: str, priority: bool):
-    """Waiting tickets per group and service, and how many of them are ahead of a new ticket of
-    group ``:group`` queued at ``:now`` (every waiting ticket was queued before it; ids are lower)."""
+def _queue_statement():
+    """The waiting tickets of group ``:group`` per service and priority, and how many of them were
+    queued after ``:now`` (a new ticket queued at ``:now`` is not behind those).
+
+    Only the group's part of the waiting-queue index (``ix_tickets_waiting``: status, group,
+    service, priority, since) is read, and nothing is worked out per ticket: the count steps
+    through the index entries, and the later ones are found by one index seek per (service,
+    priority) row (the subquery; as a rule it finds none: a ticket queued after this request's
+    clock reading is one committed by another request in the same instant)."""
     c = _tickets.c
-    earlier = c.current_since <= bindparam("now", type_=c.current_since.type)
-    if rule == "priority_first":
-        earlier = and_(c.priority.is_(True), earlier) if priority else or_(c.priority.is_(True), earlier)
-    ahead = func.sum(case((and_(c.group == bindparam("group"), earlier), 1), else_=0))
-    return (select(c.group, c.service_code, func.count(), ahead)
-            .where(c.status == Status.WAITING.value).group_by(c.group, c.service_code))
+    later = _tickets.alias("later")
+    after_now = (select(func.count()).select_from(later)
+                 .where(later.c.status == Status.WAITING.value, later.c.group == bindparam("group"),
+                        later.c.service_code == c.service_code, later.c.priority == c.priority,
+                        later.c.current_since > bindparam("now", type_=c.current_since.type))
+                 .scalar_subquery())
+    return (select(c.service_code, c.priority, func.count(), after_now)
+            .where(c.status == Status.WAITING.value, c.group == bindparam("group"))
+            .group_by(c.service_code, c.priority))
 
 
-_QUEUE = {(rule, priority): _queue_statement(rule, priority) for rule in CALL_RULES for priority in (False, True)}
+_QUEUE = _queue_statement()
 _FLOWS: dict[int, tuple[Service, list[dict[str, Any]]]] = {}  # id(service) -> its steps as stored
 
 
@@ -111,17 +124,42 @@ def issued_today(conn: Connection, service_code: str, day: date) -> int:
 
 
 def queue_now(conn: Connection, group: str, priority: bool, rule: str, now: datetime
-              ) -> tuple[int, dict[str, int], dict[str, int]]:
+              ) -> tuple[int, dict[str, int], int]:
     """Before the new ticket is inserted: (people ahead of a new ticket of ``group`` issued at
-    ``now``, the services waiting in that group, the waiting tickets per group)."""
-    rows = conn.execute(_QUEUE[(rule, bool(priority))], {"group": group, "now": now})
-    people_ahead, mix, counts = 0, {}, {}
-    for grp, code, n, before in rows:
-        counts[grp] = counts.get(grp, 0) + n
-        if grp == group:
-            mix[code] = n
-            people_ahead += int(before or 0)
-    return people_ahead, mix, counts
+    ``now``, the services waiting in that group, the tickets waiting in that group).
+
+    A waiting ticket is ahead of the new one when it was queued at or before ``now`` (the new
+    ticket's id is the highest), and by the office's call rule (``Desk._position``, which the
+    status page uses): under ``priority_first`` a priority ticket is ahead of every plain one, and
+    a new priority ticket follows only the priority tickets."""
+    people_ahead, mix, waiting = 0, {}, 0
+    for code, is_priority, n, after in conn.execute(_QUEUE, {"group": group, "now": now}):
+        mix[code] = mix.get(code, 0) + n
+        waiting += n
+        before = n - (after or 0)
+        if rule == "priority_first":
+            if priority:
+                people_ahead += before if is_priority else 0
+            else:
+                people_ahead += n if is_priority else before
+        else:
+            people_ahead += before
+    return people_ahead, mix, waiting
+
+
+PICKUP_LENGTH = 6
+_PICKUP_CODES = len(PICKUP_ALPHABET) ** PICKUP_LENGTH  # 25**6: about 244 million
+
+
+def pickup_code(draw=secrets.randbelow) -> str:
+    """Six characters of ``PICKUP_ALPHABET``, uniformly random, from one draw (not one per character):
+    the draw's base-25 digits."""
+    n = draw(_PICKUP_CODES)
+    chars = []
+    for _ in range(PICKUP_LENGTH):
+        n, digit = divmod(n, len(PICKUP_ALPHABET))
+        chars.append(PICKUP_ALPHABET[digit])
+    return "".join(chars)
 
 
 def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priority: bool, reason: str | None,
@@ -132,7 +170,7 @@ def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priorit
         "service_name": service.name, "group": service.group, "flow": stored_flow(service),
         "priority": bool(priority), "priority_reason": reason if priority else None, "lang": lang,
         "status": Status.WAITING.value, "current_step": 1, "current_since": now, "created_at": now,
-        "pickup_code": "".join(secrets.choice(PICKUP_ALPHABET) for _ in range(6)),
+        "pickup_code": pickup_code(),
         "missing_documents": [], "request_key": request_key, "recalls": 0,
     }
 
@@ -142,7 +180,8 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
           always_open: bool, status_url) -> tuple[dict[str, Any], dict[str, int]]:
     """Issue the ticket and its print job inside the caller's transaction on ``conn``.
 
-    Returns (the ticket's public view, the waiting tickets per group)."""
+    Returns (the ticket's public view, the waiting tickets of its group: ``{group: n}``; the other
+    groups' counts did not change)."""
     # Reads first: the counter row taken below stays locked until the commit, and under PostgreSQL
     # every statement is a round trip in which a busy server process may run other requests first;
     # with the reads before it, the lock spans the number, the inserts and the commit only.
@@ -162,10 +201,8 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
     ticket_id = conn.execute(_INSERT_TICKET, row).scalar_one()
     conn.execute(_INSERT_JOB, {"ticket_id": ticket_id, "kind": "ticket", "status": "pending", "attempts": 0,
                                "created_at": now, "next_try_at": now, "target": print_target})
-    counts = {g: 0 for g in catalogue.groups}
-    counts.update(waiting)
-    counts[service.group] = counts.get(service.group, 0) + 1
-    return new_ticket_view(catalogue, service, ticket_id, row, ahead, wait, status_url), counts
+    return (new_ticket_view(catalogue, service, ticket_id, row, ahead, wait, status_url),
+            {service.group: waiting + 1})
 
 
 def new_ticket_view(catalogue: Catalogue, service: Service, ticket_id: int, row: dict[str, Any], ahead: int,

@@ -234,6 +234,7 @@ class Desk:
             return earlier
         # the printer the job went to rides along, so the print hub need not read it back
         issued = {**view, "print_target": print_target or self.print_target, "print_base": print_base}
+        # ``counts``: the new ticket's group only (the counter screens update the groups they are given)
         self._publish([Event("ticket.issued", issued), Event("queue.changed", counts)])
         return view
 

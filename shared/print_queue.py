@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from .clock import local
-from .db import core_transaction, reading, transaction
+from .db import core_transaction, in_each, reading, transaction
 from .events import Event
 from .models import AuditEntry, DeviceToken, PrintJob, Ticket
 from .operations import Actor, Conflict, Desk, NotFound, record_id
@@ -70,18 +70,12 @@ _JOBS = PrintJob.__table__
 _TICKETS = Ticket.__table__
 
 
-def _in(column, values):
-    """``column IN (?, ?)`` with one parameter per value: the SQL is the same on every run (an
-    expanding IN would be rendered again for each execution)."""
-    return column.in_([literal(v) for v in values])
-
-
 def _claim_statement(named: bool):
     """UPDATE the oldest due jobs of one printer (``:printer``, or the server's) to ``:new_status``
     leased until ``:lease_until``, RETURNING them. Built once: the print path runs it for every ticket."""
     target = _JOBS.c.target == bindparam("printer") if named else _JOBS.c.target.is_(None)
     # pending jobs whose time has come, and claimed/sent jobs whose lease or ack time ran out
-    due = _in(_JOBS.c.status, OPEN_STATES) & (_JOBS.c.next_try_at <= bindparam("now")) & target
+    due = in_each(_JOBS.c.status, OPEN_STATES) & (_JOBS.c.next_try_at <= bindparam("now")) & target
     oldest = select(_JOBS.c.id).where(due).order_by(_JOBS.c.id).limit(bindparam("limit")).scalar_subquery()
     return (update(_JOBS).where(_JOBS.c.id.in_(oldest), due)  # due again: another worker may have been first
             .values(status=bindparam("new_status"), next_try_at=bindparam("lease_until"))
@@ -95,15 +89,30 @@ def _printed_statement(claimed: tuple[str, ...], whose: str):
     printer, the server's, or the agent ``:printer``; RETURNING what the event tells."""
     condition = {"any": (), "server": (_JOBS.c.target.is_(None),),
                  "agent": (_JOBS.c.target == bindparam("printer"),)}[whose]
-    return (update(_JOBS).where(_JOBS.c.id == bindparam("job"), _in(_JOBS.c.status, claimed), *condition)
+    return (update(_JOBS).where(_JOBS.c.id == bindparam("job"), in_each(_JOBS.c.status, claimed), *condition)
             .values(status=PRINTED, printed_at=bindparam("now"), last_error=None, attempts=_JOBS.c.attempts + 1)
             .returning(_JOBS.c.ticket_id, _JOBS.c.kind, _JOBS.c.attempts, _JOBS.c.target, _JOBS.c.created_at))
 
 
 # (No parameter is named like a column: SQLAlchemy would make it a SET of that column.)
 _CLAIM = {named: _claim_statement(named) for named in (False, True)}
-_SLIP_TICKETS = select(*_SLIP_COLUMNS).where(_TICKETS.c.id.in_(bindparam("ids", expanding=True)))
 _SLIP_TICKET = select(*_SLIP_COLUMNS).where(_TICKETS.c.id == bindparam("ticket"))
+
+
+@functools.cache
+def _slip_tickets(count: int):
+    """The tickets of ``count`` claimed jobs (``:t0`` ... ): one bound parameter per id, one statement
+    per batch size (at most the worker's batch), built once each; an expanding IN would be rendered
+    again at every burst."""
+    return select(*_SLIP_COLUMNS).where(_TICKETS.c.id.in_([bindparam(f"t{i}") for i in range(count)]))
+
+
+def _slip_rows(conn, ids: list[int]):
+    if len(ids) == 1:
+        return conn.execute(_SLIP_TICKET, {"ticket": ids[0]})
+    return conn.execute(_slip_tickets(len(ids)), {f"t{i}": v for i, v in enumerate(ids)})
+
+
 _RELEASE = (update(_JOBS).where(_JOBS.c.id.in_(bindparam("ids", expanding=True)),
                                 _JOBS.c.status == bindparam("claimed"), _JOBS.c.next_try_at == bindparam("lease"))
             .values(status=PENDING, next_try_at=bindparam("now")))
@@ -142,8 +151,7 @@ def claim_due(desk: Desk, target: str | None = None, limit: int = 20, lease_seco
         if not jobs:
             return []
         ids = sorted({j.ticket_id for j in jobs})
-        tickets = {t.id: t for t in (conn.execute(_SLIP_TICKET, {"ticket": ids[0]}) if len(ids) == 1
-                                     else conn.execute(_SLIP_TICKETS, {"ids": ids}))}
+        tickets = {t.id: t for t in _slip_rows(conn, ids)}
     views = {}
     for job in jobs:
         known = fresh.get(job.ticket_id) if fresh is not None and job.kind == "ticket" else None

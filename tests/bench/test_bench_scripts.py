@@ -38,6 +38,14 @@ def test_issue_prints_latency_and_throughput():
     assert "floor     : a 404 through the same server at 10 requests/s: p50" in out
 
 
+def test_issue_queue_prints_cpu_per_ticket_at_each_size():
+    for extra in ((), ("--no-display-feed",)):
+        out = run_bench("issue_queue.py", "--sizes", "30,60", "--tickets", "5", *extra)
+        assert "waiting    25 ->    30: " in out and "waiting    55 ->    60: " in out
+        assert out.count("ms CPU a ticket (5 tickets)") == 2
+        assert ("display feed: off" in out) == bool(extra)
+
+
 def test_call_display_prints_latency_and_loses_no_call():
     out = run_bench("call_display.py", "--displays", "3", "--counters", "2", "--calls", "4", "--rate", "10",
                     "--display-procs", "1", "--speech", "off")

@@ -43,13 +43,12 @@ class CounterClient:
 
 
 class Display(DisplayClient):
-    """A display client that also follows the queue counts pushed between snapshots."""
+    """A display client that follows adminduk's waiting count through its snapshots."""
 
     def __init__(self, url):
-        self.waiting: list[int] = []  # adminduk's waiting count, from snapshots and queue pushes alike
+        self.waiting: list[int] = []  # adminduk's waiting count, from each snapshot
         super().__init__(url)
         self.sio.on("snapshot", self._snapshot, namespace="/display")
-        self.sio.on("queue", lambda q: self.waiting.append(q["adminduk"]), namespace="/display")
 
     def _snapshot(self, snap):
         self.snapshots.append(snap)

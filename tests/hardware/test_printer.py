@@ -311,6 +311,41 @@ def test_file_printer_failure_is_a_printer_error(tmp_path):
         printer.print_slip(make_slip())
 
 
+def test_a_ticket_file_is_one_open_one_write_one_rename(tmp_path, monkeypatch):
+    import os
+
+    printer = printer_from_url(f"file://{tmp_path / 'printed'}/", tmp_path)
+    printer.print_slip(make_slip())  # makes the folder
+    calls = []
+    for name in ("open", "write", "replace", "rename", "mkdir", "makedirs", "unlink"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda *a, _real=real, _name=name, **kw: calls.append(_name) or _real(*a, **kw))
+    printer.print_slip(make_slip(number="B002"))
+    monkeypatch.undo()
+    assert calls == ["open", "write", "replace"]
+    names = sorted(f.name for f in (tmp_path / "printed").iterdir())
+    assert len(names) == 2 and not any(n.startswith(".") for n in names)  # no temporary file is left
+
+
+def test_a_failed_ticket_file_leaves_nothing_behind(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    folder = tmp_path / "printed"
+    printer = printer_from_url(f"file://{folder}/", tmp_path)
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full)
+    with pytest.raises(PrinterError, match="No space left"):
+        printer.print_slip(make_slip())
+    monkeypatch.undo()
+    assert list(folder.iterdir()) == []
+    printer.print_slip(make_slip())  # space is back
+    assert [f.read_bytes() for f in folder.iterdir()] == [render_ticket_bytes(make_slip())]
+
+
 # 4. URL parsing -----------------------------------------------------------------------------
 
 

@@ -84,3 +84,25 @@ def test_a_repeated_tap_for_the_last_place_of_the_quota_gets_its_ticket(office):
     with pytest.raises(availability.ServiceClosed) as err:
         desk.issue_ticket("ektp", request_key="tap-new-xxxx")
     assert err.value.code == "quota_full" and err.value.state.issued == 30
+
+
+def test_tickets_queued_after_the_kiosks_clock_reading_are_not_ahead_of_it(office, clock):
+    """A ticket committed by another request whose clock read later (a concurrent kiosk, a no-show
+    sent back to the queue) waits behind the new ticket: under both call rules, for plain and
+    priority tickets, the kiosk says what the status page says."""
+    desk, staff, sessions = office
+    for code, priority in [("ektp", False), ("kk", True), ("ktp", False), ("ektp", True)]:
+        desk.issue_ticket(code, priority=priority)
+    clock.advance(minutes=5)
+    desk.issue_ticket("kk")  # queued at +5 min
+    desk.issue_ticket("ektp", priority=True)
+    clock.advance(minutes=-3)  # the next kiosk's clock reading is earlier than those two
+    for rule in ("priority_first", "fifo"):
+        with sessions.begin() as s:
+            s.merge(Setting(key="call_rule", value=rule))
+        plain = _same_as_status_page(desk, desk.issue_ticket("ektp"))
+        first = _same_as_status_page(desk, desk.issue_ticket("ktp", priority=True, reason="lansia"))
+        if rule == "priority_first":  # every priority ticket is ahead of a plain one; the later plain one is not
+            assert (plain["position"], first["position"]) == (5, 2)
+        else:  # the four before and the two just issued under the other rule, not the two after
+            assert (plain["position"], first["position"]) == (6, 7)

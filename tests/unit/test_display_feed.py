@@ -165,3 +165,32 @@ def test_other_processes_are_told_of_local_changes_once_a_burst_and_never_of_the
     feed.changed(remote=True)  # another process changed something: read, but do not echo it
     tasks.run()
     assert nudges.published == 1 and office.reads == 2
+
+
+def test_no_snapshot_is_read_while_no_display_is_connected():
+    office, tasks = Office(), Tasks()
+    displays = []
+    feed = DisplayFeed(office.snapshot, office.send, spawn=tasks.spawn, sleep=tasks.sleep, delay=0.1,
+                       audience=lambda: bool(displays))
+    for _ in range(5):  # tickets issued with no display open
+        feed.changed()
+        tasks.run()
+    assert office.reads == 0 and office.sent == [] and tasks.started == []
+    displays.append("display")  # one connects (its own snapshot comes from its connect handler)
+    feed.changed()
+    tasks.run()
+    assert office.reads == 1 and len(office.sent) == 1
+    inline = DisplayFeed(office.snapshot, office.send, audience=lambda: False)
+    inline.changed()
+    assert office.reads == 1
+
+
+def test_with_no_display_here_other_processes_are_still_told():
+    office, tasks, nudges = Office(), Tasks(), RecordingNudges()
+    feed = DisplayFeed(office.snapshot, office.send, spawn=tasks.spawn, sleep=tasks.sleep, delay=0.1,
+                       nudges=nudges, audience=lambda: False)
+    feed.changed()
+    tasks.run()
+    feed.changed()  # the next burst is told too
+    tasks.run()
+    assert nudges.published == 2 and office.reads == 0

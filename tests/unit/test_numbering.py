@@ -28,3 +28,22 @@ def test_bad_agenda_format_is_a_clear_error():
     with pytest.raises(ValueError, match="agenda format"):
         numbering.agenda_number("{nomor}", kode="474", urut=1, kantor="406.07", tahun=2026)
 
+
+
+def test_pickup_code_is_one_draw_spread_over_six_characters():
+    from shared.issuing import pickup_code
+    from shared.operations import PICKUP_ALPHABET
+
+    draws = []
+
+    def draw(n):
+        draws.append(n)
+        return n - 1
+
+    assert pickup_code(draw) == PICKUP_ALPHABET[-1] * 6
+    assert draws == [len(PICKUP_ALPHABET) ** 6]  # one draw covering every code
+    assert pickup_code(lambda n: 0) == PICKUP_ALPHABET[0] * 6
+    assert pickup_code(lambda n: 1) == PICKUP_ALPHABET[1] + PICKUP_ALPHABET[0] * 5
+    assert pickup_code(lambda n: len(PICKUP_ALPHABET)) == PICKUP_ALPHABET[0] + PICKUP_ALPHABET[1] + PICKUP_ALPHABET[0] * 4
+    codes = {pickup_code() for _ in range(200)}
+    assert len(codes) > 190 and all(len(c) == 6 and set(c) <= set(PICKUP_ALPHABET) for c in codes)

@@ -120,3 +120,20 @@ def test_phones_are_asked_to_refresh_only_when_their_ticket_or_the_queue_before_
     assert (refreshed(phone_a2), refreshed(phone_b1)) == (0, 1)  # once, though in both rooms
     for phone in (phone_a2, phone_b1):
         phone.disconnect(namespace="/ticket")
+
+
+def test_issuing_with_no_display_connected_reads_no_snapshot(app, desk, monkeypatch):
+    """The kiosk's path: no display open, no display snapshot read (one open: one read a change)."""
+    reads = []
+    real = desk.display_snapshot
+    monkeypatch.setattr(desk, "display_snapshot", lambda *a, **kw: reads.append(1) or real(*a, **kw))
+    for _ in range(3):
+        desk.issue_ticket("ktp")
+    assert reads == []
+    display = socket(app, "/display")
+    assert len(reads) == 1  # its own, on connect
+    desk.issue_ticket("ktp")
+    assert len(reads) == 2 and len(events(display, "/display", "snapshot")) == 2
+    display.disconnect(namespace="/display")
+    desk.issue_ticket("ktp")
+    assert len(reads) == 2

@@ -145,3 +145,28 @@ def test_counter_says_when_speech_is_unavailable(client, login):
     login("pelayanan1")
     page = client.get("/counter/").get_data(as_text=True)  # the app fixture starts no speech worker
     assert 'id="speech-fault"' in page and "Suara pengumuman tidak tersedia" in page
+
+
+def test_serve_runs_gevent_with_the_quiet_handler(app, monkeypatch):
+    """`antrean serve`: gevent's server without an access log, with the handler that formats no
+    access-log line (tests/unit/test_serving.py)."""
+    import logging
+
+    from click.testing import CliRunner
+
+    import shared.app
+    import shared.serving
+    from shared.cli import cli
+    from shared.hub import socketio
+    from shared.serving import NoDelayHandler
+
+    made, ran = [], []
+    monkeypatch.setattr(logging, "basicConfig", lambda **kw: None)  # the test run's logging stays
+    monkeypatch.setattr(logging.getLogger("alembic"), "level", logging.getLogger("alembic").level)
+    monkeypatch.setattr(shared.app, "create_app", lambda overrides=None: made.append(overrides) or app)
+    monkeypatch.setattr(shared.serving, "freeze_startup_objects", lambda: None)
+    monkeypatch.setattr(socketio, "run", lambda *args, **kw: ran.append(kw))
+    result = CliRunner().invoke(cli, ["serve", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert made == [{"ASYNC_MODE": "gevent"}]
+    assert ran[0]["log_output"] is False and ran[0]["handler_class"] is NoDelayHandler
