@@ -274,7 +274,6 @@ class FilePrinter(_Printer):
         super().__init__(spec)
         self.path = Path(spec.target)
         self.per_ticket = spec.kind == "dir"
-        self._folder_made = False  # the appended file's folder (a ticket's folder: when missing)
 
     def ticket_name(self, slip: TicketSlip) -> str:
         number = re.sub(r"[^A-Za-z0-9_-]", "_", slip.number) or "ticket"
@@ -286,10 +285,12 @@ class FilePrinter(_Printer):
             if self.per_ticket:
                 self._write_new(self.ticket_name(slip), data)
             else:
-                if not self._folder_made:
+                try:
+                    out = open(self.path, "ab")
+                except FileNotFoundError:  # its folder is not there (yet, or any more)
                     self.path.parent.mkdir(parents=True, exist_ok=True)
-                    self._folder_made = True
-                with open(self.path, "ab") as out:
+                    out = open(self.path, "ab")
+                with out:
                     out.write(data)
         except OSError as exc:
             raise PrinterError(f"cannot write the ticket to {self.describe()}: {_reason(exc)}") from exc

@@ -5,6 +5,7 @@ No mocks of python-escpos: every assertion is on the ESC/POS stream python-escpo
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
 import time
@@ -301,6 +302,9 @@ def test_file_printer_appends(tmp_path):
     data = target.read_bytes()
     assert b"B001" in data and b"B002" in data
     assert data == render_ticket_bytes(first) + render_ticket_bytes(second)
+    shutil.rmtree(target.parent)  # the spool folder removed mid-day: the next ticket makes it again
+    printer.print_slip(second)
+    assert target.read_bytes() == render_ticket_bytes(second)
 
 
 def test_file_printer_failure_is_a_printer_error(tmp_path):

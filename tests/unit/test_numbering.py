@@ -29,7 +29,6 @@ def test_bad_agenda_format_is_a_clear_error():
         numbering.agenda_number("{nomor}", kode="474", urut=1, kantor="406.07", tahun=2026)
 
 
-
 def test_pickup_code_is_one_draw_spread_over_six_characters():
     from shared.issuing import pickup_code
     from shared.operations import PICKUP_ALPHABET
