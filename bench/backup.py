@@ -17,25 +17,25 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
-from shared import retention  # noqa: E402
-from shared.backup import backup_sqlite  # noqa: E402
-from shared.catalogue import load_catalogue  # noqa: E402
-from shared.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
-from shared.events import EventBus  # noqa: E402
-from shared.models import PrintJob, Ticket, TicketStep  # noqa: E402
-from shared.operations import Desk  # noqa: E402
+from antrean.shared.domain.catalogue import load_catalogue  # noqa: E402
+from antrean.shared.domain.events import EventBus  # noqa: E402
+from antrean.shared.services import retention  # noqa: E402
+from antrean.shared.services.backup import backup_sqlite  # noqa: E402
+from antrean.shared.services.desk import Desk  # noqa: E402
+from antrean.shared.store.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
+from antrean.shared.store.models import PrintJob, Ticket, TicketStep  # noqa: E402
 
 
 def fill(url: str, n: int) -> None:
     engine = make_engine(url)
-    old = datetime.now(timezone.utc) - timedelta(days=800)
+    old = datetime.now(UTC) - timedelta(days=800)
     flow = [{"number": i, "activity": "x", "actor": "petugas_pelayanan", "minutes": 2} for i in range(1, 8)]
     with engine.begin() as conn:
         for start in range(0, n, 5000):
@@ -123,7 +123,7 @@ def main() -> None:
         if args.pg:
             import psycopg
 
-            from shared.copy_db import copy_database
+            from antrean.shared.store.copy_db import copy_database
 
             name = f"antrean_bench_{secrets.token_hex(4)}"
             with psycopg.connect(args.pg, autocommit=True) as conn:

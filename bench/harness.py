@@ -21,8 +21,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -155,7 +156,7 @@ class Office:
         if threading.current_thread() is threading.main_thread():  # `kill` cleans up too
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self._logs: list[Any] = []
-        from shared.db import make_engine, make_sessionmaker, upgrade
+        from antrean.shared.store.db import make_engine, make_sessionmaker, upgrade
 
         upgrade(self.url)
         self.engine = make_engine(self.url)
@@ -170,10 +171,10 @@ class Office:
         from sqlalchemy import select
         from werkzeug.security import generate_password_hash
 
-        from shared.cli import create_demo
-        from shared.db import transaction
-        from shared.models import Loket, User
-        from shared.tokens import create_token
+        from antrean.shared.cli.main import create_demo
+        from antrean.shared.services.tokens import create_token
+        from antrean.shared.store.db import transaction
+        from antrean.shared.store.models import Loket, User
 
         cheap = lambda pw: generate_password_hash(pw, method="pbkdf2:sha256:1000")  # noqa: E731
         create_demo(self.sessions, hasher=cheap)
@@ -199,10 +200,10 @@ class Office:
         """``count`` waiting tickets, issued through the service layer, their print jobs done."""
         from sqlalchemy import update
 
-        from shared.catalogue import load_catalogue
-        from shared.db import transaction
-        from shared.models import PrintJob
-        from shared.operations import Desk
+        from antrean.shared.domain.catalogue import load_catalogue
+        from antrean.shared.services.desk import Desk
+        from antrean.shared.store.db import transaction
+        from antrean.shared.store.models import PrintJob
 
         desk = Desk(load_catalogue(), self.sessions)
         desk.always_open = True
@@ -214,11 +215,11 @@ class Office:
 
     # the servers
 
-    def start(self) -> "Office":
+    def start(self) -> Office:
         for i in range(self.processes):
             port = free_port()
             log = (self.tmp / f"server-{i + 1}.log").open("ab")
-            proc = subprocess.Popen([sys.executable, "-m", "shared.cli", "serve", "--host", "127.0.0.1",
+            proc = subprocess.Popen([sys.executable, "-m", "antrean.shared.cli.main", "serve", "--host", "127.0.0.1",
                                      "--port", str(port)], env=self.env, cwd=ROOT, stdout=log,
                                     stderr=subprocess.STDOUT)
             self.ports.append(port)
@@ -277,7 +278,7 @@ class Office:
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def __enter__(self) -> "Office":
+    def __enter__(self) -> Office:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -20,7 +20,8 @@ import json
 import sys
 import time
 from dataclasses import asdict
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,7 +49,7 @@ def history_rows(catalogue, count: int, per_day: int, today):
         day = today - timedelta(days=days - i // per_day)
         k = i % per_day
         service = services[i % len(services)]
-        opened = datetime.combine(day, dtime(7, 30), tzinfo=tz).astimezone(timezone.utc)
+        opened = datetime.combine(day, dtime(7, 30), tzinfo=tz).astimezone(UTC)
         created = opened + timedelta(seconds=k * 27000 / per_day)  # spread over 7.5 office hours
         called = created + timedelta(minutes=6)
         finished = called + timedelta(minutes=14)
@@ -81,8 +82,8 @@ def seed(office: Office, catalogue, count: int, per_day: int, batch: int = 20000
     """Bulk-insert ``count`` historical tickets; returns the seconds it took."""
     if count <= 0:
         return 0.0
-    from shared.clock import utcnow
-    from shared.numbering import office_day
+    from antrean.shared.domain.clock import utcnow
+    from antrean.shared.domain.numbering import office_day
 
     today = office_day(utcnow(), catalogue.office.timezone)
     started = time.perf_counter()
@@ -132,8 +133,8 @@ def time_operations(office: Office, catalogue, ops: int) -> dict[str, list[float
     """Issue ``ops`` tickets, read waiting lists and snapshots, make ``ops`` calls: durations."""
     from sqlalchemy import select
 
-    from shared.models import User
-    from shared.operations import Actor, Desk
+    from antrean.shared.services.desk import Actor, Desk
+    from antrean.shared.store.models import User
 
     desk = Desk(catalogue, office.sessions)
     desk.always_open = True
@@ -173,7 +174,7 @@ def main() -> None:
 
     from sqlalchemy import text
 
-    from shared.catalogue import load_catalogue
+    from antrean.shared.domain.catalogue import load_catalogue
 
     catalogue = load_catalogue()
     print_machine(args.db, "bench/history.py: queue operations as history grows (service layer, no HTTP)")

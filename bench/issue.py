@@ -203,7 +203,7 @@ def main() -> None:
         office.add_staff(3)
         office.start()
         print(f"server    : {office.describe()}, printer {args.printer}")
-        from shared.catalogue import load_catalogue
+        from antrean.shared.domain.catalogue import load_catalogue
 
         services = list(load_catalogue().services)
         open_loop(office.ports, services, 1, 200, args.warmup / 200)  # warm caches and connections

@@ -41,13 +41,13 @@ def build_app(office: Office):
         os.environ[key] = office.env[key]
     os.environ["ANTREAN_SPEECH"] = "off"
     os.environ.pop("REDIS_URL", None)
-    from shared.app import create_app
+    from antrean.shared.app import create_app
 
     return create_app(start_workers=False)
 
 
 def printer_from_url(url: str, instance: Path):
-    from hardware.printer import printer_from_url
+    from antrean.hardware.printer import printer_from_url
 
     return printer_from_url(url, instance)
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hardware.speaker import Pyttsx3Synthesizer, voiced_seconds, wav_info  # noqa: E402
-from shared.announce import phrase  # noqa: E402
+from antrean.hardware.speaker import Pyttsx3Synthesizer, voiced_seconds, wav_info  # noqa: E402
+from antrean.shared.domain.announce import phrase  # noqa: E402
 
 
 def main() -> None:

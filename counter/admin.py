@@ -23,13 +23,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from shared import administration as admin
-from shared.catalogue import STEP_KINDS, WEEKDAYS, dump_catalogue
-from shared.models import Loket, User
-from shared.operations import OperationError
-from shared.web import current_actor, desk, roles_required
-
-from .admin_forms import BLANK_STEP_ROWS, names_from_form, office_from_form, service_from_form, step_rows
+from antrean.counter.admin_forms import BLANK_STEP_ROWS, names_from_form, office_from_form, service_from_form, step_rows
+from antrean.shared.domain.catalogue import STEP_KINDS, WEEKDAYS, dump_catalogue
+from antrean.shared.services import administration as admin
+from antrean.shared.services.desk import OperationError
+from antrean.shared.store.models import Loket, User
+from antrean.shared.web.helpers import current_actor, desk, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/counter/admin", template_folder="templates")
 admin_only = roles_required("admin")

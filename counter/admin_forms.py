@@ -6,7 +6,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from shared.catalogue import WEEKDAYS
+from antrean.shared.domain.catalogue import WEEKDAYS
 
 BLANK_STEP_ROWS = 2  # empty rows under a service's steps, for adding steps without script
 STEP_TEXT_FIELDS = ("activity", "documents", "output", "note")

@@ -11,12 +11,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from shared.db import transaction
-from shared.models import User
-from shared.operations import Actor, OperationError
-from shared.passwords import verify_login
-from shared.tokens import check_token
-from shared.web import desk, json_error
+from antrean.shared.services.desk import Actor, OperationError
+from antrean.shared.services.passwords import verify_login
+from antrean.shared.services.tokens import check_token
+from antrean.shared.store.db import transaction
+from antrean.shared.store.models import User
+from antrean.shared.web.helpers import desk, json_error
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
 

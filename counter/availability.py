@@ -15,12 +15,13 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from kiosk.texts import state_dict
-from shared import availability, numbering
-from shared.catalogue import WEEKDAYS
-from shared.db import transaction
-from shared.operations import OperationError
-from shared.web import current_actor, desk, json_error, roles_required
+from antrean.shared.domain import numbering
+from antrean.shared.domain.catalogue import WEEKDAYS
+from antrean.shared.services import availability
+from antrean.shared.services.desk import OperationError
+from antrean.shared.store.db import transaction
+from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
+from antrean.shared.web.texts import state_dict
 
 bp = Blueprint("availability", __name__, url_prefix="/counter/availability", template_folder="templates")
 

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from shared.models import Loket, User
-from shared.operations import Actor, OperationError
-from shared.passwords import verify_login
-from shared.web import current_actor, desk, json_error
+from antrean.shared.services.desk import Actor, OperationError
+from antrean.shared.services.passwords import verify_login
+from antrean.shared.store.models import Loket, User
+from antrean.shared.web.helpers import current_actor, desk, json_error
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
 

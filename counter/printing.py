@@ -18,9 +18,9 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from shared import print_queue
-from shared.operations import OperationError
-from shared.web import current_actor, desk, json_error
+from antrean.shared.services import print_queue
+from antrean.shared.services.desk import OperationError
+from antrean.shared.web.helpers import current_actor, desk, json_error
 
 bp = Blueprint("printing", __name__, url_prefix="/counter/printing", template_folder="templates")
 

@@ -10,14 +10,14 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
-from shared import retention
-from shared.clock import local
-from shared.models import Ticket, TicketStep, User
-from shared.numbering import office_day
-from shared.operations import mask_nik
-from shared.reports import Period, office_report
-from shared.survey import ikm_report
-from shared.web import desk, roles_required
+from antrean.shared.domain.clock import local
+from antrean.shared.domain.numbering import office_day
+from antrean.shared.services import retention
+from antrean.shared.services.desk import mask_nik
+from antrean.shared.services.reports import Period, office_report
+from antrean.shared.services.survey import ikm_report
+from antrean.shared.store.models import Ticket, TicketStep, User
+from antrean.shared.web.helpers import desk, roles_required
 
 bp = Blueprint("reports", __name__, url_prefix="/counter/reports", template_folder="templates")
 

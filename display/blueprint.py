@@ -9,17 +9,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from shared.administration import office_logo
-from shared.announce import ANNOUNCE_LANGS, READINGS
-from shared.web import desk, roles_required
-
-from .settings import RUNNING_TEXT_MAX, SettingsError
-from .speech import Announcer
+from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS
+from antrean.shared.services.administration import office_logo
+from antrean.shared.services.announcer import Announcer
+from antrean.shared.services.display_settings import RUNNING_TEXT_MAX, SettingsError
+from antrean.shared.web.helpers import desk, roles_required
 
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates")
 
@@ -96,7 +106,7 @@ def settings():
         except SettingsError as exc:
             flash(str(exc), "error")
         else:
-            from shared.hub import socketio
+            from antrean.shared.realtime.hub import socketio
 
             socketio.emit("settings", {"running_text": new.running_text}, namespace="/display")
             flash(_("Pengaturan layar disimpan."), "ok")

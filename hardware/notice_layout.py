@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .ticket_layout import _lines, format_issued, language, render_header
+from antrean.hardware.ticket_layout import _lines, format_issued, language, render_header
 
 NOTICE_LABELS = {
     "id": {

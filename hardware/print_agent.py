@@ -24,16 +24,17 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import socketio
 
-from .printer import PrinterError, TicketPrinter
-from .notice_layout import TmsNotice
-from .ticket_layout import TicketSlip
+from antrean.hardware.notice_layout import TmsNotice
+from antrean.hardware.printer import PrinterError, TicketPrinter
+from antrean.hardware.ticket_layout import TicketSlip
 
 log = logging.getLogger("antrean.print_agent")
 

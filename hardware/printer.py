@@ -22,19 +22,20 @@ import re
 import secrets
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
-
-# Imported before escpos: it sets ESCPOS_CAPABILITIES_PICKLE_DIR (else every import makes a temp folder).
-from .ticket_layout import TicketSlip, render_ticket
 
 from escpos.capabilities import CAPABILITIES  # noqa: E402
 from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER  # noqa: E402
 from escpos.printer import CupsPrinter, Network, Serial, Usb, Win32Raw  # noqa: E402
 
-from .slip_buffer import SlipDummy  # noqa: E402
+from antrean.hardware.slip_buffer import SlipDummy  # noqa: E402
+
+# Imported before escpos: it sets ESCPOS_CAPABILITIES_PICKLE_DIR (else every import makes a temp folder).
+from antrean.hardware.ticket_layout import TicketSlip, render_ticket
 
 DEFAULT_WIDTH = 42
 DEFAULT_TCP_PORT = 9100

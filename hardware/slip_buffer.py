@@ -15,10 +15,10 @@ Any other text goes through python-escpos's own ``MagicEncode`` unchanged.
 """
 from __future__ import annotations
 
-from . import ticket_layout  # noqa: F401  (before escpos: it sets ESCPOS_CAPABILITIES_PICKLE_DIR)
-
 from escpos.magicencode import MagicEncode  # noqa: E402
 from escpos.printer import Dummy  # noqa: E402
+
+from antrean.hardware import ticket_layout  # noqa: F401  (before escpos: it sets ESCPOS_CAPABILITIES_PICKLE_DIR)
 
 # profile name -> the code page python-escpos selects for ASCII text (None: not known yet)
 _ASCII_CODE_PAGE: dict[str | None, str] = {}

@@ -31,10 +31,11 @@ import threading
 import time
 import wave
 from array import array
+from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class Synthesizer(Protocol):
     def path(self, key: str) -> Path:
         """Where the WAV of a key is (or will be)."""
 
-    def submit(self, text: str, lang: str = "id") -> "Future[Path]":
+    def submit(self, text: str, lang: str = "id") -> Future[Path]:
         """Synthesise off the caller's thread; the future's result is the WAV path."""
 
     def synthesize(self, text: str, lang: str = "id", timeout: float = 30.0) -> Path:
@@ -286,13 +287,13 @@ class _WorkerSynthesizer:
     def key(self, text: str, lang: str = "id") -> str:
         text = " ".join(str(text).split())
         voice = self._voices().get(lang, "-")
-        raw = f"{self.name}|{voice}|{self.rate}|{lang}|{text}".encode("utf-8")
+        raw = f"{self.name}|{voice}|{self.rate}|{lang}|{text}".encode()
         return hashlib.sha256(raw).hexdigest()[:32]
 
     def path(self, key: str) -> Path:
         return self.cache_dir / f"{key}.wav"
 
-    def submit(self, text: str, lang: str = "id") -> "Future[Path]":
+    def submit(self, text: str, lang: str = "id") -> Future[Path]:
         text = " ".join(str(text).split())
         ok, why = self.available(lang)
         if not text:
@@ -511,7 +512,7 @@ class NullSynthesizer:
     def path(self, key: str) -> Path:
         return (self.cache_dir or Path(".")) / f"{key}.wav"
 
-    def submit(self, text: str, lang: str = "id") -> "Future[Path]":
+    def submit(self, text: str, lang: str = "id") -> Future[Path]:
         return _failed(SpeechUnavailable(self.reason))
 
     def synthesize(self, text: str, lang: str = "id", timeout: float = 30.0) -> Path:

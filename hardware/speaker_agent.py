@@ -27,14 +27,21 @@ import tempfile
 import threading
 import wave
 from array import array
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
-from shared.announce import ANNOUNCE_LANGS, READINGS, langs_of, phrase
-
-from .speaker import (RATE_HZ, SpeechUnavailable, Synthesizer, _tones, CHIME_NOTES, silence_frames,
-                      write_chime)
+from antrean.hardware.speaker import (
+    CHIME_NOTES,
+    RATE_HZ,
+    SpeechUnavailable,
+    Synthesizer,
+    _tones,
+    silence_frames,
+    write_chime,
+)
+from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS, langs_of, phrase
 
 log = logging.getLogger(__name__)
 
@@ -340,7 +347,7 @@ def make_agent(server: str, wav_dir: str | None = None, lang: str | None = None,
                chime: bool = True, cache: str | None = None, rate: int = 150,
                voice_id: str | None = None, voice_en: str | None = None, player: str | None = None,
                engine: str = "on") -> SpeakerAgent:
-    from .speaker import synthesizer_from_config
+    from antrean.hardware.speaker import synthesizer_from_config
 
     cache_dir = Path(cache) if cache else default_cache()
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from .ticket_layout import TicketSlip, render_ticket
+from antrean.hardware.ticket_layout import TicketSlip, render_ticket
 
 CHAR_W, CHAR_H = 12, 24  # font A of an 80 mm ESC/POS printer, in dots (203 dpi)
 MARGIN = 24

@@ -8,12 +8,11 @@ import yaml
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from shared import availability, print_queue
-from shared.catalogue import service_to_dict
-from shared.operations import OperationError
-from shared.web import desk, json_error
-
-from .texts import office_message, state_dict
+from antrean.shared.domain.catalogue import service_to_dict
+from antrean.shared.services import availability, print_queue
+from antrean.shared.services.desk import OperationError
+from antrean.shared.web.helpers import desk, json_error
+from antrean.shared.web.texts import office_message, state_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -22,8 +21,8 @@ TICKET_FIELDS = {"service", "priority", "priority_reason", "lang", "request_id",
 
 @cache
 def openapi_description() -> dict:
-    """shared/openapi.yaml, the description of this API (tests/web/test_openapi.py keeps it true)."""
-    return yaml.safe_load(files("shared").joinpath("openapi.yaml").read_text(encoding="utf-8"))
+    """shared/web/openapi.yaml, the description of this API (tests/web/test_openapi.py keeps it true)."""
+    return yaml.safe_load(files("antrean.shared.web").joinpath("openapi.yaml").read_text(encoding="utf-8"))
 
 
 @bp.get("/openapi.json")
@@ -92,7 +91,7 @@ def get_ticket(ticket_id: str):
 @bp.get("/tickets/<ticket_id>/print")
 def print_state(ticket_id: str):
     """Whether the ticket came out of the printer (the kiosk shows the ticket longer if not)."""
-    from hardware.printer import NullPrinter
+    from antrean.hardware.printer import NullPrinter
 
     try:
         state = print_queue.job_state(desk(), ticket_id)

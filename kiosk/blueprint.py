@@ -10,14 +10,13 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import select
 
-from shared import availability
-from shared.administration import office_logo
-from shared.db import transaction
-from shared.models import Ticket
-from shared.operations import NotFound
-from shared.web import desk
-
-from .texts import office_message, priority_labels, state_dict
+from antrean.shared.services import availability
+from antrean.shared.services.administration import office_logo
+from antrean.shared.services.desk import NotFound
+from antrean.shared.store.db import transaction
+from antrean.shared.store.models import Ticket
+from antrean.shared.web.helpers import desk
+from antrean.shared.web.texts import office_message, priority_labels, state_dict
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
 
@@ -85,9 +84,9 @@ def preview(public_id: str):
     and the person holding it, and this address is the one in the QR code)."""
     from dataclasses import replace
 
-    from hardware.printer import parse_printer_url
-    from hardware.ticket_preview import render_png
-    from shared.printing import slip_for
+    from antrean.hardware.printer import parse_printer_url
+    from antrean.hardware.ticket_preview import render_png
+    from antrean.shared.services.print_worker import slip_for
 
     d = desk()
     with transaction(d.sessions) as s:

@@ -7,10 +7,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from shared import survey
-from shared.models import Ticket
-from shared.operations import NotFound, OperationError
-from shared.web import desk
+from antrean.shared.services import survey
+from antrean.shared.services.desk import NotFound, OperationError
+from antrean.shared.store.models import Ticket
+from antrean.shared.web.helpers import desk
 
 bp = Blueprint("survey", __name__, url_prefix="/kiosk/survei", template_folder="templates")
 

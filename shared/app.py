@@ -2,25 +2,26 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, abort, render_template, request, send_from_directory, session
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
-from .catalogue import load_catalogue
-from .catalogue_store import CatalogueStore
-from .clock import utcnow
-from .config import load_config
-from .db import make_engine, make_sessionmaker, reading, upgrade
-from .events import EventBus
-from .hub import same_origin_or, socketio, wire
-from .i18n import compile_translations
-from .models import User
-from .operations import Desk
+from antrean.shared.config import load_config
+from antrean.shared.domain.catalogue import load_catalogue
+from antrean.shared.domain.clock import utcnow
+from antrean.shared.domain.events import EventBus
+from antrean.shared.realtime.hub import same_origin_or, socketio, wire
+from antrean.shared.services.desk import Desk
+from antrean.shared.store.catalogue_versions import CatalogueStore
+from antrean.shared.store.db import make_engine, make_sessionmaker, reading, upgrade
+from antrean.shared.store.models import User
+from antrean.shared.web.i18n import compile_translations
 
 log = logging.getLogger(__name__)
 LANGS = ("id", "en")
@@ -40,7 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     pass test doubles); without workers and without a synthesizer there is no speech."""
     cfg = load_config()
     cfg.update(overrides or {})
-    app = Flask("antrean", root_path=str(Path(__file__).parent), instance_path=str(cfg["INSTANCE"]))
+    app = Flask("antrean", root_path=str(Path(__file__).parent / "web"), instance_path=str(cfg["INSTANCE"]))
     app.config.update(cfg)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -100,11 +101,11 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         feed_delay=cfg["DISPLAY_FEED_SECONDS"] if start_workers else None,
         redis_url=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"])
 
-    from counter.api import bp as staff_api_bp
-    from counter.blueprint import bp as counter_bp
-    from display.blueprint import bp as display_bp
-    from kiosk.api import bp as api_bp
-    from kiosk.blueprint import bp as kiosk_bp
+    from antrean.counter.api import bp as staff_api_bp
+    from antrean.counter.blueprint import bp as counter_bp
+    from antrean.display.blueprint import bp as display_bp
+    from antrean.kiosk.api import bp as api_bp
+    from antrean.kiosk.blueprint import bp as kiosk_bp
 
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(api_bp)
@@ -112,29 +113,29 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     app.register_blueprint(display_bp)
     app.register_blueprint(counter_bp)
     app.register_blueprint(staff_api_bp)
-    from counter.reports import bp as reports_bp
-    from kiosk.survey import bp as survey_bp
+    from antrean.counter.reports import bp as reports_bp
+    from antrean.kiosk.survey import bp as survey_bp
 
     app.register_blueprint(reports_bp)
     app.register_blueprint(survey_bp)
     csrf.exempt(staff_api_bp)  # authenticated per request (Basic or Bearer), never by cookie
-    from counter.availability import bp as availability_bp
-    from counter.printing import bp as printing_bp
+    from antrean.counter.availability import bp as availability_bp
+    from antrean.counter.printing import bp as printing_bp
 
     app.register_blueprint(printing_bp)  # print queue, reprint, printer faults
     app.register_blueprint(availability_bp)  # close a service for today, quotas
-    from counter.admin import bp as admin_bp
+    from antrean.counter.admin import bp as admin_bp
 
     app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
 
     _register_shell_routes(app)
-    from . import login_limits, security_headers
+    from antrean.shared.web import login_limits, security_headers
 
     login_limits.init_app(app)  # failed logins on the login form and the staff API's Basic auth
     security_headers.init_app(app)  # CSP, no framing, nosniff, referrer and permissions policies
     from sqlalchemy.exc import DBAPIError
 
-    from .web import database_unavailable
+    from antrean.shared.web.helpers import database_unavailable
 
     app.register_error_handler(DBAPIError, database_unavailable)  # locked, unreachable, full: 503, retry
     if cfg["PROXIES"]:  # the client's address and scheme as the reverse proxy saw them
@@ -144,7 +145,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _start_printing(app, desk, bus, printer, start_workers)
     if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
-        from .retention import RetentionWorker
+        from antrean.shared.services.retention import RetentionWorker
 
         app.extensions["antrean.retention"] = RetentionWorker(sessions, cfg["RETENTION_DAYS"], clock)
         app.extensions["antrean.retention"].start()
@@ -185,9 +186,9 @@ def _register_shell_routes(app: Flask) -> None:
 
 def _make_announcer(app: Flask, desk: Desk, synthesizer, start_workers: bool):
     """Speech for the displays: phrases -> pyttsx3 -> cached WAV files under <instance>/audio/."""
-    from display.settings import SettingsStore
-    from display.speech import Announcer
-    from hardware.speaker import NullSynthesizer, synthesizer_from_config
+    from antrean.hardware.speaker import NullSynthesizer, synthesizer_from_config
+    from antrean.shared.services.announcer import Announcer
+    from antrean.shared.services.display_settings import SettingsStore
 
     audio_dir = Path(app.instance_path) / "audio"
     if synthesizer is None:
@@ -208,10 +209,9 @@ def _make_announcer(app: Flask, desk: Desk, synthesizer, start_workers: bool):
 
 def _start_printing(app: Flask, desk: Desk, bus: EventBus, printer, start_workers: bool) -> None:
     """The server's print worker, and the hub that feeds print agents (docs/printing.md)."""
-    from hardware.printer import printer_from_url
-
-    from .print_hub import AgentPrinter, PrintHub, agent_name_of
-    from .printing import PrintWorker
+    from antrean.hardware.printer import printer_from_url
+    from antrean.shared.realtime.print_hub import AgentPrinter, PrintHub, agent_name_of
+    from antrean.shared.services.print_worker import PrintWorker
 
     def public_url() -> str:
         """The QR code's base for a slip without its own (reprints, a print after a restart): the

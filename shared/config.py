@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 
 def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:

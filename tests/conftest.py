@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -55,19 +55,19 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     # 08:00 WIB on a Tuesday
-    return FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc))
+    return FakeClock(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))
 
 
 @pytest.fixture
 def catalogue():
-    from shared.catalogue import load_catalogue
+    from antrean.shared.domain.catalogue import load_catalogue
 
     return load_catalogue()
 
 
 @pytest.fixture
 def db_url(tmp_path) -> str:
-    from shared.db import upgrade
+    from antrean.shared.store.db import upgrade
 
     url = f"sqlite:///{tmp_path / 'antrean.db'}"
     upgrade(url)
@@ -94,7 +94,7 @@ def pg_url():
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    from shared.db import upgrade
+    from antrean.shared.store.db import upgrade
 
     upgrade(url)
     yield url
@@ -106,7 +106,7 @@ def pg_url():
 
 @pytest.fixture
 def sessions(db_url):
-    from shared.db import make_engine, make_sessionmaker
+    from antrean.shared.store.db import make_engine, make_sessionmaker
 
     engine = make_engine(db_url)
     yield make_sessionmaker(engine)
@@ -114,8 +114,8 @@ def sessions(db_url):
 
 
 def make_desk(sessions, catalogue, clock):
-    from shared.events import EventBus
-    from shared.operations import Desk
+    from antrean.shared.domain.events import EventBus
+    from antrean.shared.services.desk import Desk
 
     desk = Desk(catalogue, sessions, EventBus(), clock=clock)
     desk.always_open = True  # office hours are tested with their own clock (tests/service/test_availability.py)
@@ -130,10 +130,11 @@ def desk(sessions, catalogue, clock):
 @pytest.fixture
 def staff(sessions):
     """Demo lokets and one user per role; returns {username: Actor}."""
-    from shared.cli import create_demo
-    from shared.models import User
-    from shared.operations import Actor
     from sqlalchemy import select
+
+    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
 
     create_demo(sessions, hasher=fast_hash)
     with sessions() as s:
@@ -142,14 +143,14 @@ def staff(sessions):
 
 @pytest.fixture
 def printer():
-    from hardware.printer import RecordingPrinter
+    from antrean.hardware.printer import RecordingPrinter
 
     return RecordingPrinter()
 
 
 @pytest.fixture
 def app(tmp_path, clock, printer):
-    from shared.app import create_app
+    from antrean.shared.app import create_app
 
     app = create_app(
         {"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
@@ -167,7 +168,7 @@ def client(app):
 
 @pytest.fixture
 def app_staff(app):
-    from shared.cli import create_demo
+    from antrean.shared.cli.main import create_demo
 
     made = create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)
     return {username: password for username, password, _roles in made}
@@ -207,7 +208,7 @@ class LiveServer:
         self.log = tmp / "server.log"
 
     def antrean(self, *args: str) -> str:
-        out = subprocess.run([sys.executable, "-m", "shared.cli", *args], env=self.env, cwd=ROOT,
+        out = subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", *args], env=self.env, cwd=ROOT,
                              capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stderr
         return out.stdout
@@ -218,10 +219,10 @@ class LiveServer:
             if len(parts) >= 3 and not line.startswith("Demo"):
                 self.passwords[parts[0]] = parts[1]
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self._fh = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "antrean.shared.cli.main", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env, cwd=ROOT, stdout=self._fh, stderr=subprocess.STDOUT,
         )
         deadline = time.time() + 30

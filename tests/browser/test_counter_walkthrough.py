@@ -185,7 +185,7 @@ def check_public(status_page, *, status: str, step: str | None, secrets: tuple[s
 
 def secrets_of(name: str, nik: str) -> tuple[str, ...]:
     # The name, the NIK and the masked NIK the counter shows ("3503********0002").
-    from shared.operations import mask_nik
+    from antrean.shared.services.desk import mask_nik
 
     return (name, nik, mask_nik(nik))
 

@@ -10,12 +10,12 @@ import socket
 import threading
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from hardware.printer import (
+from antrean.hardware.printer import (
     FilePrinter,
     NetworkPrinter,
     NullPrinter,
@@ -27,7 +27,7 @@ from hardware.printer import (
     printer_from_url,
     render_ticket_bytes,
 )
-from hardware.ticket_layout import TicketSlip, ascii_safe, format_issued
+from antrean.hardware.ticket_layout import TicketSlip, ascii_safe, format_issued
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -120,7 +120,7 @@ class FakeNetworkPrinter:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with conn:
                 conn.settimeout(5)
@@ -438,7 +438,7 @@ def test_format_issued_in_indonesian_and_english():
 
 
 def test_format_issued_zones():
-    utc = datetime(2026, 11, 24, 1, 15, tzinfo=timezone.utc)
+    utc = datetime(2026, 11, 24, 1, 15, tzinfo=UTC)
     assert format_issued(utc.astimezone(ZoneInfo("Asia/Makassar"))).endswith("09.15 WITA")
     assert format_issued(utc.astimezone(ZoneInfo("Asia/Jayapura"))).endswith("10.15 WIT")
     assert format_issued(utc.astimezone(ZoneInfo("Asia/Pontianak"))).endswith("08.15 WIB")
@@ -521,8 +521,8 @@ def test_the_bytes_are_python_escpos_own(profile, width):
     bytes must stay those of python-escpos's own ``Dummy``, text by text, slip after slip."""
     from escpos.printer import Dummy
 
-    from hardware.notice_layout import TmsNotice
-    from hardware.ticket_layout import render_ticket
+    from antrean.hardware.notice_layout import TmsNotice
+    from antrean.hardware.ticket_layout import render_ticket
 
     for text in _TRICKY_TEXTS:
         slip = make_slip(office_name=text or "K", office_lines=(text,), service_name=text, documents=(text, "KK"),
@@ -540,7 +540,7 @@ def test_the_bytes_are_python_escpos_own(profile, width):
 def test_text_is_made_safe_and_wrapped_as_before():
     import textwrap
 
-    from hardware.ticket_layout import wrap
+    from antrean.hardware.ticket_layout import wrap
 
     for text in _TRICKY_TEXTS + ("- KTP-el", "Fotokopi Kartu Keluarga (KK)", "a b", "\t tab"):
         # plain ASCII takes a short cut; a non-ASCII character sends the same text the long way

@@ -7,6 +7,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 from pathlib import Path
 
 import requests
@@ -112,7 +113,7 @@ def antrean(env_dir: Path, *args: str) -> subprocess.CompletedProcess:
 
     env = {**os.environ, "ANTREAN_INSTANCE": str(env_dir)}
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "shared.cli", *args], env=env, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -155,7 +156,7 @@ def test_postgresql_backup_is_a_pg_dump_that_pg_restore_reads(tmp_path, pg_url):
     need(shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
          "pg_dump/pg_restore are not installed (apt-get install postgresql-client)")
     env = {**os.environ, "ANTREAN_INSTANCE": str(tmp_path), "DATABASE_URL": pg_url}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "shared.cli", *a], env=env, cwd=ROOT,  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", *a], env=env, cwd=ROOT,  # noqa: E731
                                     capture_output=True, text=True, timeout=120)
     assert run("demo").returncode == 0
     out = run("backup", "--to", str(tmp_path / "office.dump"))
@@ -182,14 +183,14 @@ def test_postgresql_backup_is_a_pg_dump_that_pg_restore_reads(tmp_path, pg_url):
 def test_the_server_purges_old_personal_data_by_itself(tmp_path):
     """ANTREAN_RETENTION_DAYS set: the running server removes the personal data of a ticket finished
     long ago (made by hand with a clock 400 days back), once, with one audit entry of counts."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import select
 
-    from shared.catalogue import load_catalogue
-    from shared.db import make_engine, make_sessionmaker
-    from shared.models import User
-    from shared.operations import Actor
+    from antrean.shared.domain.catalogue import load_catalogue
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.db import make_engine, make_sessionmaker
+    from antrean.shared.store.models import User
     from tests.conftest import FakeClock, make_desk
     from tests.service.test_retention import walk
 
@@ -197,12 +198,12 @@ def test_the_server_purges_old_personal_data_by_itself(tmp_path):
     server.create_demo()
     engine = make_engine(f"sqlite:///{tmp_path / 'antrean.db'}")
     sessions = make_sessionmaker(engine)
-    clock = FakeClock(datetime.now(timezone.utc) - timedelta(days=400))
+    clock = FakeClock(datetime.now(UTC) - timedelta(days=400))
     desk = make_desk(sessions, load_catalogue(), clock)
     with sessions() as s:
         staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
     old = walk(desk, staff, clock, "ahli_waris")
-    clock.now = datetime.now(timezone.utc) - timedelta(days=2)
+    clock.now = datetime.now(UTC) - timedelta(days=2)
     recent = walk(desk, staff, clock, "ktp")
     engine.dispose()
     db = tmp_path / "antrean.db"
@@ -235,7 +236,7 @@ def test_postgresql_without_pg_dump_gets_the_advice(tmp_path):
 
     env = {**os.environ, "ANTREAN_INSTANCE": str(tmp_path), "PATH": str(Path(sys.executable).parent),
            "DATABASE_URL": "postgresql://antrean:secret@db.example/antrean"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "shared.cli", *a], env=env, cwd=ROOT,  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", *a], env=env, cwd=ROOT,  # noqa: E731
                                     capture_output=True, text=True, timeout=60)
     out = run("backup")
     assert out.returncode != 0 and "pg_dump is not installed here" in out.stderr

@@ -278,7 +278,7 @@ class Agent:
         self.log = tmp / "agent.log"
         self._fh = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "speaker-agent", "--server", server_url,
+            [sys.executable, "-m", "antrean.shared.cli.main", "speaker-agent", "--server", server_url,
              "--wav-dir", str(self.wav_dir), "--cache", str(tmp / "agent-cache"), *args],
             cwd=ROOT, stdout=self._fh, stderr=subprocess.STDOUT)
 

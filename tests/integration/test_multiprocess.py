@@ -1,7 +1,5 @@
 """Several server processes serve one office: PostgreSQL for the data, Redis for Socket.IO."""
-import os
 import secrets
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest

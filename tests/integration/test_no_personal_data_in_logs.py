@@ -66,7 +66,7 @@ def leaks(lines: list[str]) -> list[str]:
 
 
 def test_a_whole_walk_logs_no_name_or_nik_even_at_debug(app, client, app_staff, login, every_log):
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     clients = {u: login(u, app.test_client()) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}
     display = socketio.test_client(app, namespace="/display")

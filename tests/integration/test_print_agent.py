@@ -15,8 +15,8 @@ import pytest
 import requests
 import socketio
 
-from hardware.print_agent import PrintAgent
-from hardware.printer import printer_from_url
+from antrean.hardware.print_agent import PrintAgent
+from antrean.hardware.printer import printer_from_url
 from tests.conftest import ROOT, LiveServer
 from tests.hardware.test_printer import CUT, FakeNetworkPrinter, visible_lines
 from tests.integration.test_live_server import Staff
@@ -47,7 +47,7 @@ class AgentProcess:
         self.log = state.with_suffix(".log")
         self._fh = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "print-agent", "--server", server.url, "--token", token,
+            [sys.executable, "-m", "antrean.shared.cli.main", "print-agent", "--server", server.url, "--token", token,
              "--printer", printer_url, "--state", str(state)],
             cwd=ROOT, env=server.env, stdout=self._fh, stderr=subprocess.STDOUT)
 

@@ -8,11 +8,11 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from shared import administration as admin
-from shared.catalogue import dump_catalogue, load_catalogue
-from shared.catalogue_store import CatalogueStore
-from shared.models import AuditEntry, CatalogueVersion, Loket, User
-from shared.operations import Actor, Forbidden, NotFound, OperationError
+from antrean.shared.domain.catalogue import dump_catalogue, load_catalogue
+from antrean.shared.services import administration as admin
+from antrean.shared.services.desk import Actor, Forbidden, NotFound, OperationError
+from antrean.shared.store.catalogue_versions import CatalogueStore
+from antrean.shared.store.models import AuditEntry, CatalogueVersion, Loket, User
 from tests.service.test_every_service import actor, walk
 
 
@@ -237,7 +237,7 @@ def test_lokets(desk, boss, sessions):
 
 
 def test_users(desk, boss, sessions):
-    from shared.passwords import verify_login
+    from antrean.shared.services.passwords import verify_login
 
     uid = admin.save_user(desk, boss, None, username="Rina.P", full_name="Rina Pratiwi",
                           roles=["petugas_register"], password="rahasia-123")
@@ -310,7 +310,7 @@ def test_cli_exports_and_imports_the_catalogue_in_force(tmp_path):
     env = {**os.environ, "ANTREAN_INSTANCE": str(tmp_path), "DATABASE_URL": ""}
 
     def antrean(*args, check=True):
-        return subprocess.run([sys.executable, "-m", "shared.cli", *args], capture_output=True, text=True,
+        return subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", *args], capture_output=True, text=True,
                               env=env, check=check)
 
     data = yaml.safe_load(antrean("catalogue", "--yaml").stdout)

@@ -1,23 +1,23 @@
 """Opening rules with a controlled clock: office hours (Friday too), holidays, daily quotas,
 services closed for today by staff, and the kiosk's idempotent request id (SQLite)."""
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared import availability
-from shared.availability import Overrides, ServiceClosed, evaluate
-from shared.catalogue import CatalogueError, load_catalogue, parse_hours
-from shared.operations import Forbidden, NotFound
+from antrean.shared.domain.catalogue import CatalogueError, load_catalogue, parse_hours
+from antrean.shared.services import availability
+from antrean.shared.services.availability import Overrides, ServiceClosed, evaluate
+from antrean.shared.services.desk import Forbidden, NotFound
 from tests.conftest import make_desk
 
 WIB = ZoneInfo("Asia/Jakarta")
 
 
 def wib(y, m, d, hh, mm=0) -> datetime:
-    return datetime(y, m, d, hh, mm, tzinfo=WIB).astimezone(timezone.utc)
+    return datetime(y, m, d, hh, mm, tzinfo=WIB).astimezone(UTC)
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_only_desk_staff_and_heads_change_the_kiosk(ruled, staff):
 def test_changes_are_audited(ruled, sessions, staff):
     from sqlalchemy import select
 
-    from shared.models import AuditEntry
+    from antrean.shared.store.models import AuditEntry
 
     availability.set_closed(ruled, staff["pelayanan1"], "ektp", True)
     availability.set_quota(ruled, staff["camat"], "ktp", 25)
@@ -218,7 +218,7 @@ def test_changes_are_audited(ruled, sessions, staff):
 def test_a_repeated_request_id_returns_the_same_ticket(ruled, clock, sessions):
     from sqlalchemy import func, select
 
-    from shared.models import PrintJob, Ticket
+    from antrean.shared.store.models import PrintJob, Ticket
 
     first = ruled.issue_ticket("ktp", request_key="tap-0001-aaaa")
     again = ruled.issue_ticket("ktp", request_key="tap-0001-aaaa")
@@ -234,7 +234,7 @@ def test_a_repeated_request_id_returns_the_same_ticket(ruled, clock, sessions):
 
 @pytest.mark.parametrize("key", ["short", "x" * 65, "has space in it", 12345678, ["a" * 10]])
 def test_a_bad_request_id_is_refused(ruled, key):
-    from shared.operations import OperationError
+    from antrean.shared.services.desk import OperationError
 
     with pytest.raises(OperationError) as err:
         ruled.issue_ticket("ktp", request_key=key)
@@ -246,7 +246,7 @@ def test_concurrent_taps_with_one_request_id_make_one_ticket(ruled, sessions):
 
     from sqlalchemy import func, select
 
-    from shared.models import Ticket
+    from antrean.shared.store.models import Ticket
 
     with ThreadPoolExecutor(8) as pool:
         views = list(pool.map(lambda _: ruled.issue_ticket("ktp", request_key="same-tap-123"), range(8)))

@@ -8,8 +8,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from shared import models, survey
-from shared.db import make_engine, make_sessionmaker
+from antrean.shared.services import survey
+from antrean.shared.store import models
+from antrean.shared.store.db import make_engine, make_sessionmaker
 from tests.conftest import ROOT, make_desk
 from tests.service.test_retention import ANSWERS, walk
 
@@ -26,7 +27,7 @@ def table_rows(url: str) -> dict[str, list[dict]]:
 
 def copy_db(source: str, target: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    return subprocess.run([sys.executable, "-m", "shared.cli", "copy-db", "--from", source, "--to", target],
+    return subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", "copy-db", "--from", source, "--to", target],
                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 

@@ -2,8 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from shared.models import AuditEntry, Setting
-from shared.operations import Conflict, OperationError
+from antrean.shared.services.desk import Conflict, OperationError
+from antrean.shared.store.models import AuditEntry, Setting
 
 
 def set_setting(sessions, key, value):

@@ -2,9 +2,9 @@
 layer with a controlled clock (SQLite)."""
 import pytest
 
-from shared import estimate
-from shared.db import transaction
-from shared.models import Loket
+from antrean.shared.services import estimate
+from antrean.shared.store.db import transaction
+from antrean.shared.store.models import Loket
 
 APPLICANT = {"name": "Sri Wahyuni", "nik": "3503124507540001"}
 

@@ -3,8 +3,8 @@ import logging
 
 import pytest
 
-from shared.catalogue import load_catalogue
-from shared.operations import Actor
+from antrean.shared.domain.catalogue import load_catalogue
+from antrean.shared.services.desk import Actor
 
 CATALOGUE = load_catalogue()
 LOKET_OF_GROUP = {"adminduk": 1, "surat_keterangan": 2, "perizinan": 3, "pengaduan": 3}

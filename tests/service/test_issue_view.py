@@ -7,18 +7,18 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import select
 
-from shared import availability
-from shared.models import Loket, Setting
+from antrean.shared.services import availability
+from antrean.shared.store.models import Loket, Setting
 from tests.conftest import fast_hash, make_desk
 from tests.service.test_estimate_history import walk_desk_visit
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request, catalogue, clock):
-    from shared.cli import create_demo
-    from shared.db import make_engine, make_sessionmaker
-    from shared.models import User
-    from shared.operations import Actor
+    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.db import make_engine, make_sessionmaker
+    from antrean.shared.store.models import User
 
     url = request.getfixturevalue("db_url" if request.param == "sqlite" else "pg_url")
     engine = make_engine(url)

@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from shared.db import make_engine, upgrade
-from shared.models import Base
+from antrean.shared.store.db import make_engine, upgrade
+from antrean.shared.store.models import Base
 
 TABLES = {"tickets", "ticket_steps", "sequences", "lokets", "users", "calls", "print_jobs", "audit_log"}
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import pytest
 
-from hardware.printer import PrinterError, RecordingPrinter
-from shared import print_queue
-from shared.models import PrintJob
-from shared.printing import PrintWorker
+from antrean.hardware.printer import PrinterError, RecordingPrinter
+from antrean.shared.services import print_queue
+from antrean.shared.services.print_worker import PrintWorker
+from antrean.shared.store.models import PrintJob
 from tests.conftest import fast_hash, make_desk
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_desk(request, catalogue, clock):
-    from shared.db import make_engine, make_sessionmaker
+    from antrean.shared.store.db import make_engine, make_sessionmaker
 
     url = request.getfixturevalue("db_url" if request.param == "sqlite" else "pg_url")
     engine = make_engine(url)
@@ -98,9 +98,9 @@ def test_a_fault_mid_batch_leaves_the_rest_waiting_in_order(any_desk, clock):
 def test_reprints_and_tms_slips_are_laid_out_from_the_ticket(any_desk):
     from sqlalchemy import select
 
-    from shared.cli import create_demo
-    from shared.models import User
-    from shared.operations import Actor
+    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
 
     create_demo(any_desk.sessions, hasher=fast_hash)
     with any_desk.sessions() as s:
@@ -142,7 +142,7 @@ def test_two_server_processes_print_each_ticket_once(any_desk, catalogue, clock)
     """Two workers with connections of their own (as two server processes) drain one queue together."""
     import threading
 
-    from shared.db import make_engine, make_sessionmaker
+    from antrean.shared.store.db import make_engine, make_sessionmaker
 
     for i in range(60):
         any_desk.issue_ticket(("ktp", "ahli_waris", "sktm")[i % 3])

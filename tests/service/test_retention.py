@@ -3,10 +3,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from shared import retention, survey
-from shared.models import AuditEntry, SurveyResponse, Ticket, TicketStep
-from shared.reports import Period, office_report
-from shared.survey import ikm_report
+from antrean.shared.services import retention, survey
+from antrean.shared.services.reports import Period, office_report
+from antrean.shared.services.survey import ikm_report
+from antrean.shared.store.models import AuditEntry, SurveyResponse, Ticket, TicketStep
 from tests.service.test_reports import NIK, ticket_through
 
 ANSWERS = {f"u{i}": 3 + (i % 2) for i in range(1, 10)}
@@ -89,8 +89,8 @@ def test_the_daily_run_happens_once_a_day_whatever_the_number_of_processes(desk,
 
 
 def test_register_shows_the_applicant_as_removed(app, login, clock):
-    from shared.operations import Actor
-    from shared.models import User
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
 
     d = app.extensions["antrean"]
     with d.sessions() as s:

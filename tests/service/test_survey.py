@@ -4,9 +4,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from shared import survey
-from shared.models import SurveyResponse
-from shared.operations import Conflict, NotFound, OperationError
+from antrean.shared.services import survey
+from antrean.shared.services.desk import Conflict, NotFound, OperationError
+from antrean.shared.store.models import SurveyResponse
 
 ALL_FOUR = {f"u{i}": 4 for i in range(1, 10)}
 

@@ -3,10 +3,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from shared.models import AuditEntry, PrintJob, Ticket, TicketStep
-from shared.operations import Conflict, NotFound, OperationError
+from antrean.shared.services.desk import Conflict, NotFound, OperationError
+from antrean.shared.store.models import AuditEntry, PrintJob, Ticket, TicketStep
 from tests.conftest import make_desk
 
 
@@ -49,7 +49,7 @@ def test_numbers_reset_at_local_midnight_and_yesterdays_ticket_keeps_its_place(d
 
 
 def test_past_999_the_number_widens(desk, sessions):
-    from shared.models import Sequence
+    from antrean.shared.store.models import Sequence
 
     with sessions() as s, s.begin():
         s.add(Sequence(name="ticket:A", period="2026-11-24", last=999))
@@ -186,7 +186,7 @@ def test_display_snapshot_and_ready_list(desk, staff):
 
 
 def test_restart_loses_nothing(db_url, catalogue, clock, staff):
-    from shared.db import make_engine, make_sessionmaker
+    from antrean.shared.store.db import make_engine, make_sessionmaker
 
     engine = make_engine(db_url)
     d1 = make_desk(make_sessionmaker(engine), catalogue, clock)
@@ -220,7 +220,7 @@ def test_twenty_kiosks_at_once_never_share_a_number_sqlite(desk):
 
 @pytest.mark.postgres
 def test_twenty_kiosks_at_once_never_share_a_number_postgres(pg_url, catalogue, clock):
-    from shared.db import make_engine, make_sessionmaker
+    from antrean.shared.store.db import make_engine, make_sessionmaker
 
     engine = make_engine(pg_url)
     desk = make_desk(make_sessionmaker(engine), catalogue, clock)
@@ -247,7 +247,7 @@ def call_next_concurrently(desk, actors, n_tickets):
 
 
 def _clerks(staff, n=6):
-    from shared.operations import Actor
+    from antrean.shared.services.desk import Actor
 
     base = staff["pelayanan1"]
     return [Actor(base.user_id, base.username, base.roles, base.loket_id) for _ in range(n)]
@@ -260,10 +260,10 @@ def test_clerks_pressing_call_next_together_never_get_the_same_ticket_sqlite(des
 
 @pytest.mark.postgres
 def test_clerks_pressing_call_next_together_never_get_the_same_ticket_postgres(pg_url, catalogue, clock):
-    from shared.cli import create_demo
-    from shared.db import make_engine, make_sessionmaker
-    from shared.models import User
-    from shared.operations import Actor
+    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.db import make_engine, make_sessionmaker
+    from antrean.shared.store.models import User
 
     engine = make_engine(pg_url)
     sessions = make_sessionmaker(engine)

@@ -8,8 +8,16 @@ import string
 
 import pytest
 
-from shared.announce import (digit_words, langs_of, loket_words, number_words, phrase, spell_numbers,
-                             split_number, ticket_words)
+from antrean.shared.domain.announce import (
+    digit_words,
+    langs_of,
+    loket_words,
+    number_words,
+    phrase,
+    spell_numbers,
+    split_number,
+    ticket_words,
+)
 
 ID_UNITS = {"nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
             "delapan": 8, "sembilan": 9}
@@ -235,7 +243,7 @@ def test_langs_of_the_office_setting():
 
 
 def test_display_settings_are_checked():
-    from display.settings import DisplaySettings, SettingsError, clean
+    from antrean.shared.services.display_settings import DisplaySettings, SettingsError, clean
 
     cur = DisplaySettings()
     assert clean({"running_text": "  Selamat\n datang  "}, cur).running_text == "Selamat datang"

@@ -7,7 +7,7 @@ import sys
 import pytest
 import yaml
 
-from shared.catalogue import DEFAULT_CATALOGUE, CatalogueError, load_catalogue, parse_catalogue
+from antrean.shared.domain.catalogue import DEFAULT_CATALOGUE, CatalogueError, load_catalogue, parse_catalogue
 
 FAMILY_A = ["ektp", "ktp", "kk", "datang", "pindah", "akta_lahir", "akta_mati", "kia"]
 FAMILY_B = ["ahli_waris", "bepergian", "belum_menikah", "calon_tki", "keramaian", "dispensasi_nikah",
@@ -125,7 +125,7 @@ def test_a_malformed_catalogue_stops_start_up(tmp_path):
     data["services"][0]["steps"][1]["minutes"] = -1
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    from shared.app import create_app
+    from antrean.shared.app import create_app
 
     with pytest.raises(CatalogueError, match="ektp"):
         create_app({"INSTANCE": tmp_path, "CATALOGUE": str(path), "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"},
@@ -138,7 +138,7 @@ def office_env(tmp_path) -> dict:
 
 
 def test_cli_catalogue_json_lists_every_service_with_steps(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "shared.cli", "catalogue", "--json"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", "catalogue", "--json"], capture_output=True,
                          text=True, check=True, env=office_env(tmp_path))
     data = json.loads(out.stdout)
     assert len(data["services"]) == 22
@@ -148,12 +148,12 @@ def test_cli_catalogue_json_lists_every_service_with_steps(tmp_path):
 
 
 def test_cli_catalogue_table_and_bad_file(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "shared.cli", "catalogue"], capture_output=True, text=True, check=True,
+    out = subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", "catalogue"], capture_output=True, text=True, check=True,
                          env=office_env(tmp_path))
     assert "Surat Keterangan Ahli Waris" in out.stdout and "MS/TMS" in out.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("office: [", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "shared.cli", "catalogue", "--file", str(bad)],
+    out = subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", "catalogue", "--file", str(bad)],
                          capture_output=True, text=True)
     assert out.returncode != 0 and "not valid YAML" in out.stderr
 

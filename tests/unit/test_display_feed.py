@@ -2,7 +2,7 @@
 changed, once for a burst of changes, never older than a change already announced."""
 from __future__ import annotations
 
-from shared.display_feed import DisplayFeed
+from antrean.shared.realtime.display_feed import DisplayFeed
 
 
 class Office:

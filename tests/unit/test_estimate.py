@@ -1,12 +1,12 @@
 """Wait estimates from simulated histories: plain values, no app and no database."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared import estimate
-from shared.estimate import Visit, desk_minutes, minutes_per_visit, visit_of, wait_minutes
+from antrean.shared.services import estimate
+from antrean.shared.services.estimate import Visit, desk_minutes, minutes_per_visit, visit_of, wait_minutes
 
-T0 = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
 def at(minutes: float) -> datetime:

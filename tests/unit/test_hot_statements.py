@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shared import issuing, print_queue
+from antrean.shared.services import issuing, print_queue
 
 
 def sql(statement, dialect) -> str:

@@ -1,7 +1,7 @@
 """Ticket numbers: prefix + 3 digits, per prefix per office day (Asia/Jakarta), widening past 999."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from shared import numbering
+from antrean.shared.domain import numbering
 
 
 def test_number_format_widens_and_never_wraps():
@@ -13,8 +13,8 @@ def test_number_format_widens_and_never_wraps():
 
 def test_office_day_is_local_midnight_in_jakarta():
     # 16:59 UTC is 23:59 WIB; 17:00 UTC is 00:00 WIB the next day
-    assert str(numbering.office_day(datetime(2026, 11, 24, 16, 59, tzinfo=timezone.utc), "Asia/Jakarta")) == "2026-11-24"
-    assert str(numbering.office_day(datetime(2026, 11, 24, 17, 0, tzinfo=timezone.utc), "Asia/Jakarta")) == "2026-11-25"
+    assert str(numbering.office_day(datetime(2026, 11, 24, 16, 59, tzinfo=UTC), "Asia/Jakarta")) == "2026-11-24"
+    assert str(numbering.office_day(datetime(2026, 11, 24, 17, 0, tzinfo=UTC), "Asia/Jakarta")) == "2026-11-25"
 
 
 def test_agenda_number_format():
@@ -30,8 +30,8 @@ def test_bad_agenda_format_is_a_clear_error():
 
 
 def test_pickup_code_is_one_draw_spread_over_six_characters():
-    from shared.issuing import pickup_code
-    from shared.operations import PICKUP_ALPHABET
+    from antrean.shared.services.desk import PICKUP_ALPHABET
+    from antrean.shared.services.issuing import pickup_code
 
     draws = []
 

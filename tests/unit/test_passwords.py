@@ -1,5 +1,5 @@
 """Staff passwords are stored with a slow hash; an unknown user name never logs in."""
-from shared.passwords import hash_password, verify_login
+from antrean.shared.services.passwords import hash_password, verify_login
 
 
 def test_real_passwords_use_a_slow_hash():

@@ -5,7 +5,7 @@ import sys
 
 from gevent import pywsgi, socket
 
-from shared.serving import NoDelayHandler
+from antrean.shared.cli.serving import NoDelayHandler
 
 
 def hello(environ, start_response):

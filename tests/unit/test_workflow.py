@@ -1,14 +1,23 @@
 """The ticket workflow on its own: no app, no database."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from shared.catalogue import ROLES, load_catalogue
-from shared.workflow import (BadDecision, Status, TicketClosed, TicketFlow, TimeWentBack, WrongRole, WrongStep)
+from antrean.shared.domain.catalogue import ROLES, load_catalogue
+from antrean.shared.domain.workflow import (
+    BadDecision,
+    Status,
+    TicketClosed,
+    TicketFlow,
+    TimeWentBack,
+    WrongRole,
+    WrongStep,
+)
 
 CAT = load_catalogue()
-T0 = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 
 
 def flow(code="ahli_waris"):
@@ -209,7 +218,7 @@ def test_invariants_hold_for_any_sequence(code, actions):
             else:
                 f.close(Status.NO_SHOW, now)
         except Exception as exc:
-            assert type(exc).__module__ == "shared.workflow", exc  # only domain errors
+            assert type(exc).__module__ == "antrean.shared.domain.workflow", exc  # only domain errors
             assert (f.status, f.current_step, len(f.records)) == before  # a refused action changes nothing
             if before[0].closed:
                 pass

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 from werkzeug.routing import IntegerConverter, PathConverter
 
-from shared.catalogue import ADMIN_ROLE, STAFF_ROLES
+from antrean.shared.domain.catalogue import ADMIN_ROLE, STAFF_ROLES
 from tests.conftest import fast_hash
 
 ALL_ROLES = (*STAFF_ROLES, ADMIN_ROLE)
@@ -18,8 +18,8 @@ def add_user(app, username: str, roles, loket: int | None = None) -> str:
     """A staff user with exactly ``roles`` (password PASSWORD), at loket number ``loket``."""
     from sqlalchemy import select
 
-    from shared.db import transaction
-    from shared.models import Loket, User
+    from antrean.shared.store.db import transaction
+    from antrean.shared.store.models import Loket, User
 
     with transaction(app.extensions["antrean"].sessions) as s:
         loket_id = s.scalar(select(Loket.id).where(Loket.number == loket)) if loket else None

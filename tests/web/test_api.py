@@ -53,7 +53,7 @@ def test_unknown_ticket_and_route_answer_json_404(client):
 
 
 def test_a_ticket_number_too_large_for_the_database_is_simply_not_found(client, app_staff):
-    from shared.tokens import create_token
+    from antrean.shared.services.tokens import create_token
 
     huge = "9" * 30  # a 500 from the database driver before
     token = create_token(client.application.extensions["antrean"].sessions, "button", "api", "pelayanan1")
@@ -99,8 +99,8 @@ def test_a_printer_fault_keeps_the_ticket_and_prints_once_after_recovery(app, cl
 
 
 def test_a_tms_decision_prints_a_slip_listing_the_missing_documents(app, client, printer, login):
-    from hardware.notice_layout import TmsNotice
-    from hardware.print_agent import slip_from_wire, slip_to_wire
+    from antrean.hardware.notice_layout import TmsNotice
+    from antrean.hardware.print_agent import slip_from_wire, slip_to_wire
 
     t = client.post("/api/v1/tickets", json={"service": "ahli_waris"}).get_json()
     login("pelayanan2")
@@ -134,7 +134,7 @@ def test_a_forged_host_header_changes_only_its_own_tickets_qr_code(app, client, 
 
 
 def test_with_a_public_url_every_qr_code_uses_it(tmp_path, clock, printer):
-    from shared.app import create_app
+    from antrean.shared.app import create_app
 
     app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "SECRET_KEY": "t",
                       "TESTING": True, "ALWAYS_OPEN": True, "PUBLIC_URL": "https://antrean.kampak.example"},

@@ -1,4 +1,4 @@
-"""What the counter screen needs to refresh only for changes it shows (shared/static/js/counter.js),
+"""What the counter screen needs to refresh only for changes it shows (shared/web/static/js/counter.js),
 and that its background refreshes never keep an unattended session alive."""
 import json
 import re
@@ -25,7 +25,7 @@ def test_the_screen_says_whose_files_and_which_queue_it_shows(client, login):
 
 
 def test_a_loket_serving_a_single_service_listens_to_that_services_group(client, login, app):
-    from shared.models import Loket
+    from antrean.shared.store.models import Loket
 
     with app.extensions["antrean"].sessions.begin() as s:
         loket = Loket(number=9, name="Loket KTP", groups=["ktp", "pengaduan"], active=True)
@@ -39,7 +39,7 @@ def test_a_loket_serving_a_single_service_listens_to_that_services_group(client,
 
 
 def test_ticket_pushes_name_the_role_whose_step_is_now_current(app, client, login, catalogue):
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     client.post("/api/v1/tickets", json={"service": "ahli_waris"})
     kasi = app.test_client()

@@ -7,21 +7,29 @@ import base64
 
 import pytest
 
-from tests.web.security_helpers import (ALL_ROLES, PASSWORD, add_user, csrf_token, forms_of, login, methods_of,
-                                        sample_url)
+from tests.web.security_helpers import (
+    ALL_ROLES,
+    PASSWORD,
+    add_user,
+    csrf_token,
+    forms_of,
+    login,
+    methods_of,
+    sample_url,
+)
 
 JSON_APIS = {"api", "staff_api"}  # blueprints exempt from the token: no cookie is trusted there
 
 
 @pytest.fixture
 def app(tmp_path, clock, printer):
-    from shared.app import create_app
+    from antrean.shared.app import create_app
 
     app = create_app(
         {"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "test",
          "TESTING": True, "WTF_CSRF_ENABLED": True, "ALWAYS_OPEN": True},
         clock=clock, printer=printer, start_workers=False)
-    from shared.cli import create_demo
+    from antrean.shared.cli.main import create_demo
     from tests.conftest import fast_hash
 
     create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)

@@ -8,12 +8,12 @@ import wave
 
 import pytest
 
-from hardware.speaker import ToneSynthesizer
+from antrean.hardware.speaker import ToneSynthesizer
 
 
 @pytest.fixture
 def tone_app(tmp_path, clock, printer):
-    from shared.app import create_app
+    from antrean.shared.app import create_app
 
     synth = ToneSynthesizer(tmp_path / "audio", seconds=0.2)
     app = create_app(
@@ -28,7 +28,7 @@ def tone_app(tmp_path, clock, printer):
 
 @pytest.fixture
 def staff_of(tone_app):
-    from shared.cli import create_demo
+    from antrean.shared.cli.main import create_demo
     from tests.conftest import fast_hash
 
     passwords = {u: p for u, p, _r in create_demo(tone_app.extensions["antrean"].sessions, hasher=fast_hash)}
@@ -47,7 +47,7 @@ def status_of(client, url):
 
 
 def display_socket(app):
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     return socketio.test_client(app, namespace="/display")
 
@@ -167,7 +167,7 @@ def test_staff_set_the_running_text_and_every_display_gets_it_at_once(tone_app, 
         "Queue number, A-zero zero one, please proceed to counter one"]
     assert all(status_of(clerk, a["audio"]) == 200 for a in c["announce"])
     # stored in the settings table
-    from shared.models import Setting
+    from antrean.shared.store.models import Setting
 
     with tone_app.extensions["antrean"].sessions() as s:
         assert s.get(Setting, "running_text").value == "Selamat datang di Kecamatan Kampak"

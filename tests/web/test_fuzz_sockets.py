@@ -26,8 +26,8 @@ payloads = st.lists(json_values | st.fixed_dictionaries({}, optional={
 
 @pytest.fixture
 def sockets(app, client, login):
-    from shared.hub import socketio
-    from shared.tokens import create_token
+    from antrean.shared.realtime.hub import socketio
+    from antrean.shared.services.tokens import create_token
 
     desk = app.extensions["antrean"]
     ticket = client.post("/api/v1/tickets", json={"service": "ktp"}).get_json()
@@ -74,7 +74,7 @@ def test_any_connect_payload_is_accepted_or_refused(app, auth):
     """The protocol wants an object (or nothing) as the connect payload: anything else is a
     malformed packet, dropped. The public namespaces take any object; the staff and print-agent
     ones refuse a connection without a valid login or token."""
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     for namespace in ("/display", "/ticket", "/printer", "/counter"):
         c = socketio.test_client(app, namespace=namespace, auth=auth)

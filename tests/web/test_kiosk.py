@@ -3,13 +3,13 @@ kiosk-services pages, and the /printer namespace, through the Flask and Socket.I
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared.hub import socketio
-from shared.tokens import create_token
+from antrean.shared.realtime.hub import socketio
+from antrean.shared.services.tokens import create_token
 
 
 def issue(client, service="ktp", **kw):
@@ -125,9 +125,9 @@ def test_closing_needs_a_login_and_a_role(client, login):
 @pytest.fixture
 def evening_app(tmp_path, printer):
     """The office's real hours: Tuesday 17:00 WIB, after closing time."""
-    from shared.app import create_app
+    from antrean.shared.app import create_app
 
-    clock = lambda: datetime(2026, 11, 24, 17, 0, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(timezone.utc)  # noqa: E731
+    clock = lambda: datetime(2026, 11, 24, 17, 0, tzinfo=ZoneInfo("Asia/Jakarta")).astimezone(UTC)  # noqa: E731
     app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'eve.db'}",
                       "SECRET_KEY": "test", "TESTING": True, "ALWAYS_OPEN": False},
                      clock=clock, printer=printer, start_workers=False)
@@ -162,8 +162,9 @@ def test_print_state_printing_printed_fault(app, client, printer):
 
 
 def test_the_preview_is_the_printed_layout_as_png(client):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     t = issue(client, "ahli_waris")
     resp = client.get(f"/kiosk/preview/{t['public_id']}.png")
@@ -174,7 +175,7 @@ def test_the_preview_is_the_printed_layout_as_png(client):
 
 
 def test_the_preview_masks_the_pickup_code(app, client, monkeypatch):
-    import hardware.ticket_preview as preview
+    import antrean.hardware.ticket_preview as preview
 
     seen = []
     real = preview.render_png
@@ -191,9 +192,10 @@ def test_the_preview_masks_the_pickup_code(app, client, monkeypatch):
 def test_the_status_page_has_no_personal_data(app, client, login):
     t = issue(client, "ahli_waris")
     desk = app.extensions["antrean"]
-    from shared.operations import Actor
-    from shared.models import User
     from sqlalchemy import select
+
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
 
     staff_client = app.test_client()
     login("pelayanan2", staff_client)
@@ -211,9 +213,10 @@ def test_the_status_page_has_no_personal_data(app, client, login):
 
 
 def test_the_status_shows_when_documents_are_ready(app, client, login):
-    from shared.models import User
-    from shared.operations import Actor
     from sqlalchemy import select
+
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
 
     login("pelayanan2")
     desk = app.extensions["antrean"]
@@ -273,8 +276,9 @@ def test_staff_see_a_printer_fault_and_reprint(app, client, printer, login, cloc
 
 
 def test_the_reprint_is_audited(app, client, login):
-    from shared.models import AuditEntry
     from sqlalchemy import select
+
+    from antrean.shared.store.models import AuditEntry
 
     t = issue(client)
     login("pelayanan1")

@@ -16,15 +16,15 @@ def desk(app, app_staff):
 
 @pytest.fixture
 def staff(desk):
-    from shared.models import User
-    from shared.operations import Actor
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
 
     with desk.sessions() as s:
         return {u.username: Actor.of(u) for u in s.scalars(select(User))}
 
 
 def socket(app, namespace):
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     return socketio.test_client(app, namespace=namespace)
 
@@ -73,8 +73,8 @@ def test_a_display_that_connects_later_gets_the_state_and_the_next_change(app, d
 
 
 def test_lokets_changed_by_the_administrator_reach_the_displays(app, desk, staff):
-    from shared.events import Event
-    from shared.models import Loket
+    from antrean.shared.domain.events import Event
+    from antrean.shared.store.models import Loket
 
     display = socket(app, "/display")
     display.get_received("/display")

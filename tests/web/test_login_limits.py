@@ -96,8 +96,8 @@ def test_the_staff_api_limits_failed_basic_logins_too(client, app_staff):
 
 
 def make_app(tmp_path, clock, printer, **overrides):
-    from shared.app import create_app
-    from shared.cli import create_demo
+    from antrean.shared.app import create_app
+    from antrean.shared.cli.main import create_demo
     from tests.conftest import fast_hash
 
     app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
@@ -132,7 +132,7 @@ def test_an_unknown_user_name_costs_a_password_check_too(client, app_staff, monk
     hash, so the timing does not tell which user names exist."""
     import werkzeug.security
 
-    from shared import passwords
+    from antrean.shared.services import passwords
 
     checked = []
     real = werkzeug.security.check_password_hash

@@ -1,4 +1,4 @@
-"""The OpenAPI description (shared/openapi.yaml, served at /api/v1/openapi.json) cannot go stale:
+"""The OpenAPI description (shared/web/openapi.yaml, served at /api/v1/openapi.json) cannot go stale:
 every /api/v1 route and method of the app is described, every described path and method is a
 route, and the description is valid OpenAPI. tests/web/test_schemathesis.py checks the answers."""
 from __future__ import annotations
@@ -32,7 +32,7 @@ def test_the_api_description_is_served_as_json_and_is_valid_openapi(client):
     resp = client.get("/api/v1/openapi.json")
     assert resp.status_code == 200 and resp.mimetype == "application/json"
     description = resp.get_json()
-    assert description == yaml.safe_load((ROOT / "shared" / "openapi.yaml").read_text(encoding="utf-8"))
+    assert description == yaml.safe_load((ROOT / "shared" / "web" / "openapi.yaml").read_text(encoding="utf-8"))
     assert description["openapi"].startswith("3.")
     schemathesis.openapi.from_dict(description).validate()  # against the OpenAPI meta-schema
 
@@ -41,7 +41,7 @@ def test_every_api_route_is_described_and_every_described_operation_exists(app, 
     description = client.get("/api/v1/openapi.json").get_json()
     routes, documented = routed(app), described(description)
     assert len(routes) >= 16  # the walk found the API at all
-    assert not routes - documented, f"routes missing from shared/openapi.yaml: {sorted(routes - documented)}"
+    assert not routes - documented, f"routes missing from shared/web/openapi.yaml: {sorted(routes - documented)}"
     assert not documented - routes, f"described but not routed: {sorted(documented - routes)}"
 
 

@@ -74,7 +74,7 @@ def test_csrf_is_enforced_on_forms(app, app_staff):
 
 
 def test_display_socket_gets_a_snapshot_on_connect(app, client):
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     client.post("/api/v1/tickets", json={"service": "ktp"})
     sio = socketio.test_client(app, namespace="/display")
@@ -85,7 +85,7 @@ def test_display_socket_gets_a_snapshot_on_connect(app, client):
 
 
 def test_counter_socket_refuses_anonymous_and_accepts_staff(app, client, login):
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     anon = socketio.test_client(app, namespace="/counter")
     assert not anon.is_connected("/counter")
@@ -154,17 +154,17 @@ def test_serve_runs_gevent_with_the_quiet_handler(app, monkeypatch):
 
     from click.testing import CliRunner
 
-    import shared.app
-    import shared.serving
-    from shared.cli import cli
-    from shared.hub import socketio
-    from shared.serving import NoDelayHandler
+    import antrean.shared.app
+    import antrean.shared.cli.serving
+    from antrean.shared.cli.main import cli
+    from antrean.shared.cli.serving import NoDelayHandler
+    from antrean.shared.realtime.hub import socketio
 
     made, ran = [], []
     monkeypatch.setattr(logging, "basicConfig", lambda **kw: None)  # the test run's logging stays
     monkeypatch.setattr(logging.getLogger("alembic"), "level", logging.getLogger("alembic").level)
-    monkeypatch.setattr(shared.app, "create_app", lambda overrides=None: made.append(overrides) or app)
-    monkeypatch.setattr(shared.serving, "freeze_startup_objects", lambda: None)
+    monkeypatch.setattr(antrean.shared.app, "create_app", lambda overrides=None: made.append(overrides) or app)
+    monkeypatch.setattr(antrean.shared.cli.serving, "freeze_startup_objects", lambda: None)
     monkeypatch.setattr(socketio, "run", lambda *args, **kw: ran.append(kw))
     result = CliRunner().invoke(cli, ["serve", "--port", "5999"])
     assert result.exit_code == 0, result.output

@@ -105,7 +105,7 @@ def test_views_for_any_staff_admit_every_staff_user(app, users):
 
 
 def test_the_staff_socket_namespace_refuses_anonymous_users(app, users):
-    from shared.hub import socketio
+    from antrean.shared.realtime.hub import socketio
 
     anonymous = socketio.test_client(app, namespace="/counter", flask_test_client=app.test_client())
     assert not anonymous.is_connected("/counter")

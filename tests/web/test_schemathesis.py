@@ -1,4 +1,4 @@
-"""Schemathesis sends requests generated from the OpenAPI description (shared/openapi.yaml) to the
+"""Schemathesis sends requests generated from the OpenAPI description (shared/web/openapi.yaml) to the
 app in-process (WSGI) and checks every answer against it: no server error, only documented status
 codes and content types, bodies and headers as described. The staff operations are sent with a
 valid device token, so they reach the workflow rather than stopping at 401."""
@@ -8,9 +8,13 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, positive_data_acceptance,
-                                               response_headers_conformance, response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import ROOT, fast_hash
 
@@ -23,9 +27,9 @@ FUZZ = settings(max_examples=30, deadline=None, database=None,
 def office(tmp_path, clock, printer):
     """An app with demo staff, a device token for the clerk at loket 2, and a few tickets in
     several states, so generated ids often name a real ticket."""
-    from shared.app import create_app
-    from shared.cli import create_demo
-    from shared.tokens import create_token
+    from antrean.shared.app import create_app
+    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.tokens import create_token
 
     app = create_app(
         {"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "test",
@@ -51,7 +55,7 @@ def office(tmp_path, clock, printer):
 # Loaded from the file, which GET /api/v1/openapi.json serves unchanged (tests/web/test_openapi.py); each
 # test sends its requests to its own app. (schemathesis.pytest.from_fixture would load it from the app
 # fixture, but fails on pytest 9.2, which no longer has Node._nodeid.)
-schema = schemathesis.openapi.from_path(ROOT / "shared" / "openapi.yaml")
+schema = schemathesis.openapi.from_path(ROOT / "shared" / "web" / "openapi.yaml")
 schema.config.update(base_url="http://localhost")  # the WSGI transport takes the path from here
 CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
                response_schema_conformance]
@@ -86,7 +90,7 @@ def test_the_answers_generated_requests_rarely_reach_are_described_too(app, app_
 
     from sqlalchemy.exc import OperationalError
 
-    from shared.operations import Desk
+    from antrean.shared.services.desk import Desk
 
     def check(method, path, expect, **kw):
         case = schema[path][method].Case(**kw)

@@ -55,8 +55,8 @@ def test_cookies_over_http_are_httponly_and_samesite_but_not_secure(client, logi
 
 
 def make_app(tmp_path, clock, printer, env):
-    from shared.app import create_app
-    from shared.config import load_config
+    from antrean.shared.app import create_app
+    from antrean.shared.config import load_config
 
     cfg = load_config({"ANTREAN_INSTANCE": str(tmp_path), **env})
     return create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
@@ -72,7 +72,7 @@ def make_app(tmp_path, clock, printer, env):
     ({"ANTREAN_PUBLIC_URL": "https://antrean.kampak.example", "ANTREAN_SECURE_COOKIES": "0"}, False),
 ])
 def test_cookies_are_secure_behind_https(tmp_path, clock, printer, env, secure):
-    from shared.cli import create_demo
+    from antrean.shared.cli.main import create_demo
     from tests.conftest import fast_hash
 
     app = make_app(tmp_path, clock, printer, env)

@@ -1,9 +1,10 @@
 """The staff API: the same roles and rules as the screens, authenticated per request."""
 import base64
+from datetime import UTC
 
 import pytest
 
-from shared.tokens import create_token
+from antrean.shared.services.tokens import create_token
 
 APPLICANT = {"name": "Sri Wahyuni", "nik": "3503124507540001"}
 
@@ -82,16 +83,16 @@ def test_a_call_button_with_a_device_token(app, client, as_user):
 
 
 def test_a_device_token_is_seen_to_the_minute_and_not_written_on_every_request(app, client, app_staff, monkeypatch):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import select
 
-    from shared.models import DeviceToken
+    from antrean.shared.store.models import DeviceToken
 
     sessions = app.extensions["antrean"].sessions
     token = create_token(sessions, "loket-1-button", "api", "pelayanan1")
-    clock = [datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)]
-    monkeypatch.setattr("shared.tokens.utcnow", lambda: clock[0])
+    clock = [datetime(2026, 11, 24, 1, 0, tzinfo=UTC)]
+    monkeypatch.setattr("antrean.shared.services.tokens.utcnow", lambda: clock[0])
 
     def seen_after_a_request(**later):
         clock[0] += timedelta(**later)

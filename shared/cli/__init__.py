@@ -1,0 +1,1 @@
+"""The ``antrean`` command, by group."""

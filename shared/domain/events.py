@@ -1,0 +1,39 @@
+"""In-process event bus. Events are published after the database commit, never before.
+
+Subscribers (the Socket.IO hub, the print worker) register callables; a failing subscriber is
+logged and never breaks the publisher or the other subscribers.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Event], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+
+    def subscribe(self, name: str, handler: Handler) -> None:
+        """``name`` is an event name or ``*`` for every event."""
+        self._handlers[name].append(handler)
+
+    def publish(self, event: Event) -> None:
+        for handler in [*self._handlers.get(event.name, ()), *self._handlers.get("*", ())]:
+            try:
+                handler(event)
+            except Exception:  # a display or printer problem must not undo a committed ticket
+                log.exception("event handler failed for %s", event.name)

@@ -1,0 +1,1 @@
+"""Realtime: the Socket.IO namespaces, the display feed and the print hub."""

@@ -1,0 +1,218 @@
+"""The Socket.IO hub: bus events out to displays, counters and phones; snapshots on connect.
+
+Namespaces: ``/display`` (public: calls, queue counts, snapshot), ``/counter`` (staff only:
+ticket updates, queue, printer faults), ``/ticket`` (public: one ticket's status, by its
+unguessable id). Every (re)connect gets the true state first, so a display that lost its
+connection or a restarted server never leaves a stale screen.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from flask_login import current_user
+from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room, rooms
+
+from antrean.shared.domain.events import Event, EventBus
+from antrean.shared.realtime.display_feed import DisplayFeed, Nudges
+from antrean.shared.services.desk import Desk, NotFound
+
+log = logging.getLogger(__name__)
+socketio = SocketIO()
+MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError)
+RESERVED_EVENTS = {"connect", "disconnect", "connect_error"}
+
+
+def _is_proper_event(server, data) -> bool:
+    """A client's EVENT or BINARY_EVENT packet names its event with text that is not a reserved
+    name: python-socketio would pass ``["connect", ...]`` sent by a client to the namespace's own
+    connect handler, and fails on an event without a name."""
+    if not (isinstance(data, str) and data[:1] in ("2", "5")):
+        return True
+    pkt = server.packet_class(encoded_packet=data)
+    name = pkt.data[0] if isinstance(pkt.data, list) and pkt.data else None
+    return isinstance(name, str) and name not in RESERVED_EVENTS
+
+
+def drop_malformed_packets(server) -> None:
+    """Every client packet passes here first. python-socketio raises on a malformed packet (a bad
+    type byte, an event with no name, a binary placeholder without its attachment): engineio logs a
+    traceback, and after a broken binary packet every later message of that client is taken for an
+    attachment. Such a packet, and an event a client names "connect" or "disconnect", is dropped
+    with one warning line; the connection goes on with its next packet."""
+    handler = server._handle_eio_message
+
+    def guarded(eio_sid, data):
+        try:
+            if eio_sid in server._binary_packet or _is_proper_event(server, data):
+                return handler(eio_sid, data)
+            log.warning("Socket.IO event with a reserved name or no name dropped")
+        except MALFORMED as exc:
+            server._binary_packet.pop(eio_sid, None)
+            log.warning("malformed Socket.IO packet dropped (%s)", type(exc).__name__)
+        return None
+
+    server._handle_eio_message = guarded  # Flask-SocketIO's test client calls this one too
+    server.eio.on("message", guarded)
+
+
+def same_origin_or(public_url: str | None) -> Callable[[str, dict], bool]:
+    """The browser origins allowed to open a Socket.IO connection: the page's own origin (as the
+    request's Host, or X-Forwarded-Proto/-Host behind a reverse proxy, names it) and the configured
+    public URL. A page of another site cannot connect with the staff's cookies. Clients that send
+    no Origin (the print and speaker agents) are not affected."""
+    extra = {public_url.rstrip("/")} if public_url else set()
+
+    def allowed(origin: str, environ: dict) -> bool:
+        if origin in extra:
+            return True
+        host = environ.get("HTTP_HOST", "")
+        own = {f"{environ.get('wsgi.url_scheme', 'http')}://{host}"}
+        if "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ:
+            scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http"))
+            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host)
+            own.add(f"{scheme.split(',')[0].strip()}://{fwd_host.split(',')[0].strip()}")
+        return origin in own
+
+    return allowed
+
+
+class DisplayNamespace(Namespace):
+    def __init__(self, desk: Desk, extend: Callable[[dict], dict] | None = None):
+        super().__init__("/display")
+        self.desk = desk
+        self.extend = extend  # adds what the display blueprint owns: running text, speech, audio
+        self.feed: DisplayFeed | None = None  # set by wire()
+
+    def snapshot(self) -> dict:
+        snap = self.desk.display_snapshot()
+        return self.extend(snap) if self.extend else snap
+
+    def on_connect(self, auth=None):
+        snap = self.snapshot()
+        emit("snapshot", snap)
+        if self.feed is not None:
+            self.feed.connected(snap)
+
+    def on_snapshot(self, _data=None, *_more):
+        return self.snapshot()
+
+
+class CounterNamespace(Namespace):
+    def __init__(self, desk: Desk):
+        super().__init__("/counter")
+        self.desk = desk
+
+    def on_connect(self, auth=None):
+        if not current_user.is_authenticated:
+            return False  # staff only
+        emit("queue", self.desk.queue_counts())
+
+
+class TicketNamespace(Namespace):
+    def __init__(self, desk: Desk):
+        super().__init__("/ticket")
+        self.desk = desk
+
+    def on_follow(self, data=None, *_more):
+        public_id = (data or {}).get("public_id") if isinstance(data, dict) else None
+        if not isinstance(public_id, str):
+            return {"error": "public_id required"}
+        try:
+            view = self.desk.get_ticket_by_public_id(public_id)
+        except NotFound:
+            return {"error": "not found"}
+        join_room(f"t:{public_id}")
+        group = f"g:{view['group']}"  # told when the queue before this ticket moves
+        for room in rooms():
+            if room.startswith("g:") and room != group:
+                leave_room(room)  # the ticket moved to another service's queue
+        join_room(group)
+        return view
+
+
+def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
+         display_extend: Callable[[dict], dict] | None = None,
+         decorate_call: Callable[[dict], dict] | None = None,
+         after_call: Callable[[dict], object] | None = None,
+         feed_delay: float | None = 0.1, redis_url: str | None = None, channel: str = "antrean") -> DisplayFeed:
+    """``decorate_call`` adds the announcement (text, audio URL) to a call before it is sent;
+    ``after_call`` runs once the call is on its way (speech synthesis: never before the call);
+    ``display_extend`` adds the display's own state to every display snapshot.
+
+    Display snapshots between calls come from a ``DisplayFeed`` (shared/display_feed.py): read in
+    a background task ``feed_delay`` seconds after a change, sent only when changed (``None``: read
+    and sent inline, for tests without background tasks), and not read at all while no display is
+    connected to this process. With ``redis_url`` (several processes)
+    the processes tell each other of changes over Redis (``<channel>:display``)."""
+    drop_malformed_packets(socketio.server)
+    display = DisplayNamespace(desk, display_extend)
+    socketio.on_namespace(display)
+    socketio.on_namespace(CounterNamespace(desk))
+    socketio.on_namespace(TicketNamespace(desk))
+    call_lock = threading.Lock()
+
+    def send_snapshot(snap: dict) -> None:
+        # to this process's displays only: every process sends its own (see DisplayFeed)
+        socketio.emit("snapshot", snap, namespace="/display", ignore_queue=True)
+
+    background = feed_delay is not None
+    def displays_here() -> bool:
+        # this process's displays (a client counts from before its connect handler reads its snapshot)
+        return any(True for _ in socketio.server.manager.get_participants("/display", None))
+
+    feed = DisplayFeed(display.snapshot, send_snapshot, sleep=socketio.sleep, delay=feed_delay or 0.0,
+                       spawn=socketio.start_background_task if background else None, audience=displays_here)
+    if background and redis_url:
+        feed.nudges = Nudges(redis_url, f"{channel}:display", on_nudge=lambda: feed.changed(remote=True))
+        feed.nudges.start(socketio.start_background_task, socketio.sleep)
+    display.feed = feed
+
+    def on_called(event: Event) -> None:
+        feed.expect()  # first: a display snapshot read before this call is not sent after it
+        payload = decorate_call(event.payload) if decorate_call else event.payload
+        # one call is sent to every display before the next one: all displays get calls in one order
+        with call_lock:
+            socketio.emit("call", payload, namespace="/display")
+            socketio.emit("call", payload, namespace="/counter")
+        # Let the connections send it now: under gevent they would otherwise wait until this
+        # request has finished its remaining work (counts, speech), which may not yield.
+        socketio.sleep(0)
+        if after_call is not None:
+            after_call(event.payload)
+
+    def on_queue(event: Event) -> None:
+        socketio.emit("queue", event.payload, namespace="/counter")
+        feed.changed()  # displays get the counts in their next snapshot: after a call, one frame, not two
+
+    # A phone following a ticket (/ticket) is asked to fetch it again when that ticket changed, or
+    # when the queue before it moved: a ticket of its group was called or came back to the queue,
+    # or a priority ticket joined it. A plain ticket joining the end of a queue moves nobody. (A
+    # waiting ticket moved to another group's service is not seen by its old group: those phones
+    # see it at their next 30-second refresh.)
+    def on_issued(event: Event) -> None:
+        if event.payload.get("priority"):
+            socketio.emit("refresh", {}, namespace="/ticket", to=f"g:{event.payload['group']}")
+
+    def on_updated(event: Event) -> None:
+        ticket = event.payload
+        socketio.emit("ticket", ticket, namespace="/counter")
+        followers = [f"t:{ticket['public_id']}"]
+        if ticket.get("status") in ("waiting", "called"):
+            followers.append(f"g:{ticket['group']}")
+        socketio.emit("refresh", {}, namespace="/ticket", to=followers)  # once each, in both rooms or not
+        feed.changed()
+
+    def on_printer(event: Event) -> None:
+        socketio.emit("printer", {k: v for k, v in event.payload.items()}, namespace="/counter")
+
+    bus.subscribe("ticket.called", on_called)
+    bus.subscribe("ticket.issued", on_issued)
+    bus.subscribe("queue.changed", on_queue)
+    bus.subscribe("ticket.updated", on_updated)
+    for name in ("lokets.changed", "catalogue.changed", "office.changed"):
+        bus.subscribe(name, lambda _event: feed.changed())
+    bus.subscribe("printer.fault", on_printer)
+    bus.subscribe("printer.printed", on_printer)
+    return feed

@@ -1,0 +1,228 @@
+"""Office reports: what the Kasi and the Camat read. Plain Python over the stored tickets and steps.
+
+Every figure is computed from the database for a period of office days (inclusive), in the
+office's time zone: tickets per service and group, waiting time (ticket to first call), time per
+SOP step against its Mutu Baku minutes, the share of steps within standard, the TMS rate and the
+documents most often missing, per clerk and per loket, and the busiest hours.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from antrean.shared.domain.clock import local
+from antrean.shared.store.models import Loket, Ticket, TicketStep, User
+
+
+def median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+def p90(values: list[float]) -> float | None:
+    """90th percentile, linear interpolation between closest ranks (the 'inclusive' method)."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return round(values[0], 2)
+    return round(statistics.quantiles(values, n=10, method="inclusive")[-1], 2)
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    return {"n": len(values), "median": median(values), "p90": p90(values),
+            "mean": round(statistics.fmean(values), 2) if values else None}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("the period ends before it starts")
+
+
+def _tickets(s: Session, period: Period) -> list[Ticket]:
+    return list(s.scalars(select(Ticket).where(Ticket.office_day >= period.start,
+                                               Ticket.office_day <= period.end).order_by(Ticket.id)))
+
+
+def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
+    tz = catalogue.office.timezone
+    tickets = _tickets(s, period)
+    ids = [t.id for t in tickets]
+    steps: list[TicketStep] = []
+    for chunk in _chunks(ids, 500):
+        steps += list(s.scalars(select(TicketStep).where(TicketStep.ticket_id.in_(chunk))))
+    by_ticket = {t.id: t for t in tickets}
+    users = {u.id: u for u in s.scalars(select(User))}
+    lokets = {lk.id: lk for lk in s.scalars(select(Loket))}
+
+    per_service: dict[str, dict[str, Any]] = {}
+    per_group: Counter = Counter()
+    statuses: Counter = Counter()
+    waits: list[float] = []
+    waits_by_service: dict[str, list[float]] = defaultdict(list)
+    hours: Counter = Counter()
+    per_loket: dict[int, dict[str, Any]] = {}
+    for t in tickets:
+        svc = per_service.setdefault(t.service_code, {"service": t.service_code, "name": t.service_name,
+                                                      "group": t.group, "tickets": 0, "done": 0,
+                                                      "returned": 0, "no_show": 0})
+        svc["tickets"] += 1
+        if t.status in ("done", "returned", "no_show"):
+            svc[t.status] += 1
+        per_group[t.group] += 1
+        statuses[t.status] += 1
+        hours[local(t.created_at, tz).hour] += 1
+        if t.called_at is not None:
+            minutes = (t.called_at - t.created_at).total_seconds() / 60
+            waits.append(minutes)
+            waits_by_service[t.service_code].append(minutes)
+            if t.loket_id is not None:
+                lk = per_loket.setdefault(t.loket_id, {"loket": lokets[t.loket_id].name if t.loket_id in lokets else "?",
+                                                       "called": 0, "waits": []})
+                lk["called"] += 1
+                lk["waits"].append(minutes)
+
+    step_minutes: dict[tuple[str, int], list[float]] = defaultdict(list)
+    step_within: dict[tuple[str, int], list[bool]] = defaultdict(list)
+    step_meta: dict[tuple[str, int], dict[str, Any]] = {}
+    per_user: dict[int, dict[str, Any]] = {}
+    decisions: dict[str, Counter] = defaultdict(Counter)
+    missing: Counter = Counter()
+    for st in steps:
+        ticket = by_ticket[st.ticket_id]
+        if st.decision:
+            decisions[ticket.service_code][st.decision] += 1
+            if st.decision == "TMS":
+                missing.update(ticket.missing_documents or [])
+        if st.actor == "pemohon":  # the applicant's own steps (submit, collect) are not staff work
+            continue
+        minutes = (st.finished_at - st.available_at).total_seconds() / 60
+        within = st.standard_minutes == 0 or minutes <= st.standard_minutes
+        key = (ticket.service_code, st.number)
+        step_minutes[key].append(minutes)
+        step_within[key].append(within)
+        if key not in step_meta:
+            activity = next((x["activity"] for x in ticket.flow if x["number"] == st.number), "")
+            step_meta[key] = {"service": ticket.service_code, "step": st.number, "actor": st.actor,
+                              "activity": activity, "standard_minutes": st.standard_minutes}
+        if st.user_id is not None:
+            u = per_user.setdefault(st.user_id, {"user": users[st.user_id].username if st.user_id in users else "?",
+                                                 "name": users[st.user_id].full_name if st.user_id in users else "?",
+                                                 "steps": 0, "within": 0, "minutes": []})
+            u["steps"] += 1
+            u["within"] += within
+            u["minutes"].append(minutes)
+
+    all_within = [w for ws in step_within.values() for w in ws]
+    step_rows = []
+    for key in sorted(step_meta, key=lambda k: (k[0], k[1])):
+        mins, within = step_minutes[key], step_within[key]
+        step_rows.append({**step_meta[key], **summary(mins),
+                          "within_standard": round(sum(within) / len(within), 4) if within else None,
+                          "over_standard": len(within) - sum(within)})
+    tms_rows = []
+    for code, counts in sorted(decisions.items()):
+        total = counts["MS"] + counts["TMS"]
+        tms_rows.append({"service": code, "decisions": total, "tms": counts["TMS"],
+                         "tms_rate": round(counts["TMS"] / total, 4) if total else None})
+    total_decisions = sum(r["decisions"] for r in tms_rows)
+    total_tms = sum(r["tms"] for r in tms_rows)
+    for code, row in per_service.items():
+        row["waiting"] = summary(waits_by_service.get(code, []))
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "tickets": len(tickets),
+        "statuses": dict(statuses),
+        "per_group": dict(per_group),
+        "per_service": sorted(per_service.values(), key=lambda r: (-r["tickets"], r["service"])),
+        "waiting": summary(waits),
+        "steps": step_rows,
+        "within_standard": round(sum(all_within) / len(all_within), 4) if all_within else None,
+        "tms": {"decisions": total_decisions, "tms": total_tms,
+                "rate": round(total_tms / total_decisions, 4) if total_decisions else None,
+                "per_service": tms_rows, "missing_documents": missing.most_common(10)},
+        "per_clerk": sorted(({"user": u["user"], "name": u["name"], "steps": u["steps"],
+                              "within_standard": round(u["within"] / u["steps"], 4),
+                              "median_minutes": median(u["minutes"])} for u in per_user.values()),
+                            key=lambda r: r["user"]),
+        "per_loket": sorted(({"loket": v["loket"], "called": v["called"], **{"waiting_" + k: x for k, x in
+                              summary(v["waits"]).items() if k != "n"}} for v in per_loket.values()),
+                            key=lambda r: r["loket"]),
+        "busiest_hours": [{"hour": h, "tickets": n} for h, n in sorted(hours.items())],
+    }
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+# -- Survei Kepuasan Masyarakat (PermenPANRB 14/2017) ------------------------------------------
+
+SKM_ELEMENTS = (
+    ("u1", "Persyaratan"),
+    ("u2", "Sistem, mekanisme, dan prosedur"),
+    ("u3", "Waktu penyelesaian"),
+    ("u4", "Biaya/tarif"),
+    ("u5", "Produk spesifikasi jenis pelayanan"),
+    ("u6", "Kompetensi pelaksana"),
+    ("u7", "Perilaku pelaksana"),
+    ("u8", "Penanganan pengaduan, saran dan masukan"),
+    ("u9", "Sarana dan prasarana"),
+)
+# (lowest conversion value, quality letter, performance) per PermenPANRB 14/2017, Lampiran.
+SKM_CATEGORIES = (
+    (88.31, "A", "Sangat Baik"),
+    (76.61, "B", "Baik"),
+    (65.00, "C", "Kurang Baik"),
+    (25.00, "D", "Tidak Baik"),
+)
+
+
+def validate_answers(answers: Any) -> dict[str, int]:
+    if not isinstance(answers, dict):
+        raise ValueError("answers must map each of u1..u9 to a score 1-4")
+    out = {}
+    for code, _name in SKM_ELEMENTS:
+        value = answers.get(code)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
+            raise ValueError(f"{code} must be a score from 1 to 4")
+        out[code] = value
+    extra = set(answers) - set(out)
+    if extra:
+        raise ValueError(f"unknown elements: {', '.join(sorted(extra))}")
+    return out
+
+
+def ikm(responses: list[dict[str, int]]) -> dict[str, Any]:
+    """The IKM of a set of responses.
+
+    Per element the average score (NRR = total / respondents); each weighs 1/9 (the nine elements
+    weigh equally); IKM = sum of weighted NRR (1-4); the conversion value = IKM x 25 (25-100), and its
+    quality category: A (88.31-100, Sangat Baik), B (76.61-88.30, Baik), C (65.00-76.60, Kurang
+    Baik), D (25.00-64.99, Tidak Baik).
+    """
+    n = len(responses)
+    if n == 0:
+        return {"respondents": 0, "elements": [], "ikm": None, "value": None, "grade": None, "performance": None}
+    weight = 1 / len(SKM_ELEMENTS)
+    elements = []
+    total = 0.0
+    for code, name in SKM_ELEMENTS:
+        nrr = sum(r[code] for r in responses) / n
+        total += nrr * weight
+        elements.append({"element": code, "name": name, "nrr": round(nrr, 3), "weighted": round(nrr * weight, 4)})
+    value = round(total * 25, 2)
+    grade, performance = next((g, p) for low, g, p in SKM_CATEGORIES if value >= low)
+    return {"respondents": n, "elements": elements, "ikm": round(total, 4), "value": value,
+            "grade": grade, "performance": performance}

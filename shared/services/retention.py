@@ -1,0 +1,147 @@
+"""Retention of personal data (docs/operations.md#retention).
+
+After ``ANTREAN_RETENTION_DAYS`` days (0, the default, keeps everything), the personal data of a
+finished ticket (done, returned, no-show, cancelled) is removed: the applicant's name, NIK,
+address and phone, the free-text TMS note, the notes staff wrote on its steps, and the comment of
+its survey answer. What the statistics need stays: the ticket with its service, number, times,
+status and agenda number, every step with its times and MS/TMS decision, the survey scores. So the
+office reports, the Buku Register (the applicant shown as removed) and the IKM read the same.
+
+One purge is one transaction and one audit entry holding counts only. The server runs it once a
+day in a background thread; with several processes each one tries, and the run recorded in the
+``settings`` table (claimed under a row lock on PostgreSQL, the write lock on SQLite) makes the
+others skip it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from antrean.shared.domain.clock import utcnow
+from antrean.shared.domain.workflow import CLOSED
+from antrean.shared.store.db import transaction
+from antrean.shared.store.models import AuditEntry, Setting, SurveyResponse, Ticket, TicketStep
+
+log = logging.getLogger(__name__)
+
+SETTING = "retention"  # {"purged_before": ISO time, "last_run": ISO time, "days": N}
+PERSONAL_FIELDS = ("applicant_name", "applicant_nik", "applicant_address", "applicant_phone", "tms_note")
+CLOSED_STATUSES = tuple(sorted(s.value for s in CLOSED))
+DAILY = timedelta(hours=20)  # "once a day" with room for a server restarted at another hour
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    tickets: int
+    step_notes: int
+    survey_comments: int
+    cutoff: datetime
+    skipped: bool = False
+
+    def to_dict(self) -> dict:
+        return {"tickets": self.tickets, "step_notes": self.step_notes,
+                "survey_comments": self.survey_comments, "cutoff": self.cutoff.isoformat()}
+
+
+def _personal(ticket_cls=Ticket):
+    return [getattr(ticket_cls, f).is_not(None) for f in PERSONAL_FIELDS]
+
+
+def purge(sessions: sessionmaker[Session], days: int, now: datetime | None = None,
+          only_if_due: bool = False) -> PurgeResult:
+    """Remove the personal data of tickets finished more than ``days`` days before ``now``.
+
+    ``only_if_due``: skip when a purge already ran in the last 20 hours (the daily run of each
+    server process)."""
+    if days < 1:
+        raise ValueError("retention must be at least one day")
+    now = now or utcnow()
+    cutoff = now - timedelta(days=days)
+    with transaction(sessions) as s:
+        is_pg = s.get_bind().dialect.name == "postgresql"
+        state = s.get(Setting, SETTING, with_for_update=is_pg)  # claims the run among processes
+        value = dict(state.value) if state is not None and isinstance(state.value, dict) else {}
+        if only_if_due and value.get("last_run"):
+            if now - datetime.fromisoformat(value["last_run"]) < DAILY:
+                return PurgeResult(0, 0, 0, cutoff, skipped=True)
+        old = (Ticket.status.in_(CLOSED_STATUSES)) & (Ticket.finished_at.is_not(None)) & (Ticket.finished_at < cutoff)
+        ids = select(Ticket.id).where(old)
+        tickets = s.execute(update(Ticket).where(old, or_(*_personal())).values(
+            {f: None for f in PERSONAL_FIELDS}).execution_options(synchronize_session=False)).rowcount
+        notes = s.execute(update(TicketStep).where(TicketStep.ticket_id.in_(ids), TicketStep.note.is_not(None))
+                          .values(note=None).execution_options(synchronize_session=False)).rowcount
+        comments = s.execute(update(SurveyResponse).where(SurveyResponse.ticket_id.in_(ids),
+                                                          SurveyResponse.comment.is_not(None))
+                             .values(comment=None).execution_options(synchronize_session=False)).rowcount
+        previous = value.get("purged_before")
+        watermark = max(cutoff, datetime.fromisoformat(previous)) if previous else cutoff
+        value.update({"last_run": now.isoformat(), "days": days, "purged_before": watermark.isoformat()})
+        if state is None:
+            s.add(Setting(key=SETTING, value=value, updated_at=now))
+        else:
+            state.value = value
+            state.updated_at = now
+        result = PurgeResult(tickets, notes, comments, cutoff)
+        if tickets or notes or comments:
+            s.add(AuditEntry(at=now, username="system", action="retention.purge", before=None,
+                             after={**result.to_dict(), "days": days}))
+    if tickets or notes or comments:
+        log.info("retention: personal data removed from %d tickets, %d step notes, %d survey comments "
+                 "(finished before %s)", tickets, notes, comments, cutoff.date().isoformat())
+    return result
+
+
+def pending(sessions: sessionmaker[Session], days: int, now: datetime | None = None) -> int:
+    """How many finished tickets still hold personal data past the period (a dry run)."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    with sessions() as s:
+        return s.scalar(select(func.count()).select_from(Ticket).where(
+            Ticket.status.in_(CLOSED_STATUSES), Ticket.finished_at < cutoff, or_(*_personal()))) or 0
+
+
+def purged_before(s: Session) -> datetime | None:
+    """Tickets finished before this time had their personal data removed."""
+    state = s.get(Setting, SETTING)
+    if state is None or not isinstance(state.value, dict) or not state.value.get("purged_before"):
+        return None
+    return datetime.fromisoformat(state.value["purged_before"]).astimezone(UTC)
+
+
+def is_purged(ticket: Ticket, before: datetime | None) -> bool:
+    return (before is not None and ticket.applicant_name is None and ticket.finished_at is not None
+            and ticket.finished_at < before)
+
+
+class RetentionWorker:
+    """Runs the purge once a day in the server (a daemon thread, a greenlet under gevent)."""
+
+    def __init__(self, sessions: sessionmaker[Session], days: int, clock: Callable[[], datetime] = utcnow,
+                 check_seconds: float = 3600.0):
+        self.sessions = sessions
+        self.days = days
+        self.clock = clock
+        self.check_seconds = check_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.days > 0 and self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="antrean-retention", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                purge(self.sessions, self.days, self.clock(), only_if_due=True)
+            except Exception as exc:  # a locked or unreachable database: try again at the next check
+                log.warning("retention: purge not done now: %s", str(exc).splitlines()[0][:200])
+            self._stop.wait(self.check_seconds)

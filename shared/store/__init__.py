@@ -1,0 +1,2 @@
+"""Persistence: SQLAlchemy models, engine and sessions (``reading()`` / ``transaction()``), migrations,
+the settings repository and the query helpers."""
