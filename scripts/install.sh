@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install what Antrean needs on a Debian/Ubuntu machine: system packages, the Python virtual
-# environment (.venv) with the project, and the front-end libraries from npm (package-lock.json).
+# Install what Antrean needs on a Debian/Ubuntu machine: system packages and the Python virtual
+# environment (.venv) with the project. The front-end libraries are in the package
+# (shared/web/static/vendor/, copied by scripts/vendor.py), so running needs no npm; the tests
+# compare them with npm's (package-lock.json), so --test also runs `npm ci`.
 #   bash scripts/install.sh          # to run the system
-#   bash scripts/install.sh --test   # also what the tests need (chromium, test libraries)
+#   bash scripts/install.sh --test   # also what the tests need (chromium, npm, test libraries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
@@ -10,8 +12,8 @@ want_test=0
 
 need=()
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
-command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ "$want_test" = 1 ]; then
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   # the nginx configuration of docs/deployment.md is tested in front of two server processes
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
@@ -35,10 +37,17 @@ if [ "$want_test" = 1 ]; then
 else
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[postgres,redis]"
 fi
-npm ci --no-audit --no-fund --loglevel=error >/dev/null
+# tests/unit/test_vendor_files.py: the vendored front-end files equal npm's
+if [ "$want_test" = 1 ]; then
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
 # spoken announcements: pyttsx3 uses espeak-ng's Indonesian voice (poz/id) on Linux
 if command -v espeak-ng >/dev/null 2>&1; then
   espeak-ng --voices=id 2>/dev/null | grep -q "poz/id" \
     || echo "warning: espeak-ng has no Indonesian voice (poz/id): announcements will be chime only" >&2
 fi
-echo "installed: .venv (Python), node_modules (front-end libraries)"
+if [ "$want_test" = 1 ]; then
+  echo "installed: .venv (Python, with the test libraries), node_modules (to check the vendored front-end files)"
+else
+  echo "installed: .venv (Python)"
+fi

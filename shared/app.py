@@ -21,15 +21,12 @@ from antrean.shared.services.desk import Desk
 from antrean.shared.store.catalogue_versions import CatalogueStore
 from antrean.shared.store.db import make_engine, make_sessionmaker, reading, upgrade
 from antrean.shared.store.models import User
-from antrean.shared.web.i18n import compile_translations
 
 log = logging.getLogger(__name__)
 LANGS = ("id", "en")
-# Front-end files installed by npm (package.json); served from node_modules, never committed.
-VENDOR_FILES = {
-    "socket.io.min.js": Path("socket.io-client/dist/socket.io.min.js"),
-    "chart.umd.min.js": Path("chart.js/dist/chart.umd.min.js"),
-}
+# Front-end libraries (versions in package.json/package-lock.json), copied from node_modules into
+# web/static/vendor/ by scripts/vendor.py and committed, so the installed package carries them.
+VENDOR_FILES = ("socket.io.min.js", "chart.umd.min.js")
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -72,7 +69,6 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     app.extensions["antrean.engine"] = engine
     desk.always_open = bool(cfg.get("ALWAYS_OPEN"))  # office hours do not stop the kiosk (tests, demos)
 
-    compile_translations(Path(app.root_path) / "translations")
     Babel(app, locale_selector=_select_locale, timezone_selector=lambda: desk.catalogue.office.timezone)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -167,14 +163,9 @@ def _register_shell_routes(app: Flask) -> None:
 
     @app.route("/vendor/<name>")
     def vendor(name: str):
-        rel = VENDOR_FILES.get(name)
-        if rel is None:
+        if name not in VENDOR_FILES:
             abort(404)
-        path = Path(app.config["VENDOR_DIR"]) / rel
-        if not path.exists():
-            log.error("front-end file %s is missing: run `npm ci` (the set-up command does)", path)
-            abort(404)
-        return send_from_directory(path.parent, path.name, max_age=3600)
+        return send_from_directory(Path(app.static_folder) / "vendor", name, max_age=3600)
 
     @app.context_processor
     def _inject():

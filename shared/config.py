@@ -37,7 +37,6 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DISPLAY_FEED_SECONDS": float(env.get("ANTREAN_DISPLAY_FEED_SECONDS") or 0.1),
         "DEFAULT_LANG": env.get("ANTREAN_LANG") or "id",
         "SESSION_MINUTES": int(env.get("ANTREAN_SESSION_MINUTES") or 480),
-        "VENDOR_DIR": Path(env.get("ANTREAN_VENDOR_DIR") or Path(__file__).resolve().parents[1] / "node_modules"),
         "PRINT_RETRY_SECONDS": float(env.get("ANTREAN_PRINT_RETRY_SECONDS") or 5),
         "PRINT_ACK_SECONDS": float(env.get("ANTREAN_PRINT_ACK_SECONDS") or 30),
         "ALWAYS_OPEN": (env.get("ANTREAN_ALWAYS_OPEN") or "").strip().lower() in ("1", "true", "yes", "on"),

@@ -1,27 +1,31 @@
 """Translations: UI text is written in Bahasa Indonesia (the default); English is a catalogue.
 
-The .po files are the source; the .mo files are compiled from them at start-up when missing or
-older, so a fresh checkout needs no extra build step.
+The .po files under translations/ are the source; the compiled .mo files beside them are committed
+and shipped in the package, because nothing is written into the installed package at run time
+(a root-owned install run as an unprivileged user could not write there). After editing a .po,
+recompile and commit both files, from the repository root:
+
+    .venv/bin/pybabel compile -d shared/web/translations
+
+(new or changed UI text: `pybabel extract -F babel.cfg -o /tmp/messages.pot .`, then
+`pybabel update -i /tmp/messages.pot -d shared/web/translations`, translate, compile.)
+tests/unit/test_translations.py fails while a .mo is older than its .po's content.
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+TRANSLATIONS = Path(__file__).with_name("translations")
 
-def compile_translations(folder: Path) -> list[Path]:
-    made = []
-    for po in folder.glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        tmp = mo.with_suffix(".mo.tmp")
-        with tmp.open("wb") as f:
-            write_mo(f, catalog)
-        tmp.replace(mo)
-        made.append(mo)
-    return made
+
+def compile_po(po: Path) -> bytes:
+    """The .mo file ``po`` compiles to, made in memory (as `pybabel compile` makes it)."""
+    with po.open("rb") as f:
+        catalog = read_po(f)
+    out = io.BytesIO()
+    write_mo(out, catalog)
+    return out.getvalue()
