@@ -56,7 +56,7 @@ def synth(tmp_path_factory):
 
 
 def zero_crossing_hz(samples, rate):
-    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    crossings = sum(1 for a, b in zip(samples, samples[1:], strict=False) if (a < 0) != (b < 0))
     return crossings / 2 / (len(samples) / rate)
 
 
