@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from antrean.hardware.speaker import Pyttsx3Synthesizer, voiced_seconds, wav_info  # noqa: E402
+from antrean.hardware.speech import Pyttsx3Synthesizer, voiced_seconds, wav_info  # noqa: E402
 from antrean.shared.domain.announce import phrase  # noqa: E402
 
 

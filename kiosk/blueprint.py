@@ -84,8 +84,8 @@ def preview(public_id: str):
     and the person holding it, and this address is the one in the QR code)."""
     from dataclasses import replace
 
+    from antrean.hardware.layouts.preview import render_png
     from antrean.hardware.printer import parse_printer_url
-    from antrean.hardware.ticket_preview import render_png
     from antrean.shared.services.print_worker import slip_for
 
     d = desk()

@@ -177,7 +177,7 @@ def _register_shell_routes(app: Flask) -> None:
 
 def _make_announcer(app: Flask, desk: Desk, synthesizer, start_workers: bool):
     """Speech for the displays: phrases -> pyttsx3 -> cached WAV files under <instance>/audio/."""
-    from antrean.hardware.speaker import NullSynthesizer, synthesizer_from_config
+    from antrean.hardware.speech import NullSynthesizer, synthesizer_from_config
     from antrean.shared.services.announcer import Announcer
     from antrean.shared.services.display_settings import SettingsStore
 

@@ -218,7 +218,7 @@ def speaker_agent(server, wav_dir, lang, reading, rate, voice_id, voice_en, play
     import logging
     import signal
 
-    from antrean.hardware.speaker_agent import make_agent
+    from antrean.hardware.agents.speaker_agent import make_agent
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     agent = make_agent(server, wav_dir=wav_dir, lang=lang, reading=reading, chime=not no_chime, cache=cache,
@@ -306,7 +306,7 @@ def print_agent(server: str, token_value: str, printer_url: str, state: str | No
     import signal
     from pathlib import Path
 
-    from antrean.hardware.print_agent import AgentRefused, PrintAgent, default_state_file
+    from antrean.hardware.agents.print_agent import AgentRefused, PrintAgent, default_state_file
     from antrean.hardware.printer import PrinterError, printer_from_url
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -24,7 +24,7 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, join_room
 
-from antrean.hardware.print_agent import slip_to_wire
+from antrean.hardware.agents.print_agent import slip_to_wire
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import Event, EventBus
 from antrean.shared.services import print_queue

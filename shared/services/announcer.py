@@ -20,7 +20,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
 
-from antrean.hardware.speaker import SpeechUnavailable, Synthesizer, prune_cache, write_chime
+from antrean.hardware.speech import SpeechUnavailable, Synthesizer, prune_cache, write_chime
 from antrean.shared.domain.announce import LANGS, langs_of, phrase
 from antrean.shared.services.display_settings import DisplaySettings, SettingsStore
 

@@ -12,9 +12,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from antrean.hardware.notice_layout import TmsNotice
+from antrean.hardware.layouts.notice import TmsNotice
+from antrean.hardware.layouts.ticket import TicketSlip
 from antrean.hardware.printer import PrinterError, TicketPrinter
-from antrean.hardware.ticket_layout import TicketSlip
 from antrean.shared.domain.clock import local
 from antrean.shared.services import print_queue
 from antrean.shared.services.desk import Desk

@@ -15,19 +15,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from antrean.hardware.layouts.ticket import TicketSlip, ascii_safe, format_issued
 from antrean.hardware.printer import (
     FilePrinter,
     NetworkPrinter,
     NullPrinter,
     PrinterError,
     RecordingPrinter,
-    Serial,
-    Usb,
     parse_printer_url,
     printer_from_url,
     render_ticket_bytes,
 )
-from antrean.hardware.ticket_layout import TicketSlip, ascii_safe, format_issued
+from antrean.hardware.printer.device import Serial, Usb
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -521,8 +520,8 @@ def test_the_bytes_are_python_escpos_own(profile, width):
     bytes must stay those of python-escpos's own ``Dummy``, text by text, slip after slip."""
     from escpos.printer import Dummy
 
-    from antrean.hardware.notice_layout import TmsNotice
-    from antrean.hardware.ticket_layout import render_ticket
+    from antrean.hardware.layouts.notice import TmsNotice
+    from antrean.hardware.layouts.ticket import render_ticket
 
     for text in _TRICKY_TEXTS:
         slip = make_slip(office_name=text or "K", office_lines=(text,), service_name=text, documents=(text, "KK"),
@@ -540,7 +539,7 @@ def test_the_bytes_are_python_escpos_own(profile, width):
 def test_text_is_made_safe_and_wrapped_as_before():
     import textwrap
 
-    from antrean.hardware.ticket_layout import wrap
+    from antrean.hardware.layouts.ticket import wrap
 
     for text in _TRICKY_TEXTS + ("- KTP-el", "Fotokopi Kartu Keluarga (KK)", "a b", "\t tab"):
         # plain ASCII takes a short cut; a non-ASCII character sends the same text the long way

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from antrean.hardware.speaker import (
+from antrean.hardware.speech import (
     NullSynthesizer,
     Pyttsx3Synthesizer,
     SpeechUnavailable,
@@ -56,7 +56,7 @@ def synth(tmp_path_factory):
 
 
 def zero_crossing_hz(samples, rate):
-    crossings = sum(1 for a, b in zip(samples, samples[1:]) if (a < 0) != (b < 0))
+    crossings = sum(1 for a, b in zip(samples, samples[1:], strict=False) if (a < 0) != (b < 0))
     return crossings / 2 / (len(samples) / rate)
 
 
@@ -220,7 +220,7 @@ def test_voice_selection():
 # -- the chime, the test double, the cache ------------------------------------------------------
 
 def test_the_chime_is_two_pleasant_tones(tmp_path):
-    from antrean.hardware.speaker import _samples
+    from antrean.hardware.speech.wav import _samples
 
     path = write_chime(tmp_path / "chime.wav")
     info = wav_info(path)
@@ -268,7 +268,7 @@ def make_call(number, at, kind="call", loket=1):
 
 
 def test_the_agent_announces_in_order_once_and_catches_up_after_a_reconnect(tmp_path):
-    from antrean.hardware.speaker_agent import SpeakerAgent, WavDirOutput
+    from antrean.hardware.agents.speaker_agent import SpeakerAgent, WavDirOutput
 
     tone = ToneSynthesizer(tmp_path / "cache", seconds=0.2)
     chime = write_chime(tmp_path / "cache" / "chime.wav")
@@ -303,7 +303,7 @@ def test_the_agent_announces_in_order_once_and_catches_up_after_a_reconnect(tmp_
 
 
 def test_the_agent_builds_its_own_sentences_when_told_and_chimes_when_speech_fails(tmp_path):
-    from antrean.hardware.speaker_agent import SpeakerAgent, WavDirOutput
+    from antrean.hardware.agents.speaker_agent import SpeakerAgent, WavDirOutput
 
     out = WavDirOutput(tmp_path / "out")
     chime = write_chime(tmp_path / "chime.wav")

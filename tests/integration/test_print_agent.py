@@ -15,7 +15,7 @@ import pytest
 import requests
 import socketio
 
-from antrean.hardware.print_agent import PrintAgent
+from antrean.hardware.agents.print_agent import PrintAgent
 from antrean.hardware.printer import printer_from_url
 from tests.conftest import ROOT, LiveServer
 from tests.hardware.test_printer import CUT, FakeNetworkPrinter, visible_lines

@@ -99,8 +99,8 @@ def test_a_printer_fault_keeps_the_ticket_and_prints_once_after_recovery(app, cl
 
 
 def test_a_tms_decision_prints_a_slip_listing_the_missing_documents(app, client, printer, login):
-    from antrean.hardware.notice_layout import TmsNotice
-    from antrean.hardware.print_agent import slip_from_wire, slip_to_wire
+    from antrean.hardware.agents.print_agent import slip_from_wire, slip_to_wire
+    from antrean.hardware.layouts.notice import TmsNotice
 
     t = client.post("/api/v1/tickets", json={"service": "ahli_waris"}).get_json()
     login("pelayanan2")

@@ -8,7 +8,7 @@ import wave
 
 import pytest
 
-from antrean.hardware.speaker import ToneSynthesizer
+from antrean.hardware.speech import ToneSynthesizer
 
 
 @pytest.fixture

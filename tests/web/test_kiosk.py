@@ -175,7 +175,7 @@ def test_the_preview_is_the_printed_layout_as_png(client):
 
 
 def test_the_preview_masks_the_pickup_code(app, client, monkeypatch):
-    import antrean.hardware.ticket_preview as preview
+    import antrean.hardware.layouts.preview as preview
 
     seen = []
     real = preview.render_png

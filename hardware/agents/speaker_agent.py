@@ -32,15 +32,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from antrean.hardware.speaker import (
-    CHIME_NOTES,
-    RATE_HZ,
-    SpeechUnavailable,
-    Synthesizer,
-    _tones,
-    silence_frames,
-    write_chime,
-)
+from antrean.hardware.speech.base import SpeechUnavailable, Synthesizer
+from antrean.hardware.speech.wav import CHIME_NOTES, RATE_HZ, silence_frames, tones, write_chime
 from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS, langs_of, phrase
 
 log = logging.getLogger(__name__)
@@ -138,7 +131,7 @@ def concat_wavs(parts: list[Path], out: Path, gap: float = 0.25) -> Path:
             if (r, c) != (rate, channels):
                 if p.name != "chime.wav":
                     raise ValueError(f"{p.name}: {r} Hz x{c} differs from {rate} Hz x{channels}")
-                data = _mono_to(_tones(CHIME_NOTES, rate), channels)
+                data = _mono_to(tones(CHIME_NOTES, rate), channels)
             if i:
                 w.writeframes(_mono_to(silence_frames(gap, rate), channels))
             w.writeframes(data)
@@ -347,7 +340,7 @@ def make_agent(server: str, wav_dir: str | None = None, lang: str | None = None,
                chime: bool = True, cache: str | None = None, rate: int = 150,
                voice_id: str | None = None, voice_en: str | None = None, player: str | None = None,
                engine: str = "on") -> SpeakerAgent:
-    from antrean.hardware.speaker import synthesizer_from_config
+    from antrean.hardware.speech.engine import synthesizer_from_config
 
     cache_dir = Path(cache) if cache else default_cache()
     cache_dir.mkdir(parents=True, exist_ok=True)

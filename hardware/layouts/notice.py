@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from antrean.hardware.ticket_layout import _lines, format_issued, language, render_header
+from antrean.hardware.layouts.ticket import format_issued, language, render_header, write_lines
 
 NOTICE_LABELS = {
     "id": {
@@ -51,23 +51,23 @@ def render_notice(printer, notice: TmsNotice, width: int = 42) -> None:
     rule = "-" * width
     render_header(p, notice.office_name, notice.office_lines, width)
     p.set(bold=True, double_height=True)
-    _lines(p, labels["title"], width)
+    write_lines(p, labels["title"], width)
     p.set(normal_textsize=True, bold=False)
-    _lines(p, labels["subtitle"], width)
-    _lines(p, notice.service_name, width)
-    _lines(p, f"{labels['number']}: {notice.number}", width)
-    _lines(p, format_issued(notice.issued_at, notice.lang), width)
+    write_lines(p, labels["subtitle"], width)
+    write_lines(p, notice.service_name, width)
+    write_lines(p, f"{labels['number']}: {notice.number}", width)
+    write_lines(p, format_issued(notice.issued_at, notice.lang), width)
     p.textln(rule)
     p.set(align="left")
-    _lines(p, labels["missing"], width)
+    write_lines(p, labels["missing"], width)
     for doc in notice.missing:
-        _lines(p, doc, width, indent="[ ] ", subsequent_indent="    ")
+        write_lines(p, doc, width, indent="[ ] ", subsequent_indent="    ")
     if notice.note.strip():
         p.ln()
-        _lines(p, labels["note"], width)
-        _lines(p, notice.note.strip(), width)
+        write_lines(p, labels["note"], width)
+        write_lines(p, notice.note.strip(), width)
     p.ln()
     p.set(align="center")
-    _lines(p, labels["footer"], width)
+    write_lines(p, labels["footer"], width)
     p.set(align="left")
     p.cut()

@@ -7,60 +7,12 @@ nothing a cheap printer cannot print, and no control character from data can smu
 """
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 import textwrap
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from babel.dates import format_datetime
-
-
-def _escpos_pickle_dir() -> str:
-    """Point python-escpos at one fixed cache folder (each ``import escpos`` makes a new temp folder
-    otherwise). The folder must exist: python-escpos writes its pickle there without creating it."""
-    name = "antrean-escpos"
-    folder = os.path.join(tempfile.gettempdir(), name)
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        if hasattr(os, "getuid") and os.stat(folder).st_uid != os.getuid():
-            # python-escpos unpickles from this folder: never trust one another user made.
-            folder = os.path.join(tempfile.gettempdir(), f"{name}-{os.getuid()}")
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        pass
-    return folder
-
-
-def _load_escpos_capabilities() -> None:
-    """Import python-escpos's capability database once, reusing the pickle in the fixed folder.
-
-    python-escpos 3.1 reads ``environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR", mkdtemp())``: the
-    default is evaluated anyway, so every process would still leave an empty temp folder behind.
-    While the module loads, its own ``mkdtemp()`` call (and only that one) gets the fixed folder.
-    """
-    if "escpos.capabilities" in sys.modules:
-        return
-    real_mkdtemp = tempfile.mkdtemp
-
-    def mkdtemp(*args, **kwargs):
-        if not args and not kwargs and sys._getframe(1).f_globals.get("__name__") == "escpos.capabilities":
-            return os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]
-        return real_mkdtemp(*args, **kwargs)
-
-    tempfile.mkdtemp = mkdtemp
-    try:
-        import escpos.capabilities  # noqa: F401
-    finally:
-        tempfile.mkdtemp = real_mkdtemp
-
-
-# Before anything imports escpos (hardware.printer imports this module first).
-if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
-    os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = _escpos_pickle_dir()
-_load_escpos_capabilities()
 
 
 @dataclass(frozen=True)
@@ -191,7 +143,7 @@ def wrap(text: str, width: int, indent: str = "", subsequent_indent: str = "") -
                          break_on_hyphens=False) or []
 
 
-def _lines(printer, text: str, width: int, **kw) -> None:
+def write_lines(printer, text: str, width: int, **kw) -> None:
     for line in wrap(text, width, **kw):
         printer.textln(line)
 
@@ -200,10 +152,10 @@ def render_header(p, office_name: str, office_lines: tuple[str, ...], width: int
     """A clean printer state, the office's name and address centred, and a rule."""
     p.hw("INIT")  # ESC @: a clean state whatever the last job left behind
     p.set(align="center", bold=True)
-    _lines(p, office_name, width)
+    write_lines(p, office_name, width)
     p.set(bold=False)
     for line in office_lines:
-        _lines(p, line, width)
+        write_lines(p, line, width)
     p.textln("-" * width)
 
 
@@ -222,33 +174,33 @@ def render_ticket(printer, slip: TicketSlip, width: int = 42) -> None:
     render_header(p, slip.office_name, slip.office_lines, width)
 
     p.set(bold=True)
-    _lines(p, slip.service_name, width)
+    write_lines(p, slip.service_name, width)
     p.set(bold=False)
     p.textln(labels["number"])
     p.set(double_height=True, double_width=True, bold=True, align="center")
-    _lines(p, slip.number, width // 2)
+    write_lines(p, slip.number, width // 2)
     p.set(normal_textsize=True, bold=False)
     if slip.priority_label:
         p.set(bold=True)
-        _lines(p, slip.priority_label, width)
+        write_lines(p, slip.priority_label, width)
         p.set(bold=False)
-    _lines(p, format_issued(slip.issued_at, slip.lang), width)
+    write_lines(p, format_issued(slip.issued_at, slip.lang), width)
     p.textln(rule)
 
     p.set(align="left")
     minutes = max(0, int(slip.wait_minutes))
     unit = labels["minute"] if minutes == 1 else labels["minutes"]
-    _lines(p, f"{labels['people_ahead']}: {max(0, int(slip.people_ahead))}", width)
-    _lines(p, f"{labels['wait']}: +/- {minutes} {unit}", width)
+    write_lines(p, f"{labels['people_ahead']}: {max(0, int(slip.people_ahead))}", width)
+    write_lines(p, f"{labels['wait']}: +/- {minutes} {unit}", width)
     if slip.documents:
         p.ln()
-        _lines(p, labels["documents"], width)
+        write_lines(p, labels["documents"], width)
         for doc in slip.documents:
-            _lines(p, doc, width, indent="- ", subsequent_indent="  ")
+            write_lines(p, doc, width, indent="- ", subsequent_indent="  ")
     if slip.pickup_code:
         p.ln()
         p.set(bold=True)
-        _lines(p, f"{labels['pickup']}: {slip.pickup_code}", width)
+        write_lines(p, f"{labels['pickup']}: {slip.pickup_code}", width)
         p.set(bold=False)
 
     p.set(align="center")
@@ -257,6 +209,6 @@ def render_ticket(printer, slip: TicketSlip, width: int = 42) -> None:
         # Native QR: the printer draws it; alignment must be set before (center=True is refused).
         p.qr(ascii_safe(slip.status_url), native=True, size=6)
         p.ln()
-    _lines(p, slip.footer or labels["footer"], width)
+    write_lines(p, slip.footer or labels["footer"], width)
     p.set(align="left")
     p.cut()

@@ -1,13 +1,13 @@
 """The printed ticket as a PNG: the same layout code, drawn with Pillow instead of sent to a printer.
 
-``render_ticket`` (hardware/ticket_layout.py) writes through python-escpos's public methods
+``render_ticket`` (hardware/layouts/ticket.py) writes through python-escpos's public methods
 (``set``, ``textln``, ``ln``, ``qr``, ``cut``, ``hw``). ``PreviewPrinter`` implements exactly
 those and records what a thermal printer would do with them: lines of text with their alignment,
 bold and double size, the QR code and the cut. ``render_png`` draws that on a paper-white strip
 at the printer's resolution (font A: 12 x 24 dots per character; QR modules of ``size`` dots),
 so the kiosk screen, the documentation and the roll show one and the same ticket.
 
-    python -m hardware.ticket_preview --out ticket.png     # an example ticket of Kecamatan Kampak
+    python -m antrean.hardware.layouts.preview --out ticket.png     # an example ticket of Kecamatan Kampak
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from antrean.hardware.ticket_layout import TicketSlip, render_ticket
+from antrean.hardware.layouts.ticket import TicketSlip, render_ticket
 
 CHAR_W, CHAR_H = 12, 24  # font A of an 80 mm ESC/POS printer, in dots (203 dpi)
 MARGIN = 24

@@ -7,7 +7,7 @@ elsewhere::
 
 It connects to the server's Socket.IO namespace ``/printer`` with a device token (``antrean token
 create --name kiosk-1 --kind print_agent`` on the server), receives ``job`` events, prints each
-ticket with the same layout as the server (hardware/ticket_layout.py) and answers ``done`` for
+ticket with the same layout as the server (hardware/layouts/ticket.py) and answers ``done`` for
 each. The server re-sends what was not answered (after a reconnect, or when no answer came in
 time); the agent remembers the jobs it printed (in ``--state``, a small JSON file) and answers a
 re-sent one without printing it again, so a ticket is printed once even when an answer is lost.
@@ -32,9 +32,9 @@ from typing import Any
 
 import socketio
 
-from antrean.hardware.notice_layout import TmsNotice
+from antrean.hardware.layouts.notice import TmsNotice
+from antrean.hardware.layouts.ticket import TicketSlip
 from antrean.hardware.printer import PrinterError, TicketPrinter
-from antrean.hardware.ticket_layout import TicketSlip
 
 log = logging.getLogger("antrean.print_agent")
 

@@ -1,6 +1,6 @@
-"""python-escpos's ``Dummy`` (a printer that keeps the bytes) with a quick path for plain ASCII text.
+"""``SlipDummy``: python-escpos's ``Dummy`` (a printer that keeps the bytes) with a quick path for plain ASCII.
 
-Every text of a slip is plain ASCII (``ticket_layout.ascii_safe``), yet python-escpos's
+Every text of a slip is plain ASCII (``antrean.hardware.layouts.ticket.ascii_safe``), yet python-escpos's
 ``MagicEncode`` looks at each character against the profile's code pages (and, for the first
 text of every ``Dummy``, builds a code page's character map): most of the CPU of a slip went there.
 For ASCII text the outcome is fixed, so ``SlipDummy`` produces the same bytes without the search:
@@ -15,10 +15,8 @@ Any other text goes through python-escpos's own ``MagicEncode`` unchanged.
 """
 from __future__ import annotations
 
-from escpos.magicencode import MagicEncode  # noqa: E402
-from escpos.printer import Dummy  # noqa: E402
-
-from antrean.hardware import ticket_layout  # noqa: F401  (before escpos: it sets ESCPOS_CAPABILITIES_PICKLE_DIR)
+from escpos.magicencode import MagicEncode
+from escpos.printer import Dummy
 
 # profile name -> the code page python-escpos selects for ASCII text (None: not known yet)
 _ASCII_CODE_PAGE: dict[str | None, str] = {}

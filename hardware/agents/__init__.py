@@ -1,0 +1,1 @@
+"""The agents on machines beside the server: ``print_agent`` (a local printer) and ``speaker_agent`` (the PA system)."""

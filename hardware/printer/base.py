@@ -1,0 +1,85 @@
+"""The printer interface: PrinterError, TicketPrinter, the ticket's bytes and the base every printer builds on."""
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Protocol
+
+from escpos.capabilities import CAPABILITIES
+
+from antrean.hardware.layouts.ticket import TicketSlip, render_ticket
+from antrean.hardware.printer.dummy import SlipDummy
+
+if TYPE_CHECKING:
+    from antrean.hardware.printer.url import PrinterSpec
+
+DEFAULT_WIDTH = 42
+
+
+class PrinterError(Exception):
+    """A ticket could not be printed (or the printer URL is wrong). The message says what failed,
+    in English, and never contains ticket contents."""
+
+
+class TicketPrinter(Protocol):
+    def print_slip(self, slip: TicketSlip) -> None:
+        """Print one ticket; raises PrinterError on any failure."""
+
+    def describe(self) -> str:
+        """Where tickets go, e.g. ``"tcp://127.0.0.1:9100"``."""
+
+    def status(self) -> dict:
+        """``{"online": bool|None, "paper": "ok"|"near_end"|"out"|None, "detail": str}``; None = unknown."""
+
+
+def render_ticket_bytes(slip: TicketSlip, profile: str | None = None, width: int = DEFAULT_WIDTH) -> bytes:
+    """The complete ESC/POS byte stream of one ticket (rendered into python-escpos's ``Dummy``, in
+    the form of ``SlipDummy``: the same bytes, less CPU for plain ASCII text).
+
+    Other documents for the same roll (the TMS slip) render themselves: ``slip.render(printer, width)``."""
+    dummy = SlipDummy(profile=profile)
+    if isinstance(slip, TicketSlip):
+        render_ticket(dummy, slip, width)
+    else:
+        slip.render(dummy, width)
+    return dummy.output
+
+
+def check_profile(name: str) -> None:
+    """Raise PrinterError unless python-escpos knows the printer profile ``name``."""
+    if name not in CAPABILITIES["profiles"]:
+        known = ", ".join(sorted(CAPABILITIES["profiles"]))
+        raise PrinterError(f"unknown python-escpos printer profile {name!r}; known profiles: {known}")
+
+
+def reason(exc: BaseException) -> str:
+    """A short English reason: the underlying OS error if there is one (python-escpos wraps it)."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, OSError):
+            if isinstance(seen, (socket.timeout, TimeoutError)):
+                return "timed out"
+            return seen.strerror or type(seen).__name__
+        seen = seen.__cause__ or seen.__context__
+    first = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {first[0]}" if first else type(exc).__name__
+
+
+class BasePrinter:
+    """What every printer shares: its parsed URL, profile and width, and the ticket laid out into bytes."""
+
+    def __init__(self, spec: PrinterSpec):
+        self.spec = spec
+        self.profile = spec.profile
+        self.width = spec.width
+
+    def describe(self) -> str:
+        return self.spec.describe()
+
+    def render(self, slip: TicketSlip) -> bytes:
+        try:
+            return render_ticket_bytes(slip, self.profile, self.width)
+        except Exception as exc:  # a layout problem must reach the caller as a printer fault
+            raise PrinterError(f"could not lay out the ticket ({type(exc).__name__})") from exc
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.describe()}>"
