@@ -1,6 +1,6 @@
 """Print agents over Socket.IO: the namespace ``/printer`` and the loop that feeds it.
 
-A print agent (hardware/print_agent.py) connects with a device token (``auth={"token": T}``);
+A print agent (hardware/agents/print_agent.py) connects with a device token (``auth={"token": T}``);
 a wrong, revoked or non-print-agent token is refused at connect. Jobs whose ``PrintJob.target``
 is the agent's name are sent as ``job`` events; the agent answers ``done`` after printing (or
 failing). A job not answered within ``ack_seconds`` is sent again, and so is every job still
