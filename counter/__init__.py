@@ -1,0 +1,21 @@
+"""The staff screens: login and the loket, the staff API, reports, printing, availability, admin."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from antrean.counter.admin import bp as admin_bp
+    from antrean.counter.api import bp as staff_api_bp
+    from antrean.counter.availability import bp as availability_bp
+    from antrean.counter.blueprint import bp as counter_bp
+    from antrean.counter.printing import bp as printing_bp
+    from antrean.counter.reports import bp as reports_bp
+
+    app.register_blueprint(counter_bp)
+    app.register_blueprint(staff_api_bp)
+    app.extensions["csrf"].exempt(staff_api_bp)  # authenticated per request (Basic or Bearer), never by cookie
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(printing_bp)  # print queue, reprint, printer faults
+    app.register_blueprint(availability_bp)  # close a service for today, quotas
+    app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from antrean.counter.admin_forms import BLANK_STEP_ROWS, names_from_form, office_from_form, service_from_form, step_rows
 from antrean.shared.domain.catalogue import STEP_KINDS, WEEKDAYS, dump_catalogue
 from antrean.shared.services import administration as admin
 from antrean.shared.services.desk import OperationError
-from antrean.shared.store.models import Loket, User
 from antrean.shared.web.helpers import current_actor, desk, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/counter/admin", template_folder="templates")
@@ -242,8 +240,7 @@ def lokets():
         else:
             flash(_("Loket disimpan."), "ok")
             return redirect(url_for("admin.lokets"))
-    with d.sessions() as s:
-        rows = s.scalars(select(Loket).order_by(Loket.number)).all()
+    rows = admin.all_lokets(d)
     return render_template("admin/lokets.html", lokets=rows, groups=d.catalogue.groups, error=error,
                            form=request.form if error else None), 400 if error else 200
 
@@ -251,9 +248,7 @@ def lokets():
 @bp.get("/users")
 @admin_only
 def users():
-    with desk().sessions() as s:
-        rows = s.scalars(select(User).order_by(User.username)).all()
-        lokets = {lk.id: lk.name for lk in s.scalars(select(Loket))}
+    rows, lokets = admin.users_and_loket_names(desk())
     return render_template("admin/users.html", users=rows, lokets=lokets, role_names=_role_names())
 
 
@@ -262,19 +257,16 @@ def users():
 @admin_only
 def user_edit(user_id: int | None = None):
     d = desk()
-    with d.sessions() as s:
-        user = s.get(User, user_id) if user_id is not None else None
-        if user_id is not None and user is None:
-            abort(404)
-        lokets = s.scalars(select(Loket).order_by(Loket.number)).all()
-    values = {"username": user.username, "full_name": user.full_name, "roles": list(user.roles or []),
-              "loket_id": user.loket_id, "active": user.active} if user else \
-        {"username": "", "full_name": "", "roles": [], "loket_id": None, "active": True}
+    values = admin.user_form_values(d, user_id)
+    if values is None:
+        abort(404)
+    lokets = admin.all_lokets(d)
     error = None
     if request.method == "POST":
         f = request.form
         values = {"username": f.get("username", ""), "full_name": f.get("full_name", ""),
-                  "roles": f.getlist("roles"), "loket_id": int(f["loket_id"]) if f.get("loket_id", "").isdigit() else None,
+                  "roles": f.getlist("roles"),
+                  "loket_id": int(f["loket_id"]) if f.get("loket_id", "").isdigit() else None,
                   "active": bool(f.get("active"))}
         try:
             admin.save_user(d, current_actor(), user_id, password=f.get("password") or None, **values)

@@ -4,42 +4,16 @@ or `Authorization: Bearer <device token>` of a token made for a user. Same roles
 screens, because both call the same Desk operations."""
 from __future__ import annotations
 
-import base64
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, jsonify, request
-from sqlalchemy import select
 
 from antrean.shared.services.desk import Actor, OperationError
-from antrean.shared.services.passwords import verify_login
-from antrean.shared.services.tokens import check_token
-from antrean.shared.store.db import transaction
-from antrean.shared.store.models import User
+from antrean.shared.web.auth import api_actor
 from antrean.shared.web.helpers import desk, json_error
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
-
-
-def _authenticate() -> Actor | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    with transaction(desk().sessions) as s:
-        user = None
-        if scheme.lower() == "bearer":
-            token = check_token(s, value.strip(), kinds=("api",))
-            user = s.get(User, token.user_id) if token and token.user_id else None
-        elif scheme.lower() == "basic":
-            try:
-                username, _, password = base64.b64decode(value).decode("utf-8").partition(":")
-            except ValueError:
-                return None
-            user = s.scalar(select(User).where(User.username == username))
-            if not verify_login(user.password_hash if user is not None else None, password):
-                user = None
-        if user is None or not user.active:
-            return None
-        return Actor.of(user)
 
 
 def _from_another_site() -> bool:
@@ -59,7 +33,7 @@ def staff(view):
         if _from_another_site():
             return jsonify({"error": "requests from another site's page are refused",
                             "code": "cross_site"}), 403
-        actor = _authenticate()
+        actor = api_actor()
         if actor is None:
             return (jsonify({"error": "authentication required: HTTP Basic or a Bearer device token",
                              "code": "unauthorized"}), 401, {"WWW-Authenticate": 'Basic realm="antrean"'})

@@ -15,11 +15,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from antrean.shared.domain import numbering
 from antrean.shared.domain.catalogue import WEEKDAYS
-from antrean.shared.services import availability
+from antrean.shared.services import availability, availability_view
 from antrean.shared.services.desk import OperationError
-from antrean.shared.store.db import transaction
 from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
 from antrean.shared.web.texts import state_dict
 
@@ -29,9 +27,7 @@ bp = Blueprint("availability", __name__, url_prefix="/counter/availability", tem
 def _state() -> dict:
     d = desk()
     now = d.clock()
-    with transaction(d.sessions) as s:
-        states = availability.service_states(d, s, now)
-        overrides = availability.load_overrides(s, numbering.office_day(now, d.tz))
+    states, overrides = availability_view.today(d, now)
     office = d.catalogue.office
     return {
         "services": [{"code": s.code, "name": s.name, "group": s.group, "group_name": s.group_name,

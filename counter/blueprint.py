@@ -2,16 +2,13 @@
 back-office queue of files waiting for the user's role. Thin: each route calls one Desk operation."""
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from flask_login import login_required, logout_user
 
+from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, OperationError
-from antrean.shared.services.passwords import verify_login
-from antrean.shared.store.models import Loket, User
+from antrean.shared.web.auth import log_in
 from antrean.shared.web.helpers import current_actor, desk, json_error
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
@@ -24,55 +21,13 @@ def _desk_roles(catalogue) -> set[str]:
     return DESK_ROLES | {svc.steps[1].actor for svc in catalogue.services.values()}
 
 
-@bp.before_app_request
-def _session_timeout():
-    """Log a staff user out after ANTREAN_SESSION_MINUTES without a request (a shared PC at the loket)."""
-    if not _logged_in():
-        return None
-    now = time.time()
-    last = session.get("seen", now)
-    if now - last > current_app.config["SESSION_MINUTES"] * 60:
-        logout_user()
-        session.clear()
-        flash(_("Sesi berakhir karena tidak ada aktivitas. Silakan masuk lagi."), "info")
-        if request.blueprint == "counter":
-            return redirect(url_for("counter.login"))
-        return None
-    if "seen" not in session or (now - last > 60 and not request.headers.get("X-Antrean-Background")):
-        # Written at most once a minute: a session cookie re-sent by a background request must
-        # not bring back flash messages another page already showed. The counter screen's own
-        # refreshes (X-Antrean-Background) are not activity: an unattended screen still times out.
-        session["seen"] = now
-    return None
-
-
-@bp.before_app_request
-def _remember_staff_address():
-    """The address logged-in staff use: the QR base of reprints when ANTREAN_PUBLIC_URL is unset
-    (shared/app.py ``public_url``). Runs after ``_session_timeout``: an expired session sets nothing."""
-    if not current_app.config["PUBLIC_URL"] and _logged_in():
-        current_app.extensions["antrean.staff_url"] = request.host_url.rstrip("/")
-
-
-def _logged_in() -> bool:
-    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in request.cookies:
-        return False  # no one logged in (the kiosk, the display): skip Flask-Login's work
-    return current_user.is_authenticated
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "POST":
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
-        with desk().sessions() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            if verify_login(user.password_hash if user is not None else None, password) and user.active:
-                s.expunge(user)
-                session.clear()
-                session.permanent = True
-                login_user(user)
-                return redirect(url_for("counter.index"))
+        if log_in(username, password):
+            return redirect(url_for("counter.index"))
         flash(_("Nama pengguna atau kata sandi salah."), "error")
     return render_template("counter/login.html")
 
@@ -106,8 +61,7 @@ def _actor() -> Actor:
 def index():
     d = desk()
     actor = _actor()
-    with d.sessions() as s:
-        lokets = s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)).all()
+    lokets = active_lokets(d)
     current = finished = None
     if session.get("ticket_id"):
         try:

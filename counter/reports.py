@@ -1,5 +1,6 @@
 """Office reports and the Buku Register for the Kasi, Sekcam, Camat and administrator: figures,
-charts, a printable page, and CSV/XLSX exports. Thin: the figures come from shared.reports."""
+charts, a printable page, and CSV/XLSX exports. Thin: the figures come from shared/services/reports.py
+and register.py, each one read in ``reading()``."""
 from __future__ import annotations
 
 import csv
@@ -8,15 +9,10 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
 
-from antrean.shared.domain.clock import local
 from antrean.shared.domain.numbering import office_day
-from antrean.shared.services import retention
-from antrean.shared.services.desk import mask_nik
-from antrean.shared.services.reports import Period, office_report
-from antrean.shared.services.survey import ikm_report
-from antrean.shared.store.models import Ticket, TicketStep, User
+from antrean.shared.services.register import register_rows
+from antrean.shared.services.reports import Period, office_and_satisfaction, office_figures
 from antrean.shared.web.helpers import desk, roles_required
 
 bp = Blueprint("reports", __name__, url_prefix="/counter/reports", template_folder="templates")
@@ -50,41 +46,14 @@ def _period() -> Period:
 def index():
     d = desk()
     period = _period()
-    with d.sessions() as s:
-        report = office_report(s, d.catalogue, period)
-        satisfaction = ikm_report(s, period.start, period.end)
+    report, satisfaction = office_and_satisfaction(d, period)
     names = {code: svc.name for code, svc in d.catalogue.services.items()}
     return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names,
                            roles=d.catalogue.actors, groups=d.catalogue.groups)
 
 
-def _register_rows(s, period: Period, query: str = ""):
-    d = desk()
-    stmt = select(Ticket).where(Ticket.agenda_number.is_not(None), Ticket.office_day >= period.start,
-                                Ticket.office_day <= period.end)
-    if query:
-        like = f"%{query}%"
-        stmt = stmt.where(or_(Ticket.agenda_number.ilike(like), Ticket.number.ilike(like),
-                              Ticket.service_name.ilike(like), Ticket.applicant_name.ilike(like)))
-    tickets = s.scalars(stmt.order_by(Ticket.id)).all()
-    users = {u.id: u.full_name for u in s.scalars(select(User))}
-    by_id = {t.id: t for t in tickets}
-    signers: dict[int, list[str]] = {}
-    steps = s.scalars(select(TicketStep).where(TicketStep.ticket_id.in_(list(by_id) or [0]))).all()
-    for st in steps:
-        kind = next((x["kind"] for x in by_id[st.ticket_id].flow if x["number"] == st.number), None)
-        if kind == "sign":
-            signers.setdefault(st.ticket_id, []).append(users.get(st.user_id, "?"))
-    rows = []
-    purged_before = retention.purged_before(s)  # personal data removed after the retention period
-    for t in tickets:
-        applicant = _("(dihapus: masa simpan habis)") if retention.is_purged(t, purged_before) else t.applicant_name or ""
-        rows.append({
-            "agenda_number": t.agenda_number, "date": local(t.created_at, d.tz).strftime("%Y-%m-%d"),
-            "number": t.number, "applicant": applicant, "nik": mask_nik(t.applicant_nik),
-            "service": t.service_name, "status": t.status, "signed_by": ", ".join(signers.get(t.id, [])),
-        })
-    return rows
+def _register_rows(period: Period, query: str = ""):
+    return register_rows(desk(), period, query, purged_label=_("(dihapus: masa simpan habis)"))
 
 
 def _search() -> str:
@@ -96,11 +65,9 @@ def _search() -> str:
 @bp.route("/register", methods=["GET", "POST"])
 @report_role
 def register():
-    d = desk()
     period = _period()
     q = _search()
-    with d.sessions() as s:
-        rows = _register_rows(s, period, q)
+    rows = _register_rows(period, q)
     return render_template("reports/register.html", rows=rows, period=period, q=q)
 
 
@@ -123,12 +90,11 @@ def export(kind: str, fmt: str):
         abort(404)
     d = desk()
     period = _period()
-    with d.sessions() as s:
-        if kind == "register":
-            rows = _register_rows(s, period, _search())
-        else:
-            report = office_report(s, d.catalogue, period)
-            rows = report["steps"] if kind == "steps" else report["per_service"]
+    if kind == "register":
+        rows = _register_rows(period, _search())
+    else:
+        report = office_figures(d, period)
+        rows = report["steps"] if kind == "steps" else report["per_service"]
     columns = COLUMNS[kind]
     name = f"antrean-{kind}-{period.start}-{period.end}"
     if fmt == "csv":

@@ -1,0 +1,15 @@
+"""The kiosk screen: the touchscreen page, the public ticket status, the public API and the survey."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from antrean.kiosk.api import bp as api_bp
+    from antrean.kiosk.blueprint import bp as kiosk_bp
+    from antrean.kiosk.survey import bp as survey_bp
+
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(api_bp)
+    app.extensions["csrf"].exempt(api_bp)  # JSON API: no cookies are trusted there
+    app.register_blueprint(survey_bp)

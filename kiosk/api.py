@@ -6,11 +6,11 @@ from importlib.resources import files
 
 import yaml
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from antrean.shared.domain.catalogue import service_to_dict
 from antrean.shared.services import availability, print_queue
 from antrean.shared.services.desk import OperationError
+from antrean.shared.services.print_worker import prints_nothing
 from antrean.shared.web.helpers import desk, json_error
 from antrean.shared.web.texts import office_message, state_dict
 
@@ -91,23 +91,10 @@ def get_ticket(ticket_id: str):
 @bp.get("/tickets/<ticket_id>/print")
 def print_state(ticket_id: str):
     """Whether the ticket came out of the printer (the kiosk shows the ticket longer if not)."""
-    from antrean.hardware.printer import NullPrinter
-
     try:
         state = print_queue.job_state(desk(), ticket_id)
     except OperationError as exc:
         return json_error(exc)
-    worker = current_app.extensions.get("antrean.printer")
-    if state.get("target") is None and isinstance(getattr(worker, "printer", None), NullPrinter):
+    if state.get("target") is None and prints_nothing(current_app.extensions.get("antrean.printer")):
         state["status"] = "none"  # ANTREAN_PRINTER=none: nothing is printed
     return jsonify({"status": state["status"], "attempts": state["attempts"]})
-
-
-@bp.app_errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    """Under /api answer JSON, elsewhere keep Flask's page."""
-    if request.path.startswith("/api/"):
-        # the exception's own headers stay (``Allow`` on a 405), all but its HTML Content-Type
-        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
-        return jsonify({"error": exc.description, "code": exc.name.lower().replace(" ", "_")}), exc.code, headers
-    return exc

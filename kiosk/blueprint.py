@@ -8,13 +8,11 @@ from pathlib import Path
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from sqlalchemy import select
 
 from antrean.shared.services import availability
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.desk import NotFound
-from antrean.shared.store.db import transaction
-from antrean.shared.store.models import Ticket
+from antrean.shared.services.print_worker import preview_png
 from antrean.shared.web.helpers import desk
 from antrean.shared.web.texts import office_message, priority_labels, state_dict
 
@@ -82,25 +80,11 @@ def qr(public_id: str):
 def preview(public_id: str):
     """The printed ticket as a PNG (the same layout; the pickup code is masked: it is for the paper
     and the person holding it, and this address is the one in the QR code)."""
-    from dataclasses import replace
-
-    from antrean.hardware.layouts.preview import render_png
-    from antrean.hardware.printer import parse_printer_url
-    from antrean.shared.services.print_worker import slip_for
-
     d = desk()
-    with transaction(d.sessions) as s:
-        ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
-        if ticket is None:
-            abort(404)
-        view = d._public_view(s, ticket, d.clock())
-    slip = slip_for(d, view, ticket, _public_base())
-    if slip.pickup_code:
-        slip = replace(slip, pickup_code="*" * len(slip.pickup_code))
     try:
-        width = parse_printer_url(current_app.config["PRINTER"], current_app.instance_path).width
-    except Exception:  # agent://... or a printer URL the server cannot parse: the usual 80 mm roll
-        width = 42
-    resp = Response(render_png(slip, width), mimetype="image/png")
+        png = preview_png(d, public_id, _public_base(), current_app.config["PRINTER"], current_app.instance_path)
+    except NotFound:
+        abort(404)
+    resp = Response(png, mimetype="image/png")
     resp.headers["Cache-Control"] = "private, max-age=30"
     return resp

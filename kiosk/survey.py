@@ -5,11 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from antrean.shared.services import survey
 from antrean.shared.services.desk import NotFound, OperationError
-from antrean.shared.store.models import Ticket
 from antrean.shared.web.helpers import desk
 
 bp = Blueprint("survey", __name__, url_prefix="/kiosk/survei", template_folder="templates")
@@ -22,11 +20,9 @@ def start():
     if request.method == "POST":
         number = (request.form.get("number") or "").strip().upper()
         code = (request.form.get("code") or "").strip().upper()
-        with desk().sessions() as s:
-            ticket = s.scalar(select(Ticket).where(Ticket.number == number, Ticket.pickup_code == code)
-                              .order_by(Ticket.id.desc()))
-            if ticket is not None:
-                return redirect(url_for("survey.form", public_id=ticket.public_id))
+        public_id = survey.find_ticket(desk().sessions, number, code)
+        if public_id is not None:
+            return redirect(url_for("survey.form", public_id=public_id))
         error = _("Nomor antrean atau kode pengambilan tidak cocok.")
     return render_template("survey/start.html", error=error)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from flask import Flask, abort, render_template, request, send_from_directory, session
 from flask_babel import Babel
-from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from antrean import counter, display, kiosk
 from antrean.shared.config import load_config
 from antrean.shared.domain.catalogue import load_catalogue
 from antrean.shared.domain.clock import utcnow
@@ -19,8 +19,8 @@ from antrean.shared.domain.events import EventBus
 from antrean.shared.realtime.hub import same_origin_or, socketio, wire
 from antrean.shared.services.desk import Desk
 from antrean.shared.store.catalogue_versions import CatalogueStore
-from antrean.shared.store.db import make_engine, make_sessionmaker, reading, upgrade
-from antrean.shared.store.models import User
+from antrean.shared.store.db import make_engine, make_sessionmaker, upgrade
+from antrean.shared.web import errors, staff_session
 
 log = logging.getLogger(__name__)
 LANGS = ("id", "en")
@@ -29,7 +29,6 @@ LANGS = ("id", "en")
 VENDOR_FILES = ("socket.io.min.js", "chart.umd.min.js")
 
 csrf = CSRFProtect()
-login_manager = LoginManager()
 
 
 def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow,
@@ -71,17 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     Babel(app, locale_selector=_select_locale, timezone_selector=lambda: desk.catalogue.office.timezone)
     csrf.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "counter.login"
-    login_manager.login_message = None
-
-    @login_manager.user_loader
-    def _load_user(user_id: str):
-        with reading(sessions) as s:  # every staff request: no write lock for it
-            user = s.get(User, int(user_id))
-            if user is not None:
-                s.expunge(user)
-            return user if user is not None and user.active else None
+    staff_session.init_app(app)  # Flask-Login, the idle timeout, the address staff use
 
     socketio.init_app(
         app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"],
@@ -97,43 +86,16 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         feed_delay=cfg["DISPLAY_FEED_SECONDS"] if start_workers else None,
         redis_url=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"])
 
-    from antrean.counter.api import bp as staff_api_bp
-    from antrean.counter.blueprint import bp as counter_bp
-    from antrean.display.blueprint import bp as display_bp
-    from antrean.kiosk.api import bp as api_bp
-    from antrean.kiosk.blueprint import bp as kiosk_bp
-
-    app.register_blueprint(kiosk_bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # JSON API: no cookies are trusted there
-    app.register_blueprint(display_bp)
-    app.register_blueprint(counter_bp)
-    app.register_blueprint(staff_api_bp)
-    from antrean.counter.reports import bp as reports_bp
-    from antrean.kiosk.survey import bp as survey_bp
-
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(survey_bp)
-    csrf.exempt(staff_api_bp)  # authenticated per request (Basic or Bearer), never by cookie
-    from antrean.counter.availability import bp as availability_bp
-    from antrean.counter.printing import bp as printing_bp
-
-    app.register_blueprint(printing_bp)  # print queue, reprint, printer faults
-    app.register_blueprint(availability_bp)  # close a service for today, quotas
-    from antrean.counter.admin import bp as admin_bp
-
-    app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
+    kiosk.init_app(app)  # the kiosk page, ticket status, the public API, the survey
+    display.init_app(app)  # the waiting-room display
+    counter.init_app(app)  # login, the loket, the staff API, reports, printing, availability, admin
 
     _register_shell_routes(app)
     from antrean.shared.web import login_limits, security_headers
 
     login_limits.init_app(app)  # failed logins on the login form and the staff API's Basic auth
     security_headers.init_app(app)  # CSP, no framing, nosniff, referrer and permissions policies
-    from sqlalchemy.exc import DBAPIError
-
-    from antrean.shared.web.helpers import database_unavailable
-
-    app.register_error_handler(DBAPIError, database_unavailable)  # locked, unreachable, full: 503, retry
+    errors.init_app(app)  # JSON errors under /api; 503 when the database is locked, unreachable or full
     if cfg["PROXIES"]:  # the client's address and scheme as the reverse proxy saw them
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -28,7 +28,7 @@ from antrean.shared.domain.catalogue import (
 from antrean.shared.domain.events import Event
 from antrean.shared.services.desk import Actor, Conflict, Desk, Forbidden, NotFound, OperationError, record_id
 from antrean.shared.services.passwords import hash_password
-from antrean.shared.store.db import transaction
+from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import AuditEntry, Loket, Setting, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
@@ -83,7 +83,8 @@ PROBLEMS_ID: tuple[tuple[str, str], ...] = (
     (r"the applicant \(pemohon\) is an actor of every service", "pemohon harus tetap ada sebagai pelaksana"),
     (r"a code is 2-40 lower-case letters, digits or '_'", "kode: 2-40 huruf kecil, angka atau '_'"),
     (r"needs a name", "nama wajib diisi"),
-    (r"agenda format (.*) is not valid: .*", r"format nomor agenda \1 tidak sah; gunakan {kode}, {urut:03d}, {kantor}, {tahun}"),
+    (r"agenda format (.*) is not valid: .*",
+     r"format nomor agenda \1 tidak sah; gunakan {kode}, {urut:03d}, {kantor}, {tahun}"),
     (r"must be a list of document names", "harus berupa daftar nama dokumen"),
 )
 
@@ -427,7 +428,7 @@ def save_logo(desk: Desk, actor: Actor, upload: bytes | None) -> None:
 
 
 def logo_png(desk: Desk) -> bytes | None:
-    with desk.sessions() as s:
+    with reading(desk.sessions) as s:
         row = s.get(Setting, LOGO_KEY)
         return base64.b64decode(row.value) if row is not None and row.value else None
 
@@ -445,3 +446,37 @@ def office_logo(desk: Desk, instance: Path) -> tuple[bytes, str] | None:
         if (instance / name).is_file():
             return (instance / name).read_bytes(), mimetype
     return None
+
+
+# -- reads for the staff screens (each in ``reading()``: no write lock) ------------------------------
+
+
+def active_lokets(desk: Desk) -> list[Loket]:
+    """The lokets a clerk may sit at, by number (detached rows)."""
+    with reading(desk.sessions) as s:
+        return list(s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)))
+
+
+def all_lokets(desk: Desk) -> list[Loket]:
+    """Every loket, by number (detached rows)."""
+    with reading(desk.sessions) as s:
+        return list(s.scalars(select(Loket).order_by(Loket.number)))
+
+
+def users_and_loket_names(desk: Desk) -> tuple[list[User], dict[int, str]]:
+    """Every staff user by user name, and each loket's name by its id (detached rows)."""
+    with reading(desk.sessions) as s:
+        users = list(s.scalars(select(User).order_by(User.username)))
+        return users, {lk.id: lk.name for lk in s.scalars(select(Loket))}
+
+
+def user_form_values(desk: Desk, user_id: int | None) -> dict[str, Any] | None:
+    """The user form's values for ``user_id`` (None: a new user's), or None for an unknown id."""
+    if user_id is None:
+        return {"username": "", "full_name": "", "roles": [], "loket_id": None, "active": True}
+    with reading(desk.sessions) as s:
+        user = s.get(User, user_id)
+        if user is None:
+            return None
+        return {"username": user.username, "full_name": user.full_name, "roles": list(user.roles or []),
+                "loket_id": user.loket_id, "active": user.active}

@@ -383,7 +383,7 @@ def revoke_token(desk_or_sessions, name: str) -> bool:
 
 def list_tokens(desk_or_sessions) -> list[dict[str, Any]]:
     sessions = getattr(desk_or_sessions, "sessions", desk_or_sessions)
-    with transaction(sessions) as s:
+    with reading(sessions) as s:
         return [{"name": t.name, "kind": t.kind, "active": t.active, "created_at": t.created_at,
                  "last_seen_at": t.last_seen_at}
                 for t in s.scalars(select(DeviceToken).order_by(DeviceToken.name))]
@@ -394,13 +394,12 @@ def authenticate(desk: Desk, token: Any, kind: str = "print_agent") -> str | Non
     Tokens are made by ``antrean token create`` (shared/tokens.py; only a hash is stored)."""
     if not isinstance(token, str) or not 16 <= len(token) <= 200:
         return None
-    with transaction(desk.sessions) as s:
-        row = check_token(s, token, kinds=(kind,))
-        return row.name if row is not None else None
+    row = check_token(desk.sessions, token, kinds=(kind,))
+    return row.name if row is not None else None
 
 
 def agent_names(desk: Desk, kind: str = "print_agent") -> list[str]:
-    with transaction(desk.sessions) as s:
+    with reading(desk.sessions) as s:
         return list(s.scalars(select(DeviceToken.name).where(DeviceToken.kind == kind,
                                                              DeviceToken.active.is_(True))
                               .order_by(DeviceToken.name)))

@@ -11,13 +11,18 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
+
+from sqlalchemy import select
 
 from antrean.hardware.layouts.notice import TmsNotice
 from antrean.hardware.layouts.ticket import TicketSlip
-from antrean.hardware.printer import PrinterError, TicketPrinter
+from antrean.hardware.printer import NullPrinter, PrinterError, TicketPrinter, parse_printer_url
 from antrean.shared.domain.clock import local
 from antrean.shared.services import print_queue
-from antrean.shared.services.desk import Desk
+from antrean.shared.services.desk import Desk, NotFound
+from antrean.shared.store.db import reading
+from antrean.shared.store.models import Ticket
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,33 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | Tm
         priority_label=PRIORITY_LABELS[lang].get(ticket.priority_reason or "", "Prioritas" if ticket.priority else ""),
         pickup_code=ticket.pickup_code, lang=lang,
     )
+
+
+
+def preview_png(desk: Desk, public_id: str, public_url: str, printer_url: str, instance: str) -> bytes:
+    """The printed ticket as a PNG (the same layout at the configured printer's width). The pickup
+    code is masked: it is for the paper and the person holding it, and this image is reachable from
+    the address in the QR code. NotFound for an unknown ticket."""
+    from antrean.hardware.layouts.preview import render_png  # Pillow, only when a preview is asked for
+
+    with reading(desk.sessions) as s:
+        ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
+        if ticket is None:
+            raise NotFound("ticket not found")
+        view = desk._public_view(s, ticket, desk.clock())
+        slip = slip_for(desk, view, ticket, public_url)
+    if slip.pickup_code:
+        slip = replace(slip, pickup_code="*" * len(slip.pickup_code))
+    try:
+        width = parse_printer_url(printer_url, instance).width
+    except Exception:  # agent://... or a printer URL the server cannot parse: the usual 80 mm roll
+        width = 42
+    return render_png(slip, width)
+
+
+def prints_nothing(worker: PrintWorker | None) -> bool:
+    """The server's printer is ``ANTREAN_PRINTER=none``: nothing is printed."""
+    return isinstance(getattr(worker, "printer", None), NullPrinter)
 
 
 class PrintWorker:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain.clock import local
+from antrean.shared.store.db import reading
 from antrean.shared.store.models import Loket, Ticket, TicketStep, User
 
 
@@ -87,8 +88,8 @@ def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
             waits.append(minutes)
             waits_by_service[t.service_code].append(minutes)
             if t.loket_id is not None:
-                lk = per_loket.setdefault(t.loket_id, {"loket": lokets[t.loket_id].name if t.loket_id in lokets else "?",
-                                                       "called": 0, "waits": []})
+                name = lokets[t.loket_id].name if t.loket_id in lokets else "?"
+                lk = per_loket.setdefault(t.loket_id, {"loket": name, "called": 0, "waits": []})
                 lk["called"] += 1
                 lk["waits"].append(minutes)
 
@@ -160,6 +161,22 @@ def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
                             key=lambda r: r["loket"]),
         "busiest_hours": [{"hour": h, "tickets": n} for h, n in sorted(hours.items())],
     }
+
+
+
+def office_figures(desk, period: Period) -> dict[str, Any]:
+    """The office report of ``period`` (``office_report``), read in ``reading()``: no write lock, so
+    a Kasi opening the month's report never holds a kiosk back."""
+    with reading(desk.sessions) as s:
+        return office_report(s, desk.catalogue, period)
+
+
+def office_and_satisfaction(desk, period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The office report and the IKM of ``period``, from one consistent read in ``reading()``."""
+    from antrean.shared.services.survey import ikm_report  # survey.py builds on this module
+
+    with reading(desk.sessions) as s:
+        return office_report(s, desk.catalogue, period), ikm_report(s, period.start, period.end)
 
 
 def _chunks(items: list, size: int) -> Iterable[list]:

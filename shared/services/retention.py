@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.workflow import CLOSED
-from antrean.shared.store.db import transaction
+from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import AuditEntry, Setting, SurveyResponse, Ticket, TicketStep
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def purge(sessions: sessionmaker[Session], days: int, now: datetime | None = Non
 def pending(sessions: sessionmaker[Session], days: int, now: datetime | None = None) -> int:
     """How many finished tickets still hold personal data past the period (a dry run)."""
     cutoff = (now or utcnow()) - timedelta(days=days)
-    with sessions() as s:
+    with reading(sessions) as s:
         return s.scalar(select(func.count()).select_from(Ticket).where(
             Ticket.status.in_(CLOSED_STATUSES), Ticket.finished_at < cutoff, or_(*_personal()))) or 0
 

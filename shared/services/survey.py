@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.services.desk import Conflict, NotFound, OperationError
 from antrean.shared.services.reports import SKM_ELEMENTS, ikm, validate_answers
-from antrean.shared.store.db import transaction
+from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import SurveyResponse, Ticket
 
 # The standard questionnaire: per element the question and its four answers (score 1..4).
@@ -34,7 +34,8 @@ QUESTIONS: dict[str, dict[str, Any]] = {
     "u4": {"id": ("Bagaimana pendapat Anda tentang kewajaran biaya/tarif dalam pelayanan?",
                   ("Sangat mahal", "Cukup mahal", "Murah", "Gratis")),
            "en": ("How fair was the cost?", ("Very expensive", "Rather expensive", "Cheap", "Free"))},
-    "u5": {"id": ("Bagaimana pendapat Anda tentang kesesuaian hasil pelayanan dengan yang tercantum dalam standar pelayanan?",
+    "u5": {"id": ("Bagaimana pendapat Anda tentang kesesuaian hasil pelayanan dengan yang tercantum "
+                  "dalam standar pelayanan?",
                   ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai")),
            "en": ("Did the result match the published service standard?",
                   ("Not at all", "Poorly", "Yes", "Fully"))},
@@ -66,8 +67,17 @@ def questionnaire(lang: str = "id") -> list[dict[str, Any]]:
             for code, name in SKM_ELEMENTS]
 
 
+
+def find_ticket(sessions: sessionmaker[Session], number: str, pickup_code: str) -> str | None:
+    """The public id of the newest ticket with this queue number and pickup code (both printed on
+    the ticket), or None."""
+    with reading(sessions) as s:
+        return s.scalar(select(Ticket.public_id).where(Ticket.number == number, Ticket.pickup_code == pickup_code)
+                        .order_by(Ticket.id.desc()).limit(1))
+
+
 def ticket_for_survey(sessions: sessionmaker[Session], public_id: str) -> dict[str, Any]:
-    with transaction(sessions) as s:
+    with reading(sessions) as s:
         ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
         if ticket is None:
             raise NotFound("ticket not found")

@@ -8,13 +8,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.clock import utcnow
-from antrean.shared.store.db import transaction
+from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import DeviceToken, User
 
 KINDS = ("api", "print_agent", "speaker_agent")
@@ -45,14 +45,22 @@ def create_token(sessions: sessionmaker[Session], name: str, kind: str, username
     return token
 
 
-def check_token(s: Session, token: str | None, kinds: Iterable[str]) -> DeviceToken | None:
-    """The active token of one of ``kinds`` matching ``token``, or None."""
+def check_token(sessions: sessionmaker[Session], token: str | None, kinds: Iterable[str],
+                now: datetime | None = None) -> DeviceToken | None:
+    """The active token of one of ``kinds`` matching ``token`` (detached), or None.
+
+    Read in ``reading()``; its "last seen" time is kept to the minute in a short transaction of its
+    own, so a request in between writes nothing (no commit to disk, no write lock)."""
     if not token:
         return None
-    row = s.scalar(select(DeviceToken).where(DeviceToken.token_hash == hash_token(token)))
-    if row is None or not row.active or row.kind not in set(kinds):
-        return None
-    now = utcnow()
+    with reading(sessions) as s:
+        row = s.scalar(select(DeviceToken).where(DeviceToken.token_hash == hash_token(token)))
+        if row is None or not row.active or row.kind not in set(kinds):
+            return None
+        s.expunge(row)
+    now = now or utcnow()
     if row.last_seen_at is None or abs(now - row.last_seen_at) >= SEEN_EVERY:
-        row.last_seen_at = now  # to the minute: a request in between writes nothing (no commit to disk)
+        with transaction(sessions) as s:
+            s.execute(update(DeviceToken).where(DeviceToken.id == row.id).values(last_seen_at=now))
+        row.last_seen_at = now
     return row
