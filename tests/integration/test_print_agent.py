@@ -17,10 +17,13 @@ import socketio
 
 from antrean.hardware.print_agent import PrintAgent
 from antrean.hardware.printer import printer_from_url
-from tests.conftest import ROOT, LiveServer
-from tests.hardware.test_printer import CUT, FakeNetworkPrinter, visible_lines
-from tests.integration.test_live_server import Staff
-from tests.integration.test_printer_recovery import tickets_in, wait_for
+from tests.support.clients import Staff
+from tests.support.env import ROOT
+from tests.support.factories import issue
+from tests.support.fakes import FakeNetworkPrinter
+from tests.support.live_server import LiveServer
+from tests.support.live_server import wait_until as wait_for
+from tests.support.printed import CUT, tickets_in, visible_lines
 
 
 @pytest.fixture
@@ -56,12 +59,6 @@ class AgentProcess:
             self.proc.kill() if kill else self.proc.terminate()
             self.proc.wait(10)
         self._fh.close()
-
-
-def issue(server, service="ktp"):
-    resp = requests.post(f"{server.url}/api/v1/tickets", json={"service": service}, timeout=10)
-    assert resp.status_code == 201, resp.text
-    return resp.json()
 
 
 def print_state(server, ticket):
@@ -160,7 +157,7 @@ def test_a_lost_answer_is_sent_again_and_not_printed_twice(agent_server, printer
 
 
 def test_tickets_reach_the_agent_even_when_the_agent_loses_its_printer(agent_server, tmp_path):
-    from tests.conftest import free_port
+    from tests.support.live_server import free_port
 
     port = free_port()
     agent = PrintAgent(agent_server.url, agent_server.token,
