@@ -23,7 +23,7 @@ from tests.support.factories import issue
 from tests.support.fakes import FakeNetworkPrinter
 from tests.support.live_server import LiveServer
 from tests.support.live_server import wait_until as wait_for
-from tests.support.printed import CUT, tickets_in, visible_lines
+from tests.support.printed import CUT, INIT, QR_STORE, tickets_in, visible_lines
 
 
 @pytest.fixture
@@ -176,7 +176,14 @@ def test_tickets_reach_the_agent_even_when_the_agent_loses_its_printer(agent_ser
         wait_for(lambda: print_state(agent_server, ticket) == "printed", 5)
         time.sleep(1.5)
         assert numbers(printer.jobs) == ["A001"]
-        assert CUT in tickets_in(printer.jobs)[0]
+        # What comes out once the printer is back is the whole ticket, not a torn piece: its service,
+        # the QR code of its status page, and one cut, at the end.
+        job = tickets_in(printer.jobs)[0]
+        ticket_bytes = job[job.index(INIT):]
+        text = "\n".join(visible_lines(ticket_bytes))
+        assert "Kartu Tanda Penduduk" in text and "Antrean di depan Anda: 0" in text
+        assert QR_STORE in ticket_bytes and f"/kiosk/t/{ticket['public_id']}".encode() in ticket_bytes
+        assert ticket_bytes.endswith(b"\x1bd\x06" + CUT + b"\x00") and ticket_bytes.count(CUT) == 1
     finally:
         agent.stop()
         thread.join(10)
