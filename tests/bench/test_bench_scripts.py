@@ -6,16 +6,9 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import PG_ADMIN_URL, REDIS_TEST_URL, ROOT, _pg_available, need
-
-
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping())
-    except Exception:
-        return False
+from tests.support.env import PG_ADMIN_URL, REDIS_TEST_URL, ROOT, need
+from tests.support.env import pg_available as _pg_available
+from tests.support.env import redis_available as _redis_available
 
 
 def run_bench(name: str, *args: str) -> str:

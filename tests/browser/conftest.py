@@ -7,17 +7,11 @@ playwright package, the tests skip (or fail when ANTREAN_REQUIRE_ALL=1).
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
-from tests.conftest import ARTIFACTS, need
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
-]
-DEFAULT_TIMEOUT_MS = 10_000
+from tests.support.browser import CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS, screenshot
+from tests.support.env import need, need_chromium
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +26,7 @@ def playwright_sync():
 
 @pytest.fixture(scope="module")
 def browser(playwright_sync):
-    # Same lookup as the function-scoped ``chromium_path`` fixture, usable at module scope.
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    need(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    path = need_chromium()  # as the function-scoped ``chromium_path`` fixture, usable at module scope
     browser = playwright_sync.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
@@ -62,9 +54,6 @@ def shot(request):
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
 
     def _shot(page, step: str):
-        path = ARTIFACTS / f"{name}-{step}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(path), full_page=True)
-        return path
+        return screenshot(page, f"{name}-{step}")
 
     return _shot

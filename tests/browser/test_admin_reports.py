@@ -7,8 +7,8 @@ import urllib.request
 
 import pytest
 
-from tests.browser.needs_playwright import expect
-from tests.integration.test_live_server import Staff
+from tests.support.clients import Staff
+from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1440, "height": 1000}

@@ -20,8 +20,8 @@ import urllib.request
 
 import pytest
 
-from tests.browser.needs_playwright import expect
-from tests.conftest import ARTIFACTS
+from tests.support.env import ARTIFACTS
+from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 
@@ -404,8 +404,8 @@ def test_each_screen_refreshes_only_for_what_it_shows(live_server, new_page):
 def test_printer_banner_follows_the_printer_through_in_place_refreshes(tmp_path, new_page):
     """The printer-fault banner shows the printer is off, stays through the screen's in-place
     refreshes, and goes away once the printer has printed the waiting ticket."""
-    from tests.conftest import LiveServer, free_port
-    from tests.hardware.test_printer import FakeNetworkPrinter
+    from tests.support.fakes import FakeNetworkPrinter
+    from tests.support.live_server import LiveServer, free_port
 
     port = free_port()
     server = LiveServer(tmp_path, {"ANTREAN_PRINTER": f"tcp://127.0.0.1:{port}?timeout=2",

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.needs_playwright import expect
-from tests.integration.test_live_server import issue
+from tests.support.factories import issue
+from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 

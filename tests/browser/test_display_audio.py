@@ -13,9 +13,11 @@ import time
 
 import pytest
 
-from tests.browser.needs_playwright import expect
-from tests.conftest import LiveServer, need
-from tests.integration.test_display_live import Staff, issue
+from tests.support.clients import Staff
+from tests.support.env import need
+from tests.support.factories import issue
+from tests.support.live_server import LiveServer
+from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 

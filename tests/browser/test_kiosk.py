@@ -12,9 +12,9 @@ import urllib.request
 
 import pytest
 
-from tests.browser.needs_playwright import expect
-from tests.conftest import LiveServer, free_port
-from tests.integration.test_live_server import Staff
+from tests.support.clients import Staff
+from tests.support.live_server import LiveServer, free_port
+from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 

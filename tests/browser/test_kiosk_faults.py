@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from tests.browser.needs_playwright import expect
-from tests.conftest import LiveServer
+from tests.support.live_server import LiveServer
+from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 

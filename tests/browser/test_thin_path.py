@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.needs_playwright import expect
+from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,9 @@ import psycopg
 import pytest
 import requests
 
-from tests.conftest import PG_ADMIN_URL, LiveServer
-from tests.integration.test_live_server import Staff
+from tests.support.clients import Staff
+from tests.support.env import PG_ADMIN_URL
+from tests.support.live_server import LiveServer
 
 REQUEST_ID = "5d0c3c1e-7a31-4d2b-9b55-000000000042"
 

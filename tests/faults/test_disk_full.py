@@ -8,34 +8,22 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import LiveServer, need
-from tests.integration.test_live_server import DisplayClient, Staff
+from tests.support.clients import DisplayClient, Staff
+from tests.support.env import need
+from tests.support.factories import issue
+from tests.support.live_server import LiveServer
+from tests.support.live_server import wait_until as wait_for
 
 ENOSPC = "No space left on device"
 
 
-def wait_for(predicate, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s")
-
-
 def print_state(server, ticket) -> str:
     return requests.get(f"{server.url}/api/v1/tickets/{ticket['id']}/print", timeout=5).json()["status"]
-
-
-def issue(server, **kw):
-    return requests.post(f"{server.url}/api/v1/tickets", json={"service": "ktp", **kw}, timeout=30)
 
 
 @pytest.fixture
@@ -75,7 +63,7 @@ def test_ticket_file_on_dev_full(tmp_path):
     server.create_demo()
     server.start()
     try:
-        resp = issue(server)
+        resp = issue(server, expect=None)
         assert resp.status_code == 201  # the ticket is issued all the same (and shown on the kiosk)
         ticket = resp.json()
         wait_for(lambda: print_state(server, ticket) == "fault")
@@ -84,7 +72,7 @@ def test_ticket_file_on_dev_full(tmp_path):
         assert status["fault"] and any(ENOSPC in f for f in status["faults"])
         assert ENOSPC in clerk.http.get(f"{server.url}/counter/printing/", timeout=5).text
         assert 'data-ticket="A001"' in clerk.post("/counter/call-next")  # the counter works on
-        assert issue(server).json()["number"] == "A002"  # and so does the kiosk
+        assert issue(server, expect=None).json()["number"] == "A002"  # and so does the kiosk
         assert f"cannot write the ticket to file:///dev/full: {ENOSPC}" in server.log.read_text()
         assert server.proc.poll() is None
     finally:
@@ -105,7 +93,7 @@ def test_audio_and_printed_tickets_on_a_full_disk(tmp_path, small_disk, speech):
     display = DisplayClient(server.url)
     try:
         small_disk.fill()
-        ticket = issue(server)
+        ticket = issue(server, expect=None)
         assert ticket.status_code == 201  # the database has room: the ticket is issued
         ticket = ticket.json()
         wait_for(lambda: print_state(server, ticket) == "fault")
@@ -146,21 +134,21 @@ def test_sqlite_database_on_a_full_disk(tmp_path, small_disk):
     server.create_demo()
     server.start()
     try:
-        assert issue(server).json()["number"] == "A001"
+        assert issue(server, expect=None).json()["number"] == "A001"
         clerk = Staff(server, "pelayanan1")
         conn = sqlite3.connect(db)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the next write must take new blocks
         conn.close()
         small_disk.fill()
         request_id = "0f1e2d3c-4b5a-4968-8776-000000000028"
-        refused = issue(server, request_id=request_id)
+        refused = issue(server, expect=None, request_id=request_id)
         assert refused.status_code == 503, refused.text
         assert refused.json()["code"] == "database_unavailable"
         assert "database or disk is full" in server.log.read_text()
         assert server.proc.poll() is None
 
         small_disk.free()
-        again = issue(server, request_id=request_id)
+        again = issue(server, expect=None, request_id=request_id)
         assert again.status_code == 201 and again.json()["number"] == "A002"
         assert 'data-ticket="A001"' in clerk.post("/counter/call-next")
         conn = sqlite3.connect(db)

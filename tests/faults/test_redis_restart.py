@@ -14,8 +14,9 @@ import pytest
 import redis
 import requests
 
-from tests.conftest import LiveServer, free_port, need
-from tests.integration.test_live_server import DisplayClient, Staff
+from tests.support.clients import DisplayClient, Staff
+from tests.support.env import need
+from tests.support.live_server import LiveServer, free_port
 
 
 class PrivateRedis:

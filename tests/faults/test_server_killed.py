@@ -13,7 +13,8 @@ import time
 import requests
 import socketio
 
-from tests.integration.test_live_server import APPLICANT, DisplayClient, Staff
+from tests.support.clients import DisplayClient, Staff
+from tests.support.factories import APPLICANT
 
 
 def wait_for(predicate, timeout: float = 15.0):

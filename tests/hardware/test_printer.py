@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import threading
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -27,15 +26,10 @@ from antrean.hardware.printer import (
     render_ticket_bytes,
 )
 from antrean.hardware.printer.device import Serial, Usb
+from tests.support.fakes import FakeNetworkPrinter
+from tests.support.printed import CUT, DOUBLE_SIZE, INIT, PAPER_QUERY, QR_STORE, visible_lines
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-
-DOUBLE_SIZE = b"\x1b!\x30"   # ESC ! 0x30: double width (0x20) + double height (0x10)
-QR_STORE = b"\x1d(k"         # GS ( k: 2D code functions (model, size, level, store, print)
-CUT = b"\x1dV"               # GS V: cut
-INIT = b"\x1b@"              # ESC @
-PAPER_QUERY = b"\x10\x04\x04"  # DLE EOT 4: paper sensor status
-
 
 def make_slip(**kw) -> TicketSlip:
     values = dict(
@@ -56,96 +50,7 @@ def make_slip(**kw) -> TicketSlip:
 
 # -- reading an ESC/POS stream back ----------------------------------------------------------
 
-_ESC_3 = set(b"!EatdM-")  # ESC x n
-
-
-def visible_lines(data: bytes) -> list[str]:
-    """The printed text of a stream, line by line, with every command taken out.
-
-    Strict: an unknown command fails the test, so the stream holds only what we expect.
-    """
-    text = bytearray()
-    i = 0
-    while i < len(data):
-        b = data[i]
-        if b == 0x1B:  # ESC
-            cmd = data[i + 1]
-            if cmd == ord("@"):
-                i += 2
-            elif cmd in _ESC_3:
-                i += 3
-            else:
-                raise AssertionError(f"unexpected ESC {bytes([cmd])!r} at {i}")
-        elif b == 0x1D:  # GS
-            cmd = data[i + 1]
-            if cmd == ord("("):
-                i += 5 + data[i + 3] + 256 * data[i + 4]
-            elif cmd in (ord("V"), ord("!")):
-                i += 3
-            else:
-                raise AssertionError(f"unexpected GS {bytes([cmd])!r} at {i}")
-        elif b == 0x10:  # DLE EOT n
-            i += 3
-        else:
-            assert b == 0x0A or 0x20 <= b < 0x7F, f"non-printable byte {b:#x} at {i}"
-            text.append(b)
-            i += 1
-    return text.decode("ascii").split("\n")
-
-
 # -- a real network printer ------------------------------------------------------------------
-
-
-class FakeNetworkPrinter:
-    """A raw-port printer on 127.0.0.1: keeps every connection's bytes (one job each) and, like a
-    real ESC/POS printer, answers real-time status requests (DLE EOT n) from ``replies``."""
-
-    def __init__(self, port: int = 0, replies: dict[int, bytes] | None = None):
-        self.replies = {1: b"\x12", 4: b"\x12"} if replies is None else replies
-        self.jobs: list[bytes] = []
-        self._done = threading.Condition()
-        self._stop = threading.Event()
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
-        self.sock.listen(5)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"tcp://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            with conn:
-                conn.settimeout(5)
-                buf, scanned = bytearray(), 0
-                try:
-                    while chunk := conn.recv(65536):
-                        buf += chunk
-                        while (at := buf.find(b"\x10\x04", scanned)) >= 0 and at + 2 < len(buf):
-                            if reply := self.replies.get(buf[at + 2]):
-                                conn.sendall(reply)
-                            scanned = at + 3
-                except OSError:
-                    pass
-            with self._done:
-                self.jobs.append(bytes(buf))
-                self._done.notify_all()
-
-    def wait_jobs(self, count: int, timeout: float = 5.0) -> list[bytes]:
-        with self._done:
-            assert self._done.wait_for(lambda: len(self.jobs) >= count, timeout), self.jobs
-            return list(self.jobs)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self.sock.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ the 16-bit samples, and "voiced" seconds (20 ms windows louder than the noise fl
 from __future__ import annotations
 
 import math
-import shutil
 import threading
 import time
 import wave
@@ -27,16 +26,9 @@ from antrean.hardware.speech import (
     write_chime,
 )
 from antrean.shared.domain.announce import phrase
-from tests.conftest import need
+from tests.support.env import need_espeak
 
 pytestmark = pytest.mark.speech
-
-ESPEAK = shutil.which("espeak-ng") is not None
-
-
-def need_espeak():
-    need(ESPEAK, "espeak-ng is not installed (apt-get install espeak-ng)")
-
 
 def call(number, loket=2, kind="call"):
     return {"number": number, "prefix": number[0], "seq": int(number[1:]), "loket": loket,

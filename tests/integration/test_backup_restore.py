@@ -12,8 +12,10 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import ROOT, LiveServer
-from tests.integration.test_live_server import APPLICANT, Staff
+from tests.support.clients import Staff
+from tests.support.env import ROOT
+from tests.support.factories import APPLICANT
+from tests.support.live_server import LiveServer
 
 TABLES = ("tickets", "ticket_steps", "print_jobs", "sequences", "calls", "audit_log", "users", "lokets")
 
@@ -151,7 +153,7 @@ def test_postgresql_backup_is_a_pg_dump_that_pg_restore_reads(tmp_path, pg_url):
 
     import psycopg
 
-    from tests.conftest import PG_ADMIN_URL, need
+    from tests.support.env import PG_ADMIN_URL, need
 
     need(shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None,
          "pg_dump/pg_restore are not installed (apt-get install postgresql-client)")
@@ -191,8 +193,9 @@ def test_the_server_purges_old_personal_data_by_itself(tmp_path):
     from antrean.shared.services.desk import Actor
     from antrean.shared.store.db import make_engine, make_sessionmaker
     from antrean.shared.store.models import User
-    from tests.conftest import FakeClock, make_desk
-    from tests.service.test_retention import walk
+    from tests.support.factories import make_desk
+    from tests.support.factories import walk_to_end as walk
+    from tests.support.fakes import FakeClock
 
     server = LiveServer(tmp_path, {"ANTREAN_RETENTION_DAYS": "365"})
     server.create_demo()

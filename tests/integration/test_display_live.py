@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -18,96 +17,11 @@ from pathlib import Path
 
 import pytest
 import requests
-import socketio
 
-from tests.conftest import ROOT, LiveServer, need
-
-ESPEAK = shutil.which("espeak-ng") is not None
-
-
-def need_espeak():
-    need(ESPEAK, "espeak-ng is not installed (apt-get install espeak-ng)")
-
-
-class Staff:
-    """A clerk's browser session: log in, then post forms with the CSRF token of the session."""
-
-    def __init__(self, server, username):
-        self.server = server
-        self.http = requests.Session()
-        token = self._token("/counter/login")
-        resp = self.http.post(f"{server.url}/counter/login", allow_redirects=False,
-                              data={"csrf_token": token, "username": username,
-                                    "password": server.passwords[username]})
-        assert resp.status_code == 302, resp.text
-        self.token = self._token("/counter/")  # the session is new after login: so is its token
-
-    def _token(self, path):
-        page = self.http.get(f"{self.server.url}{path}").text
-        return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-    def post(self, path, data=None):
-        resp = self.http.post(f"{self.server.url}{path}", data={"csrf_token": self.token, **(data or {})},
-                              allow_redirects=False)
-        assert resp.status_code == 302, resp.text
-        return resp
-
-    def call_next(self):
-        return self.post("/counter/call-next")
-
-
-class DisplayClient:
-    """A display as the waiting-room page is: snapshot on every (re)connect, then calls."""
-
-    def __init__(self, url):
-        self.calls: list[dict] = []
-        self.received_at: list[float] = []
-        self.snapshots: list[dict] = []
-        self.settings: list[dict] = []
-        self.changed = threading.Condition()
-        self.sio = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=0.5)
-        self.sio.on("call", self._call, namespace="/display")
-        self.sio.on("snapshot", self._snapshot, namespace="/display")
-        self.sio.on("settings", self._settings, namespace="/display")
-        self.sio.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
-
-    def _call(self, data):
-        with self.changed:
-            self.calls.append(data)
-            self.received_at.append(time.monotonic())
-            self.changed.notify_all()
-
-    def _settings(self, data):
-        with self.changed:
-            self.settings.append(data)
-            self.changed.notify_all()
-
-    def _snapshot(self, data):
-        with self.changed:
-            self.snapshots.append(data)
-            self.changed.notify_all()
-
-    def wait(self, predicate, timeout=5.0):
-        with self.changed:
-            return self.changed.wait_for(predicate, timeout)
-
-    def close(self):
-        self.sio.disconnect()
-
-
-def close_all(clients) -> None:
-    """Close in parallel: each python-socketio disconnect waits ~3 s for the websocket close frame."""
-    threads = [threading.Thread(target=c.close) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
-
-
-def issue(server, service, **kw):
-    resp = requests.post(f"{server.url}/api/v1/tickets", json={"service": service, **kw}, timeout=10)
-    assert resp.status_code == 201, resp.text
-    return resp.json()
+from tests.support.clients import DisplayClient, Staff, close_all
+from tests.support.env import ROOT, need_espeak
+from tests.support.factories import issue
+from tests.support.live_server import LiveServer
 
 
 def measure(wav_bytes: bytes) -> tuple[float, float]:

@@ -1,5 +1,4 @@
 """A real `antrean serve` (gevent) on 127.0.0.1 with real python-socketio clients."""
-import re
 import threading
 import time
 
@@ -7,54 +6,10 @@ import pytest
 import requests
 import socketio
 
-FAMILY_B = [(2, "pelayanan2", {}), (3, "kasi", {"decision": "MS"}), (4, "register", {}), (5, "sekcam", {}),
-            (6, "camat", {}), (7, "pelayanan2", {})]
-APPLICANT = {"name": "Sri Wahyuni", "nik": "3503124507540001", "address": "Desa Bendoagung", "phone": ""}
-
-
-class Staff:
-    """A logged-in browser-like session (cookies + CSRF token), as a clerk uses the counter screen."""
-
-    def __init__(self, server, username):
-        self.server = server
-        self.http = requests.Session()
-        page = self.http.get(f"{server.url}/counter/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        resp = self.http.post(f"{server.url}/counter/login", allow_redirects=False,
-                              data={"csrf_token": token, "username": username,
-                                    "password": server.passwords[username]})
-        assert resp.status_code == 302, resp.text
-        page = self.http.get(f"{server.url}/counter/").text  # a new session after login: a new token
-        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-    def post(self, path, data=None):
-        resp = self.http.post(f"{self.server.url}{path}", data={"csrf_token": self.token, **(data or {})},
-                              allow_redirects=False)
-        assert resp.status_code == 302, resp.text
-        return self.http.get(f"{self.server.url}/counter/").text
-
-
-class DisplayClient:
-    def __init__(self, url):
-        self.calls, self.snapshots = [], []
-        self.got_call = threading.Event()
-        self.sio = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=0.5)
-        self.sio.on("call", self._call, namespace="/display")
-        self.sio.on("snapshot", self.snapshots.append, namespace="/display")
-        self.sio.connect(url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
-
-    def _call(self, data):
-        self.calls.append(data)
-        self.got_call.set()
-
-    def close(self):
-        self.sio.disconnect()
-
-
-def issue(server, service, **kw):
-    resp = requests.post(f"{server.url}/api/v1/tickets", json={"service": service, **kw}, timeout=10)
-    assert resp.status_code == 201, resp.text
-    return resp.json()
+from tests.support.clients import DisplayClient, Staff
+from tests.support.factories import APPLICANT, issue, walk_to_ready
+from tests.support.factories import FAMILY_B_FORMS as FAMILY_B
+from tests.support.live_server import wait_for
 
 
 def test_issue_call_and_every_display_receives_the_call(live_server):
@@ -74,25 +29,6 @@ def test_issue_call_and_every_display_receives_the_call(live_server):
     finally:
         for d in displays:
             d.close()
-
-
-def wait_for(predicate, timeout=5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
-
-
-def walk_to_ready(server, ticket, staff=None):
-    """Call a Family B ticket and walk it up to the hand-over: its documents are ready."""
-    staff = staff or {u: Staff(server, u) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}
-    staff["pelayanan2"].post("/counter/call-next")
-    for number, user, extra in FAMILY_B[:5]:
-        yield number
-        staff[user].post(f"/counter/tickets/{ticket['id']}/step",
-                         data={"step": number, **extra, **(APPLICANT if number == 2 else {})})
 
 
 def test_a_display_gets_a_snapshot_when_documents_are_ready_and_none_for_steps_it_does_not_show(live_server):

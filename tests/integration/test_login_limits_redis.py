@@ -7,17 +7,10 @@ import secrets
 import pytest
 import requests
 
-from tests.conftest import REDIS_TEST_URL, LiveServer, need
-from tests.web.test_login_limits import TOO_MANY
-
-
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping())
-    except Exception:
-        return False
+from tests.support.env import REDIS_TEST_URL, need
+from tests.support.env import redis_available as _redis_available
+from tests.support.live_server import LiveServer
+from tests.support.security import TOO_MANY
 
 
 @pytest.mark.redis

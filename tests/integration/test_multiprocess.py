@@ -1,41 +1,12 @@
 """Several server processes serve one office: PostgreSQL for the data, Redis for Socket.IO."""
-import secrets
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from tests.conftest import REDIS_TEST_URL, LiveServer, need
-from tests.integration.test_live_server import DisplayClient, Staff, issue, wait_for, walk_to_ready
-
-
-def _redis_available() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping())
-    except Exception:
-        return False
-
-
-@pytest.fixture
-def two_servers(tmp_path, pg_url):
-    need(_redis_available(), f"Redis is not reachable at {REDIS_TEST_URL}")
-    channel = f"antrean-test-{secrets.token_hex(4)}"
-    env = {"DATABASE_URL": pg_url, "REDIS_URL": REDIS_TEST_URL, "ANTREAN_SOCKETIO_CHANNEL": channel,
-           "ANTREAN_PRINTER": "none", "SECRET_KEY": "shared-secret-for-both"}
-    servers = []
-    for n in (1, 2):
-        folder = tmp_path / f"p{n}"
-        folder.mkdir()
-        servers.append(LiveServer(folder, env))
-    servers[0].create_demo()
-    servers[1].passwords = servers[0].passwords
-    for s in servers:
-        s.start()
-    yield servers
-    for s in servers:
-        s.stop()
+from tests.support.clients import DisplayClient, Staff
+from tests.support.factories import issue, walk_to_ready
+from tests.support.live_server import wait_for
 
 
 @pytest.mark.postgres

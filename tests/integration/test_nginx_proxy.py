@@ -6,16 +6,14 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import threading
 import time
 
 import pytest
 import requests
-import socketio
 
-from tests.conftest import ROOT, free_port, need
-from tests.integration.test_live_server import DisplayClient, Staff
-from tests.integration.test_multiprocess import two_servers  # noqa: F401  (the fixture)
+from tests.support.clients import DisplayClient, Staff
+from tests.support.env import ROOT, need
+from tests.support.live_server import free_port
 
 
 def nginx_config(folder, listen: int, upstreams: list[int]) -> str:
@@ -34,7 +32,7 @@ def nginx_config(folder, listen: int, upstreams: list[int]) -> str:
 
 
 @pytest.fixture
-def nginx(tmp_path, two_servers):  # noqa: F811
+def nginx(tmp_path, two_servers):
     binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
     need(binary is not None, "nginx is not installed (apt-get install nginx-light)")
     folder = tmp_path / "nginx"
@@ -61,19 +59,12 @@ def nginx(tmp_path, two_servers):  # noqa: F811
 
 def display_over(url: str, transport: str) -> DisplayClient:
     """A display client on one transport only (DisplayClient itself uses WebSocket)."""
-    d = DisplayClient.__new__(DisplayClient)
-    d.calls, d.snapshots = [], []
-    d.got_call = threading.Event()
-    d.sio = socketio.Client(reconnection_delay=0.2, reconnection_delay_max=0.5)
-    d.sio.on("call", d._call, namespace="/display")
-    d.sio.on("snapshot", d.snapshots.append, namespace="/display")
-    d.sio.connect(url, namespaces=["/display"], transports=[transport], wait_timeout=10)
-    return d
+    return DisplayClient(url, transports=[transport])
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_documented_nginx_config_carries_pages_api_and_socketio(nginx, two_servers):  # noqa: F811
+def test_documented_nginx_config_carries_pages_api_and_socketio(nginx, two_servers):
     one, two = two_servers
     assert "Kecamatan Kampak" in requests.get(f"{nginx}/kiosk/", timeout=10).text
     ticket = requests.post(f"{nginx}/api/v1/tickets", json={"service": "ktp"}, timeout=10)

@@ -9,7 +9,8 @@ import logging
 
 import pytest
 
-from tests.integration.test_live_server import Staff, issue
+from tests.support.clients import Staff
+from tests.support.factories import issue
 
 NAME = "Bambang Sutrisno Hadi"
 NIK = "3503121708650002"

@@ -17,10 +17,13 @@ import socketio
 
 from antrean.hardware.agents.print_agent import PrintAgent
 from antrean.hardware.printer import printer_from_url
-from tests.conftest import ROOT, LiveServer
-from tests.hardware.test_printer import CUT, FakeNetworkPrinter, visible_lines
-from tests.integration.test_live_server import Staff
-from tests.integration.test_printer_recovery import tickets_in, wait_for
+from tests.support.clients import Staff
+from tests.support.env import ROOT
+from tests.support.factories import issue
+from tests.support.fakes import FakeNetworkPrinter
+from tests.support.live_server import LiveServer
+from tests.support.live_server import wait_until as wait_for
+from tests.support.printed import CUT, INIT, QR_STORE, tickets_in, visible_lines
 
 
 @pytest.fixture
@@ -56,12 +59,6 @@ class AgentProcess:
             self.proc.kill() if kill else self.proc.terminate()
             self.proc.wait(10)
         self._fh.close()
-
-
-def issue(server, service="ktp"):
-    resp = requests.post(f"{server.url}/api/v1/tickets", json={"service": service}, timeout=10)
-    assert resp.status_code == 201, resp.text
-    return resp.json()
 
 
 def print_state(server, ticket):
@@ -160,7 +157,7 @@ def test_a_lost_answer_is_sent_again_and_not_printed_twice(agent_server, printer
 
 
 def test_tickets_reach_the_agent_even_when_the_agent_loses_its_printer(agent_server, tmp_path):
-    from tests.conftest import free_port
+    from tests.support.live_server import free_port
 
     port = free_port()
     agent = PrintAgent(agent_server.url, agent_server.token,
@@ -179,7 +176,14 @@ def test_tickets_reach_the_agent_even_when_the_agent_loses_its_printer(agent_ser
         wait_for(lambda: print_state(agent_server, ticket) == "printed", 5)
         time.sleep(1.5)
         assert numbers(printer.jobs) == ["A001"]
-        assert CUT in tickets_in(printer.jobs)[0]
+        # What comes out once the printer is back is the whole ticket, not a torn piece: its service,
+        # the QR code of its status page, and one cut, at the end.
+        job = tickets_in(printer.jobs)[0]
+        ticket_bytes = job[job.index(INIT):]
+        text = "\n".join(visible_lines(ticket_bytes))
+        assert "Kartu Tanda Penduduk" in text and "Antrean di depan Anda: 0" in text
+        assert QR_STORE in ticket_bytes and f"/kiosk/t/{ticket['public_id']}".encode() in ticket_bytes
+        assert ticket_bytes.endswith(b"\x1bd\x06" + CUT + b"\x00") and ticket_bytes.count(CUT) == 1
     finally:
         agent.stop()
         thread.join(10)

@@ -10,26 +10,13 @@ import time
 
 import requests
 
-from tests.conftest import LiveServer, free_port
-from tests.hardware.test_printer import CUT, DOUBLE_SIZE, QR_STORE, FakeNetworkPrinter, visible_lines
-from tests.integration.test_live_server import Staff
+from tests.support.clients import Staff
+from tests.support.fakes import FakeNetworkPrinter
+from tests.support.live_server import LiveServer, free_port
+from tests.support.live_server import wait_until as wait_for
+from tests.support.printed import CUT, DOUBLE_SIZE, QR_STORE, tickets_in, visible_lines
 
 PUBLIC = "http://antrean.kampak.test:5000"
-
-
-def tickets_in(jobs: list[bytes]) -> list[bytes]:
-    """The connections that carried a ticket (status queries alone carry none)."""
-    return [j for j in jobs if CUT in j]
-
-
-def wait_for(predicate, timeout: float, step: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"not within {timeout} s")
 
 
 def print_state(server, ticket) -> str:

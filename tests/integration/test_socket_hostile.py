@@ -12,7 +12,7 @@ import websocket
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import LiveServer
+from tests.support.live_server import LiveServer
 
 KNOWN_BAD = [
     '42/display,[', '42/display,{}', '42/display,"x"', '42/display,[1]', '42/display,[null]', '42/display,[]',

@@ -13,7 +13,8 @@ from antrean.shared.services import administration as admin
 from antrean.shared.services.desk import Actor, Forbidden, NotFound, OperationError
 from antrean.shared.store.catalogue_versions import CatalogueStore
 from antrean.shared.store.models import AuditEntry, CatalogueVersion, Loket, User
-from tests.service.test_every_service import actor, walk
+from tests.support.factories import actor
+from tests.support.factories import walk_service as walk
 
 
 @pytest.fixture

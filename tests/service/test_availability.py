@@ -11,7 +11,7 @@ from antrean.shared.domain.catalogue import CatalogueError, load_catalogue, pars
 from antrean.shared.services import availability
 from antrean.shared.services.availability import Overrides, ServiceClosed, evaluate
 from antrean.shared.services.desk import Forbidden, NotFound
-from tests.conftest import make_desk
+from tests.support.factories import make_desk
 
 WIB = ZoneInfo("Asia/Jakarta")
 

@@ -11,8 +11,10 @@ from sqlalchemy import select
 from antrean.shared.services import survey
 from antrean.shared.store import models
 from antrean.shared.store.db import make_engine, make_sessionmaker
-from tests.conftest import ROOT, make_desk
-from tests.service.test_retention import ANSWERS, walk
+from tests.support.env import ROOT
+from tests.support.factories import SURVEY_ANSWERS as ANSWERS
+from tests.support.factories import make_desk
+from tests.support.factories import walk_to_end as walk
 
 
 def table_rows(url: str) -> dict[str, list[dict]]:

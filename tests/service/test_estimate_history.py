@@ -5,19 +5,7 @@ import pytest
 from antrean.shared.services import estimate
 from antrean.shared.store.db import transaction
 from antrean.shared.store.models import Loket
-
-APPLICANT = {"name": "Sri Wahyuni", "nik": "3503124507540001"}
-
-
-def walk_desk_visit(desk, staff, clock, receive: float, verify: float, register: float) -> None:
-    """Call the next Surat Keterangan ticket at Loket 2 and do the three front-desk steps."""
-    t = desk.call_next(staff["pelayanan2"])
-    clock.advance(minutes=receive)
-    desk.complete_step(staff["pelayanan2"], t["id"], 2, applicant=APPLICANT)
-    clock.advance(minutes=verify)
-    desk.complete_step(staff["kasi"], t["id"], 3, decision="MS")
-    clock.advance(minutes=register)
-    desk.complete_step(staff["register"], t["id"], 4)
+from tests.support.factories import walk_desk_visit
 
 
 def waiting_estimate(desk, n: int) -> dict:

@@ -4,41 +4,12 @@ import logging
 import pytest
 
 from antrean.shared.domain.catalogue import load_catalogue
-from antrean.shared.services.desk import Actor
+from tests.support.factories import walk_service as walk
 
 CATALOGUE = load_catalogue()
 LOKET_OF_GROUP = {"adminduk": 1, "surat_keterangan": 2, "perizinan": 3, "pengaduan": 3}
 NIK = "3503124507540001"
 NAME = "Siti Aminah"
-
-
-def actor(staff, role, loket=None):
-    base = next(a for a in staff.values() if role in a.roles)
-    return Actor(base.user_id, base.username, base.roles, loket)
-
-
-def walk(desk, staff, service, clock, decision="MS"):
-    svc = CATALOGUE.service(service)
-    t = desk.issue_ticket(service)
-    desk_actor = actor(staff, svc.steps[1].actor, LOKET_OF_GROUP[svc.group])
-    called = desk.call_next(desk_actor)
-    assert called["id"] == t["id"]
-    view = None
-    for step in svc.steps[1:]:
-        if step.actor == "pemohon":
-            break
-        clock.advance(minutes=step.minutes or 1)
-        kw = {}
-        if step.kind == "receive":
-            kw["applicant"] = {"name": NAME, "nik": NIK}
-        if step.decision:
-            kw["decision"] = decision
-            if decision == "TMS":
-                kw["missing"] = [svc.requirements[0]]
-        view = desk.complete_step(actor(staff, step.actor), t["id"], step.number, **kw)
-        if decision == "TMS" and step.decision:
-            return svc, view
-    return svc, view
 
 
 @pytest.mark.parametrize("service", sorted(CATALOGUE.services))

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from antrean.shared.services import availability
 from antrean.shared.store.models import Loket, Setting
-from tests.conftest import fast_hash, make_desk
-from tests.service.test_estimate_history import walk_desk_visit
+from tests.support.factories import make_desk, walk_desk_visit
+from tests.support.fakes import fast_hash
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

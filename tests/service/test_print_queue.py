@@ -7,7 +7,8 @@ from antrean.hardware.printer import PrinterError, RecordingPrinter
 from antrean.shared.services import print_queue
 from antrean.shared.services.print_worker import PrintWorker
 from antrean.shared.store.models import PrintJob
-from tests.conftest import fast_hash, make_desk
+from tests.support.factories import make_desk
+from tests.support.fakes import fast_hash
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

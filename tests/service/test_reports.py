@@ -4,33 +4,7 @@ from datetime import date
 import pytest
 
 from antrean.shared.services.reports import Period, ikm, office_report, p90, validate_answers
-
-NIK = "3503124507540001"
-
-
-def ticket_through(desk, staff, clock, service, minutes, decision="MS", missing=(), note="",
-                   applicant=None):
-    """Issue, wait, and walk a ticket; ``minutes`` = the minutes each staff step takes, in order
-    (the walk stops after the last one given). ``applicant`` is recorded at the receiving step."""
-    t = desk.issue_ticket(service)
-    clock.advance(minutes=minutes[0])  # waiting before the call
-    loket = {"ktp": "pelayanan1", "ahli_waris": "pelayanan2"}[service]
-    desk.call_next(staff[loket])
-    roles = {"petugas_pelayanan": loket, "petugas_verifikasi": "verifikasi", "kasi_pelayanan": "kasi",
-             "petugas_register": "register", "sekcam": "sekcam", "camat": "camat"}
-    flow = desk.staff_ticket(t["id"])["steps"]
-    for step, took in zip(flow[1:], minutes[1:]):
-        clock.advance(minutes=took)
-        kw = {"note": note}
-        if step["kind"] == "receive":
-            kw["applicant"] = applicant or {"name": "Warga", "nik": NIK}
-        if step["decision"]:
-            kw["decision"] = decision
-            kw["missing"] = list(missing)
-        view = desk.complete_step(staff[roles[step["actor"]]], t["id"], step["number"], **kw)
-        if view["status"] != "in_progress":
-            break
-    return t
+from tests.support.factories import NIK, ticket_through
 
 
 def test_office_report_against_hand_computed_figures(desk, staff, clock, sessions, catalogue):

@@ -7,17 +7,9 @@ from antrean.shared.services import retention, survey
 from antrean.shared.services.reports import Period, office_report
 from antrean.shared.services.survey import ikm_report
 from antrean.shared.store.models import AuditEntry, SurveyResponse, Ticket, TicketStep
-from tests.service.test_reports import NIK, ticket_through
-
-ANSWERS = {f"u{i}": 3 + (i % 2) for i in range(1, 10)}
-
-
-def walk(desk, staff, clock, service, decision="MS", note="", missing=()):
-    """Issue a ticket and walk it to its end (4 minutes' wait, 3 a step), recording the applicant
-    at the receiving step."""
-    return ticket_through(desk, staff, clock, service, [4] + [3] * 20, decision=decision, missing=missing,
-                          note=note, applicant={"name": "Sri Wahyuni", "nik": NIK, "address": "Desa Bendoagung RT 3",
-                                                "phone": "081234567890"})
+from tests.support.factories import NIK
+from tests.support.factories import SURVEY_ANSWERS as ANSWERS
+from tests.support.factories import walk_to_end as walk
 
 
 def personal(sessions):

@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from antrean.shared.services.desk import Conflict, NotFound, OperationError
 from antrean.shared.store.models import AuditEntry, PrintJob, Ticket, TicketStep
-from tests.conftest import make_desk
+from tests.support.factories import FAMILY_B_STEPS as FAMILY_B
+from tests.support.factories import complete_steps as walk
+from tests.support.factories import make_desk
 
 
 def test_issue_numbers_per_prefix_and_positions(desk):
@@ -61,20 +63,6 @@ def test_a_print_job_is_written_with_the_ticket(desk, sessions):
     with sessions() as s:
         job = s.scalar(select(PrintJob).where(PrintJob.ticket_id == t["id"]))
         assert job.status == "pending"
-
-
-def walk(desk, staff, ticket_id, steps, applicant=None):
-    view = None
-    for number, user, decision in steps:
-        kw = {}
-        if number == 2:
-            kw["applicant"] = applicant or {"name": "Sri Wahyuni", "nik": "3503124507540001"}
-        view = desk.complete_step(staff[user], ticket_id, number, decision=decision, **kw)
-    return view
-
-
-FAMILY_B = [(2, "pelayanan2", None), (3, "kasi", "MS"), (4, "register", None), (5, "sekcam", None),
-            (6, "camat", None), (7, "pelayanan2", None)]
 
 
 def test_family_b_ticket_to_done_with_agenda_number_and_audit(desk, staff, sessions, clock):

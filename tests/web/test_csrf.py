@@ -7,16 +7,7 @@ import base64
 
 import pytest
 
-from tests.web.security_helpers import (
-    ALL_ROLES,
-    PASSWORD,
-    add_user,
-    csrf_token,
-    forms_of,
-    login,
-    methods_of,
-    sample_url,
-)
+from tests.support.security import ALL_ROLES, PASSWORD, add_user, csrf_token, forms_of, login, methods_of, sample_url
 
 JSON_APIS = {"api", "staff_api"}  # blueprints exempt from the token: no cookie is trusted there
 
@@ -30,7 +21,7 @@ def app(tmp_path, clock, printer):
          "TESTING": True, "WTF_CSRF_ENABLED": True, "ALWAYS_OPEN": True},
         clock=clock, printer=printer, start_workers=False)
     from antrean.shared.cli.main import create_demo
-    from tests.conftest import fast_hash
+    from tests.support.fakes import fast_hash
 
     create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)
     add_user(app, "semua", ALL_ROLES, loket=2)  # every role: every staff form is shown to this user

@@ -10,13 +10,7 @@ import pytest
 
 from antrean.shared.realtime.hub import socketio
 from antrean.shared.services.tokens import create_token
-
-
-def issue(client, service="ktp", **kw):
-    resp = client.post("/api/v1/tickets", json={"service": service, **kw})
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
-
+from tests.support.factories import issue
 
 # -- the kiosk page -------------------------------------------------------------------------
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.service.test_tickets import FAMILY_B, walk
+from tests.support.factories import FAMILY_B_STEPS as FAMILY_B
+from tests.support.factories import complete_steps as walk
 
 
 @pytest.fixture

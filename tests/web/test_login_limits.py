@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-TOO_MANY = "Terlalu banyak percobaan masuk yang gagal"
+from tests.support.security import TOO_MANY
 
 
 def attempt(client, username, password, addr="10.0.0.5"):
@@ -98,7 +98,7 @@ def test_the_staff_api_limits_failed_basic_logins_too(client, app_staff):
 def make_app(tmp_path, clock, printer, **overrides):
     from antrean.shared.app import create_app
     from antrean.shared.cli.main import create_demo
-    from tests.conftest import fast_hash
+    from tests.support.fakes import fast_hash
 
     app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
                       "SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True,

@@ -8,7 +8,7 @@ import re
 import schemathesis
 import yaml
 
-from tests.conftest import ROOT
+from tests.support.env import ROOT
 
 METHODS = {"get", "put", "post", "delete", "patch"}
 

@@ -8,7 +8,7 @@ import base64
 
 import pytest
 
-from tests.web.security_helpers import ALL_ROLES, PASSWORD, add_user, login, methods_of, sample_url
+from tests.support.security import ALL_ROLES, PASSWORD, add_user, login, methods_of, sample_url
 
 # Pages and APIs for citizens, the kiosk and the waiting-room screen; nothing else is public.
 PUBLIC = {

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.env import ROOT
 
 PAGES = ["/", "/kiosk/", "/display/", "/counter/login", "/kiosk/survei/", "/api/v1/services",
          "/static/app.css", "/vendor/socket.io.min.js"]
@@ -73,7 +73,7 @@ def make_app(tmp_path, clock, printer, env):
 ])
 def test_cookies_are_secure_behind_https(tmp_path, clock, printer, env, secure):
     from antrean.shared.cli.main import create_demo
-    from tests.conftest import fast_hash
+    from tests.support.fakes import fast_hash
 
     app = make_app(tmp_path, clock, printer, env)
     try:

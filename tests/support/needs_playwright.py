@@ -1,9 +1,9 @@
-"""Playwright's ``expect`` for the browser test modules (``from tests.browser.needs_playwright
+"""Playwright's ``expect`` for the browser test modules (``from tests.support.needs_playwright
 import expect``). Without the playwright package the importing module is skipped with the reason,
 or fails when every test is required (ANTREAN_REQUIRE_ALL=1)."""
 import pytest
 
-from tests.conftest import REQUIRE_ALL
+from tests.support.env import REQUIRE_ALL
 
 try:
     from playwright.sync_api import expect

@@ -1,5 +1,5 @@
 """Helpers for the security tests: users holding chosen roles, the forms of a page, sample URLs
-for every route of the app."""
+for every route of the app, the sign-in limit's message."""
 from __future__ import annotations
 
 import re
@@ -8,10 +8,11 @@ from html.parser import HTMLParser
 from werkzeug.routing import IntegerConverter, PathConverter
 
 from antrean.shared.domain.catalogue import ADMIN_ROLE, STAFF_ROLES
-from tests.conftest import fast_hash
+from tests.support.fakes import fast_hash
 
 ALL_ROLES = (*STAFF_ROLES, ADMIN_ROLE)
 PASSWORD = "rahasia-uji-123"
+TOO_MANY = "Terlalu banyak percobaan masuk yang gagal"  # the sign-in limit's message
 
 
 def add_user(app, username: str, roles, loket: int | None = None) -> str:

@@ -1,0 +1,21 @@
+"""Headless Debian Chromium for the browser tests: its flags, its default timeout, screenshots
+kept under ``test-artifacts/``. Playwright's ``expect`` is in ``tests.support.needs_playwright``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.env import ARTIFACTS
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+def screenshot(page, name: str) -> Path:
+    """Save ``test-artifacts/<name>.png`` (the whole page) and return its path."""
+    path = ARTIFACTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,165 @@
+"""Data for the tests: tickets (one ``issue`` for a live server and the Flask test client alike),
+a desk over a session maker, actors holding a role, and walks of a ticket through its steps."""
+from __future__ import annotations
+
+from functools import cache
+
+NIK = "3503124507540001"
+# A Family B (Surat Keterangan) ticket's staff steps after the call: (number, user, decision).
+FAMILY_B_STEPS = [(2, "pelayanan2", None), (3, "kasi", "MS"), (4, "register", None), (5, "sekcam", None),
+                  (6, "camat", None), (7, "pelayanan2", None)]
+# The same steps as the counter forms post them: (number, user, extra form fields).
+FAMILY_B_FORMS = [(2, "pelayanan2", {}), (3, "kasi", {"decision": "MS"}), (4, "register", {}), (5, "sekcam", {}),
+                  (6, "camat", {}), (7, "pelayanan2", {})]
+APPLICANT = {"name": "Sri Wahyuni", "nik": NIK, "address": "Desa Bendoagung", "phone": ""}
+SURVEY_ANSWERS = {f"u{i}": 3 + (i % 2) for i in range(1, 10)}
+
+
+# -- tickets ---------------------------------------------------------------------------------
+
+
+def issue(target, service: str = "ktp", *, expect: int | None = 201, timeout: float = 30, **fields):
+    """Take a ticket as the kiosk does: POST /api/v1/tickets with ``{"service": service, **fields}``.
+
+    ``target`` is a live server (anything with ``.url``: sent with requests) or a Flask test
+    client. With ``expect`` (201 by default) the status is checked and the answer's JSON returned;
+    with ``expect=None`` the response itself is returned, whatever its status.
+    """
+    body = {"service": service, **fields}
+    if hasattr(target, "url"):
+        import requests
+
+        resp = requests.post(f"{target.url}/api/v1/tickets", json=body, timeout=timeout)
+        if expect is None:
+            return resp
+        assert resp.status_code == expect, resp.text
+        return resp.json()
+    resp = target.post("/api/v1/tickets", json=body)
+    if expect is None:
+        return resp
+    assert resp.status_code == expect, resp.get_json()
+    return resp.get_json()
+
+
+# -- the service layer -----------------------------------------------------------------------
+
+
+def make_desk(sessions, catalogue, clock):
+    from antrean.shared.domain.events import EventBus
+    from antrean.shared.services.desk import Desk
+
+    desk = Desk(catalogue, sessions, EventBus(), clock=clock)
+    desk.always_open = True  # office hours are tested with their own clock (tests/service/test_availability.py)
+    return desk
+
+
+def actor(staff, role, loket=None):
+    """An actor holding ``role`` (the first demo user who has it), at loket number ``loket``."""
+    from antrean.shared.services.desk import Actor
+
+    base = next(a for a in staff.values() if role in a.roles)
+    return Actor(base.user_id, base.username, base.roles, loket)
+
+
+def complete_steps(desk, staff, ticket_id, steps, applicant=None):
+    """Complete ``steps`` — (number, user, decision) — of a called ticket; the last view."""
+    view = None
+    for number, user, decision in steps:
+        kw = {}
+        if number == 2:
+            kw["applicant"] = applicant or {"name": "Sri Wahyuni", "nik": NIK}
+        view = desk.complete_step(staff[user], ticket_id, number, decision=decision, **kw)
+    return view
+
+
+@cache
+def _catalogue():
+    from antrean.shared.domain.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+def walk_service(desk, staff, service, clock, decision="MS", catalogue=None):
+    """Issue a ticket of ``service``, call it at its group's loket and walk it to the hand-over
+    (or to its TMS decision), each step taking its standard minutes. Returns (service, last view)."""
+    loket_of_group = {"adminduk": 1, "surat_keterangan": 2, "perizinan": 3, "pengaduan": 3}
+    svc = (catalogue or _catalogue()).service(service)
+    t = desk.issue_ticket(service)
+    called = desk.call_next(actor(staff, svc.steps[1].actor, loket_of_group[svc.group]))
+    assert called["id"] == t["id"]
+    view = None
+    for step in svc.steps[1:]:
+        if step.actor == "pemohon":
+            break
+        clock.advance(minutes=step.minutes or 1)
+        kw = {}
+        if step.kind == "receive":
+            kw["applicant"] = {"name": "Siti Aminah", "nik": NIK}
+        if step.decision:
+            kw["decision"] = decision
+            if decision == "TMS":
+                kw["missing"] = [svc.requirements[0]]
+        view = desk.complete_step(actor(staff, step.actor), t["id"], step.number, **kw)
+        if decision == "TMS" and step.decision:
+            return svc, view
+    return svc, view
+
+
+def ticket_through(desk, staff, clock, service, minutes, decision="MS", missing=(), note="",
+                   applicant=None):
+    """Issue, wait, and walk a ticket; ``minutes`` = the minutes each staff step takes, in order
+    (the walk stops after the last one given). ``applicant`` is recorded at the receiving step."""
+    t = desk.issue_ticket(service)
+    clock.advance(minutes=minutes[0])  # waiting before the call
+    loket = {"ktp": "pelayanan1", "ahli_waris": "pelayanan2"}[service]
+    desk.call_next(staff[loket])
+    roles = {"petugas_pelayanan": loket, "petugas_verifikasi": "verifikasi", "kasi_pelayanan": "kasi",
+             "petugas_register": "register", "sekcam": "sekcam", "camat": "camat"}
+    flow = desk.staff_ticket(t["id"])["steps"]
+    for step, took in zip(flow[1:], minutes[1:], strict=False):
+        clock.advance(minutes=took)
+        kw = {"note": note}
+        if step["kind"] == "receive":
+            kw["applicant"] = applicant or {"name": "Warga", "nik": NIK}
+        if step["decision"]:
+            kw["decision"] = decision
+            kw["missing"] = list(missing)
+        view = desk.complete_step(staff[roles[step["actor"]]], t["id"], step["number"], **kw)
+        if view["status"] != "in_progress":
+            break
+    return t
+
+
+def walk_to_end(desk, staff, clock, service, decision="MS", note="", missing=()):
+    """Issue a ticket and walk it to its end (4 minutes' wait, 3 a step), recording the applicant
+    at the receiving step."""
+    return ticket_through(desk, staff, clock, service, [4] + [3] * 20, decision=decision, missing=missing,
+                          note=note, applicant={"name": "Sri Wahyuni", "nik": NIK, "address": "Desa Bendoagung RT 3",
+                                                "phone": "081234567890"})
+
+
+def walk_desk_visit(desk, staff, clock, receive: float, verify: float, register: float) -> None:
+    """Call the next Surat Keterangan ticket at Loket 2 and do the three front-desk steps."""
+    applicant = {"name": "Sri Wahyuni", "nik": NIK}
+    t = desk.call_next(staff["pelayanan2"])
+    clock.advance(minutes=receive)
+    desk.complete_step(staff["pelayanan2"], t["id"], 2, applicant=applicant)
+    clock.advance(minutes=verify)
+    desk.complete_step(staff["kasi"], t["id"], 3, decision="MS")
+    clock.advance(minutes=register)
+    desk.complete_step(staff["register"], t["id"], 4)
+
+
+# -- a live server ---------------------------------------------------------------------------
+
+
+def walk_to_ready(server, ticket, staff=None):
+    """Call a Family B ticket and walk it up to the hand-over: its documents are ready."""
+    from tests.support.clients import Staff
+
+    staff = staff or {u: Staff(server, u) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}
+    staff["pelayanan2"].post("/counter/call-next")
+    for number, user, extra in FAMILY_B_FORMS[:5]:
+        yield number
+        staff[user].post(f"/counter/tickets/{ticket['id']}/step",
+                         data={"step": number, **extra, **(APPLICANT if number == 2 else {})})

@@ -1,0 +1,49 @@
+"""Reading an ESC/POS stream back: the commands a ticket must hold and its printed text."""
+from __future__ import annotations
+
+DOUBLE_SIZE = b"\x1b!\x30"   # ESC ! 0x30: double width (0x20) + double height (0x10)
+QR_STORE = b"\x1d(k"         # GS ( k: 2D code functions (model, size, level, store, print)
+CUT = b"\x1dV"               # GS V: cut
+INIT = b"\x1b@"              # ESC @
+PAPER_QUERY = b"\x10\x04\x04"  # DLE EOT 4: paper sensor status
+
+_ESC_3 = set(b"!EatdM-")  # ESC x n
+
+
+def visible_lines(data: bytes) -> list[str]:
+    """The printed text of a stream, line by line, with every command taken out.
+
+    Strict: an unknown command fails the test, so the stream holds only what we expect.
+    """
+    text = bytearray()
+    i = 0
+    while i < len(data):
+        b = data[i]
+        if b == 0x1B:  # ESC
+            cmd = data[i + 1]
+            if cmd == ord("@"):
+                i += 2
+            elif cmd in _ESC_3:
+                i += 3
+            else:
+                raise AssertionError(f"unexpected ESC {bytes([cmd])!r} at {i}")
+        elif b == 0x1D:  # GS
+            cmd = data[i + 1]
+            if cmd == ord("("):
+                i += 5 + data[i + 3] + 256 * data[i + 4]
+            elif cmd in (ord("V"), ord("!")):
+                i += 3
+            else:
+                raise AssertionError(f"unexpected GS {bytes([cmd])!r} at {i}")
+        elif b == 0x10:  # DLE EOT n
+            i += 3
+        else:
+            assert b == 0x0A or 0x20 <= b < 0x7F, f"non-printable byte {b:#x} at {i}"
+            text.append(b)
+            i += 1
+    return text.decode("ascii").split("\n")
+
+
+def tickets_in(jobs: list[bytes]) -> list[bytes]:
+    """The connections that carried a ticket (status queries alone carry none)."""
+    return [j for j in jobs if CUT in j]
