@@ -24,12 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
-from antrean.shared.domain.catalogue import load_catalogue  # noqa: E402
-from antrean.shared.domain.events import EventBus  # noqa: E402
+from antrean.shared.bootstrap import open_database, open_office  # noqa: E402
 from antrean.shared.services import retention  # noqa: E402
 from antrean.shared.services.backup import backup_sqlite  # noqa: E402
-from antrean.shared.services.desk import Desk  # noqa: E402
-from antrean.shared.store.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
+from antrean.shared.store.db import make_engine, upgrade  # noqa: E402
 from antrean.shared.store.models import PrintJob, Ticket, TicketStep  # noqa: E402
 
 
@@ -67,8 +65,8 @@ def main() -> None:
     ap.add_argument("--tickets", type=int, default=100_000)
     ap.add_argument("--pg", default=None, help="admin URL of a PostgreSQL server for the copy-db figure")
     args = ap.parse_args()
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "antrean.db"
         url = f"sqlite:///{db}"
@@ -79,9 +77,8 @@ def main() -> None:
               f"file {db.stat().st_size / 2**20:.0f} MiB")
 
         # backup while a kiosk issues tickets
-        engine = make_engine(url)
-        desk = Desk(load_catalogue(), make_sessionmaker(engine), EventBus())
-        desk.always_open = True
+        database = open_database(url, migrate=False)
+        desk = open_office({"ALWAYS_OPEN": True}, sessions=database.sessions)
         latencies: list[float] = []
         stop = threading.Event()
 
@@ -118,7 +115,7 @@ def main() -> None:
         result = retention.purge(desk.sessions, 365)
         print(f"retention purge: {result.tickets} tickets, {result.step_notes} step notes in "
               f"{time.perf_counter() - t:.2f} s")
-        engine.dispose()
+        database.engine.dispose()
 
         if args.pg:
             import psycopg

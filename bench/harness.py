@@ -156,11 +156,11 @@ class Office:
         if threading.current_thread() is threading.main_thread():  # `kill` cleans up too
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self._logs: list[Any] = []
-        from antrean.shared.store.db import make_engine, make_sessionmaker, upgrade
+        from antrean.shared.bootstrap import open_database
 
-        upgrade(self.url)
-        self.engine = make_engine(self.url)
-        self.sessions = make_sessionmaker(self.engine)
+        database = open_database(self.url)
+        self.engine = database.engine
+        self.sessions = database.sessions
 
     # set-up before the servers start (the bench process writes the database directly)
 
@@ -171,7 +171,7 @@ class Office:
         from sqlalchemy import select
         from werkzeug.security import generate_password_hash
 
-        from antrean.shared.cli.main import create_demo
+        from antrean.shared.services.demo import create_demo
         from antrean.shared.services.tokens import create_token
         from antrean.shared.store.db import transaction
         from antrean.shared.store.models import Loket, User
@@ -200,13 +200,11 @@ class Office:
         """``count`` waiting tickets, issued through the service layer, their print jobs done."""
         from sqlalchemy import update
 
-        from antrean.shared.domain.catalogue import load_catalogue
-        from antrean.shared.services.desk import Desk
+        from antrean.shared.bootstrap import open_office
         from antrean.shared.store.db import transaction
         from antrean.shared.store.models import PrintJob
 
-        desk = Desk(load_catalogue(), self.sessions)
-        desk.always_open = True
+        desk = open_office({"ALWAYS_OPEN": True}, sessions=self.sessions)
         codes = list(services or desk.catalogue.services)
         for i in range(count):
             desk.issue_ticket(codes[i % len(codes)])
@@ -225,7 +223,7 @@ class Office:
             self.ports.append(port)
             self.procs.append(proc)
             self._logs.append(log)
-        for port, proc in zip(self.ports, self.procs):
+        for port, proc in zip(self.ports, self.procs, strict=True):
             self._wait_ready(port, proc)
         return self
 

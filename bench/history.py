@@ -104,7 +104,7 @@ def seed(office: Office, catalogue, count: int, per_day: int, batch: int = 20000
                 break
             parts = ([c[0] for c in chunk], [c[1] for c in chunk], [c[2] for c in chunk],
                      [st for c in chunk for st in c[3]])
-            for (table, cols), values in zip(tables, parts):
+            for (table, cols), values in zip(tables, parts, strict=True):
                 if not values:
                     continue
                 names = ", ".join(f'"{c}"' for c in cols)
@@ -133,11 +133,11 @@ def time_operations(office: Office, catalogue, ops: int) -> dict[str, list[float
     """Issue ``ops`` tickets, read waiting lists and snapshots, make ``ops`` calls: durations."""
     from sqlalchemy import select
 
-    from antrean.shared.services.desk import Actor, Desk
+    from antrean.shared.bootstrap import open_office
+    from antrean.shared.services.desk import Actor
     from antrean.shared.store.models import User
 
-    desk = Desk(catalogue, office.sessions)
-    desk.always_open = True
+    desk = open_office({"ALWAYS_OPEN": True}, sessions=office.sessions, catalogue=catalogue)
     with office.sessions() as s:
         actors = [Actor.of(u) for u in s.scalars(select(User).where(User.username.like("bench%")))]
     codes = list(catalogue.services)
@@ -149,16 +149,19 @@ def time_operations(office: Office, catalogue, ops: int) -> dict[str, list[float
         fn()
         out[name].append(time.perf_counter() - t0)
 
-    numbers = []
+    numbers: list[str] = []
     for i in range(ops):
-        timed("kiosk issue", lambda: numbers.append(desk.issue_ticket(codes[i % len(codes)])["number"]))
+        code = codes[i % len(codes)]
+        timed("kiosk issue", lambda code=code: numbers.append(desk.issue_ticket(code)["number"]))
     for i in range(ops):
-        timed("waiting list", lambda: desk.waiting_list(actors[i % len(actors)]))
+        clerk = actors[i % len(actors)]
+        timed("waiting list", lambda clerk=clerk: desk.waiting_list(clerk))
         timed("display snapshot", lambda: desk.display_snapshot())
         if i < 20:  # the counter's search box (without an index a scan: 20 are enough)
-            timed("find ticket", lambda: desk.find_tickets(numbers[i]))
+            timed("find ticket", lambda number=numbers[i]: desk.find_tickets(number))
     for i in range(ops):
-        timed("call next", lambda: desk.call_next(actors[i % len(actors)]))
+        clerk = actors[i % len(actors)]
+        timed("call next", lambda clerk=clerk: desk.call_next(clerk))
     return out
 
 

@@ -12,14 +12,13 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from antrean import counter, display, kiosk
+from antrean.shared.bootstrap import open_database, open_office
 from antrean.shared.config import load_config
 from antrean.shared.domain.catalogue import load_catalogue
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.events import EventBus
 from antrean.shared.realtime.hub import same_origin_or, socketio, wire
 from antrean.shared.services.desk import Desk
-from antrean.shared.store.catalogue_versions import CatalogueStore
-from antrean.shared.store.db import make_engine, make_sessionmaker, upgrade
 from antrean.shared.web import errors, staff_session
 
 log = logging.getLogger(__name__)
@@ -57,16 +56,11 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     catalogue = load_catalogue(cfg["CATALOGUE"])  # a malformed catalogue stops start-up here
     app.config["BABEL_DEFAULT_TIMEZONE"] = catalogue.office.timezone
-    upgrade(cfg["DATABASE_URL"])
-    engine = make_engine(cfg["DATABASE_URL"], cfg["DB_BUSY_SECONDS"])
-    sessions = make_sessionmaker(engine)
+    db = open_database(cfg["DATABASE_URL"], cfg["DB_BUSY_SECONDS"])
     bus = EventBus()
-    desk = Desk(catalogue, sessions, bus, clock=clock,
-                status_url=lambda public_id: f"/kiosk/t/{public_id}")
-    desk.catalogue_store = CatalogueStore(sessions, catalogue)  # the administrator's edits (counter/admin.py)
+    desk = open_office(cfg, sessions=db.sessions, catalogue=catalogue, events=bus, clock=clock)
     app.extensions["antrean"] = desk
-    app.extensions["antrean.engine"] = engine
-    desk.always_open = bool(cfg.get("ALWAYS_OPEN"))  # office hours do not stop the kiosk (tests, demos)
+    app.extensions["antrean.engine"] = db.engine
 
     Babel(app, locale_selector=_select_locale, timezone_selector=lambda: desk.catalogue.office.timezone)
     csrf.init_app(app)
@@ -105,7 +99,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
         from antrean.shared.services.retention import RetentionWorker
 
-        app.extensions["antrean.retention"] = RetentionWorker(sessions, cfg["RETENTION_DAYS"], clock)
+        app.extensions["antrean.retention"] = RetentionWorker(db.sessions, cfg["RETENTION_DAYS"], clock)
         app.extensions["antrean.retention"].start()
     return app
 

@@ -75,11 +75,11 @@ def pg_url():
 
 @pytest.fixture
 def sessions(db_url):
-    from antrean.shared.store.db import make_engine, make_sessionmaker
+    from antrean.shared.bootstrap import open_database
 
-    engine = make_engine(db_url)
-    yield make_sessionmaker(engine)
-    engine.dispose()
+    database = open_database(db_url, migrate=False)  # db_url is migrated already
+    yield database.sessions
+    database.engine.dispose()
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def staff(sessions):
     """Demo lokets and one user per role; returns {username: Actor}."""
     from sqlalchemy import select
 
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from antrean.shared.services.desk import Actor
     from antrean.shared.store.models import User
 
@@ -128,7 +128,7 @@ def client(app):
 
 @pytest.fixture
 def app_staff(app):
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
 
     made = create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)
     return {username: password for username, password, _roles in made}

@@ -24,7 +24,8 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import ROOT, free_port, need
+from tests.support.env import ROOT, need
+from tests.support.live_server import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,7 @@ from tests.support.fakes import fast_hash
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request, catalogue, clock):
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from antrean.shared.services.desk import Actor
     from antrean.shared.store.db import make_engine, make_sessionmaker
     from antrean.shared.store.models import User

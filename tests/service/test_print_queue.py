@@ -99,7 +99,7 @@ def test_a_fault_mid_batch_leaves_the_rest_waiting_in_order(any_desk, clock):
 def test_reprints_and_tms_slips_are_laid_out_from_the_ticket(any_desk):
     from sqlalchemy import select
 
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from antrean.shared.services.desk import Actor
     from antrean.shared.store.models import User
 

@@ -248,7 +248,7 @@ def test_clerks_pressing_call_next_together_never_get_the_same_ticket_sqlite(des
 
 @pytest.mark.postgres
 def test_clerks_pressing_call_next_together_never_get_the_same_ticket_postgres(pg_url, catalogue, clock):
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from antrean.shared.services.desk import Actor
     from antrean.shared.store.db import make_engine, make_sessionmaker
     from antrean.shared.store.models import User

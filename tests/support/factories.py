@@ -45,12 +45,11 @@ def issue(target, service: str = "ktp", *, expect: int | None = 201, timeout: fl
 
 
 def make_desk(sessions, catalogue, clock):
-    from antrean.shared.domain.events import EventBus
-    from antrean.shared.services.desk import Desk
+    """The office over a test's database, built by the app's own bootstrap. Always open: office hours
+    are tested with their own clock (tests/service/test_availability.py)."""
+    from antrean.shared.bootstrap import open_office
 
-    desk = Desk(catalogue, sessions, EventBus(), clock=clock)
-    desk.always_open = True  # office hours are tested with their own clock (tests/service/test_availability.py)
-    return desk
+    return open_office({"ALWAYS_OPEN": True}, sessions=sessions, catalogue=catalogue, clock=clock)
 
 
 def actor(staff, role, loket=None):

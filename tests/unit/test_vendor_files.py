@@ -6,7 +6,7 @@ from __future__ import annotations
 import runpy
 
 from antrean.shared.app import VENDOR_FILES
-from tests.conftest import ROOT, need
+from tests.support.env import ROOT, need
 
 VENDOR = runpy.run_path(str(ROOT / "scripts" / "vendor.py"))
 

@@ -20,7 +20,7 @@ def app(tmp_path, clock, printer):
         {"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "test",
          "TESTING": True, "WTF_CSRF_ENABLED": True, "ALWAYS_OPEN": True},
         clock=clock, printer=printer, start_workers=False)
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from tests.support.fakes import fast_hash
 
     create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)

@@ -28,7 +28,7 @@ def tone_app(tmp_path, clock, printer):
 
 @pytest.fixture
 def staff_of(tone_app):
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from tests.support.fakes import fast_hash
 
     passwords = {u: p for u, p, _r in create_demo(tone_app.extensions["antrean"].sessions, hasher=fast_hash)}

@@ -97,7 +97,7 @@ def test_the_staff_api_limits_failed_basic_logins_too(client, app_staff):
 
 def make_app(tmp_path, clock, printer, **overrides):
     from antrean.shared.app import create_app
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from tests.support.fakes import fast_hash
 
     app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",

@@ -29,7 +29,7 @@ def office(tmp_path, clock, printer):
     """An app with demo staff, a device token for the clerk at loket 2, and a few tickets in
     several states, so generated ids often name a real ticket."""
     from antrean.shared.app import create_app
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from antrean.shared.services.tokens import create_token
 
     app = create_app(

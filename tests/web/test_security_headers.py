@@ -72,7 +72,7 @@ def make_app(tmp_path, clock, printer, env):
     ({"ANTREAN_PUBLIC_URL": "https://antrean.kampak.example", "ANTREAN_SECURE_COOKIES": "0"}, False),
 ])
 def test_cookies_are_secure_behind_https(tmp_path, clock, printer, env, secure):
-    from antrean.shared.cli.main import create_demo
+    from antrean.shared.services.demo import create_demo
     from tests.support.fakes import fast_hash
 
     app = make_app(tmp_path, clock, printer, env)
