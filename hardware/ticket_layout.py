@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_datetime
 
+from antrean.shared.domain.clock import ZONE_ABBREVIATIONS  # Indonesia's three zones: WIB, WITA, WIT
+
 
 def _escpos_pickle_dir() -> str:
     """Point python-escpos at one fixed cache folder (each ``import escpos`` makes a new temp folder
@@ -104,15 +106,6 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 DATE_PATTERNS = {"id": "EEEE, d MMMM y HH.mm", "en": "EEEE, d MMMM y HH:mm"}
-
-# Indonesia's three zones; Pontianak (West Kalimantan) is WIB too.
-ZONE_ABBREVIATIONS = {
-    "Asia/Jakarta": "WIB",
-    "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA",
-    "Asia/Ujung_Pandang": "WITA",
-    "Asia/Jayapura": "WIT",
-}
 
 # Characters that NFKD does not turn into ASCII but that have a plain spelling.
 _ASCII_REPLACEMENTS = {

@@ -25,7 +25,7 @@ from antrean.shared.domain.catalogue import (
     office_to_data,
     parse_hours,
 )
-from antrean.shared.domain.events import Event
+from antrean.shared.domain.events import CATALOGUE_CHANGED, LOKETS_CHANGED, OFFICE_CHANGED, Event
 from antrean.shared.services.desk import Actor, Conflict, Desk, Forbidden, NotFound, OperationError, record_id
 from antrean.shared.services.passwords import hash_password
 from antrean.shared.store.db import transaction
@@ -140,7 +140,7 @@ def save_catalogue(desk: Desk, actor: Actor, data: Any, note: str = "") -> int:
     except CatalogueError as exc:
         raise OperationError(describe_catalogue_error(exc), "bad_catalogue") from None
     store.installed(version, catalogue)
-    desk.events.publish(Event("catalogue.changed", {"version": version}))
+    desk.events.publish(Event(CATALOGUE_CHANGED, {"version": version}))
     return version
 
 
@@ -308,7 +308,7 @@ def save_loket(desk: Desk, actor: Actor, loket_id: Any, number: Any, name: Any, 
         s.flush()
         _audit(s, actor, "admin:loket", before, {"id": loket.id, **_loket_state(loket)}, now)
         loket_id = loket.id
-    desk.events.publish(Event("lokets.changed", {"loket_id": loket_id}))
+    desk.events.publish(Event(LOKETS_CHANGED, {"loket_id": loket_id}))
     return loket_id
 
 
@@ -423,7 +423,7 @@ def save_logo(desk: Desk, actor: Actor, upload: bytes | None) -> None:
             s.add(row)
         row.value, row.updated_at, row.updated_by = png, now, actor.user_id
         _audit(s, actor, "admin:logo", {"logo": had}, {"logo": png is not None}, now)
-    desk.events.publish(Event("office.changed", {"logo": png is not None}))
+    desk.events.publish(Event(OFFICE_CHANGED, {"logo": png is not None}))
 
 
 def logo_png(desk: Desk) -> bytes | None:

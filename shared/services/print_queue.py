@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from antrean.shared.domain.clock import local
-from antrean.shared.domain.events import Event
+from antrean.shared.domain.events import PRINT_QUEUED, PRINTER_FAULT, PRINTER_PRINTED, Event
 from antrean.shared.services.desk import Actor, Conflict, Desk, NotFound, record_id
 from antrean.shared.services.tokens import check_token
 from antrean.shared.store.db import core_transaction, in_each, reading, transaction
@@ -213,7 +213,7 @@ def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
             job.status, job.last_error = PENDING, error[:500]
             job.next_try_at = now + timedelta(seconds=backoff(job.attempts, retry_after))
             result = _job_dict(job, desk.tz)
-    desk._publish([Event("printer.printed" if error is None else "printer.fault", result)])
+    desk._publish([Event(PRINTER_PRINTED if error is None else PRINTER_FAULT, result)])
     return result
 
 
@@ -330,7 +330,7 @@ def reprint(desk: Desk, actor: Actor, ticket_id: Any, target: str | None = ...) 
         s.flush()
         _audit(s, actor, "print:reprint", job, now, {"number": ticket.number})
         result = _job_dict(job, desk.tz)
-    desk._publish([Event("print.queued", result)])
+    desk._publish([Event(PRINT_QUEUED, result)])
     return result
 
 
@@ -344,7 +344,7 @@ def retry_now(desk: Desk, actor: Actor, job_id: Any) -> dict[str, Any]:
         job.next_try_at = now
         _audit(s, actor, "print:retry", job, now)
         result = _job_dict(job, desk.tz)
-    desk._publish([Event("print.queued", result)])
+    desk._publish([Event(PRINT_QUEUED, result)])
     return result
 
 

@@ -16,14 +16,15 @@ from antrean.hardware.notice_layout import TmsNotice
 from antrean.hardware.printer import PrinterError, TicketPrinter
 from antrean.hardware.ticket_layout import TicketSlip
 from antrean.shared.domain.clock import local
+from antrean.shared.domain.events import TICKET_ISSUED
+from antrean.shared.domain.queue import PRIORITY_REASONS, priority_label
 from antrean.shared.services import print_queue
 from antrean.shared.services.desk import Desk
 
 log = logging.getLogger(__name__)
 
 PRIORITY_LABELS = {
-    "id": {"lansia": "Prioritas: lansia", "disabilitas": "Prioritas: penyandang disabilitas",
-           "ibu_hamil_menyusui": "Prioritas: ibu hamil/menyusui"},
+    "id": {reason: priority_label(reason) for reason in PRIORITY_REASONS},
     "en": {"lansia": "Priority: elderly", "disabilitas": "Priority: person with disability",
            "ibu_hamil_menyusui": "Priority: pregnant/nursing mother"},
 }
@@ -85,7 +86,7 @@ class PrintWorker:
         self._wake.set()
 
     def wake(self, event=None) -> None:
-        if (event is not None and event.name == "ticket.issued" and "id" in event.payload
+        if (event is not None and event.name == TICKET_ISSUED and "id" in event.payload
                 and event.payload.get("print_target") is None):  # for this server's printer
             self._fresh[event.payload["id"]] = event.payload
             while len(self._fresh) > 500:  # a bound, should the printer be slow or off for long
