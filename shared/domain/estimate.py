@@ -31,7 +31,7 @@ def _kind(step: Step | Mapping[str, Any]) -> str:
 
 
 def _number(step: Step | Mapping[str, Any]) -> int:
-    return step.number if isinstance(step, Step) else int(step.get("number"))
+    return step.number if isinstance(step, Step) else int(step["number"])
 
 
 def desk_steps(steps: Iterable[Step | Mapping[str, Any]]) -> list:

@@ -83,8 +83,8 @@ def issuing_windows(office: Office, day: date) -> list[tuple[datetime, datetime]
     if is_holiday(office, day):
         return []
     if office.hours is None:  # no office-hour limits
-        start = datetime.combine(day, datetime.min.time(), tzinfo=tz)
-        return [(start, start + timedelta(days=1))]
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        return [(midnight, midnight + timedelta(days=1))]
     windows = []
     for start, end in office.hours[day.weekday()]:
         a, b = _at(day, start, tz), _at(day, end, tz) - timedelta(minutes=office.last_ticket_minutes)

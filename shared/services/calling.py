@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain.clock import local
@@ -38,17 +38,17 @@ def loket_of(s: Session, actor: Actor, loket_id: Any = None) -> Loket:
     return loket
 
 
-def waiting_at(loket: Loket) -> Select[tuple[Ticket]]:
+def waiting_at(loket: Loket) -> Select[Ticket]:
     """Waiting tickets this loket may call: those transferred to it, and those of what it serves."""
     query = select(Ticket).where(Ticket.status == Status.WAITING.value)
     mine = Ticket.loket_id == loket.id
-    free = Ticket.loket_id.is_(None)
+    free: ColumnElement[bool] = Ticket.loket_id.is_(None)
     if loket.groups:
         free = and_(free, or_(Ticket.group.in_(loket.groups), Ticket.service_code.in_(loket.groups)))
     return query.where(or_(mine, free))
 
 
-def _in_calling_order(s: Session, loket: Loket) -> Select[tuple[Ticket]]:
+def _in_calling_order(s: Session, loket: Loket) -> Select[Ticket]:
     """The loket's queue in calling order: tickets transferred to it first, then the office's call rule."""
     return waiting_at(loket).order_by((Ticket.loket_id == loket.id).desc(), *tickets.queue_order(tickets.call_rule(s)))
 

@@ -91,7 +91,7 @@ def recent_visits(s: Reader, group: str, now: datetime, days: int = HISTORY_DAYS
                     _SETTLED[keys[t.id]] = visit
                     while len(_SETTLED) > _SETTLED_MAX:
                         _SETTLED.popitem(last=False)
-    return [known[tid] for tid, _called in found if known.get(tid) is not None]
+    return [visit for tid, _called in found if (visit := known.get(tid)) is not None]
 
 
 def open_lokets(s: Reader, group: str, service_code: str | None = None) -> int:

@@ -32,9 +32,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, Table, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -55,9 +55,10 @@ from antrean.shared.store.models import Loket, PrintJob, Ticket
 SETTING_KEYS = (tickets.CALL_RULE_KEY, CLOSED_KEY, QUOTAS_KEY)
 REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
-_tickets = Ticket.__table__
-_jobs = PrintJob.__table__
-_lokets = Loket.__table__
+# A mapped class's __table__ is a Table (SQLAlchemy types it as the wider FromClause).
+_tickets = cast(Table, Ticket.__table__)
+_jobs = cast(Table, PrintJob.__table__)
+_lokets = cast(Table, Loket.__table__)
 
 # The statements are built once: building one costs more Python than running it on SQLite.
 _READ_SETTINGS = settings.statement(SETTING_KEYS)

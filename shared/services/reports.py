@@ -126,11 +126,11 @@ def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
     all_within = [w for ws in step_within.values() for w in ws]
     step_rows = []
     for key in sorted(step_meta, key=lambda k: (k[0], k[1])):
-        mins, within = step_minutes[key], step_within[key]
+        mins, flags = step_minutes[key], step_within[key]
         step_rows.append({**step_meta[key], **summary(mins),
-                          "within_standard": round(sum(within) / len(within), 4) if within else None,
-                          "over_standard": len(within) - sum(within)})
-    tms_rows = []
+                          "within_standard": round(sum(flags) / len(flags), 4) if flags else None,
+                          "over_standard": len(flags) - sum(flags)})
+    tms_rows: list[dict[str, Any]] = []
     for code, counts in sorted(decisions.items()):
         total = counts["MS"] + counts["TMS"]
         tms_rows.append({"service": code, "decisions": total, "tms": counts["TMS"],

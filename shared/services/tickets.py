@@ -258,7 +258,8 @@ def store_flow(ticket: Ticket, flow: TicketFlow, records: list[StepRecord]) -> N
                                        decision=r.decision, note=r.note or None))
     ticket.status = flow.status.value
     ticket.current_step = flow.current_step
-    ticket.current_since = flow.current_since
+    if flow.current_since is not None:  # a stored ticket's flow always has one
+        ticket.current_since = flow.current_since
     if flow.closed:
         ticket.finished_at = flow.current_since
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -20,16 +20,18 @@ from antrean.shared.store.models import Setting
 
 T = TypeVar("T")
 
-_table = Setting.__table__
-_READS: dict[tuple[str, ...], Select[Any]] = {}  # statements are built once per set of keys
+_table = cast(Table, Setting.__table__)  # a mapped class's table (typed as the wider FromClause)
+_READS: dict[tuple[str, ...], Select[*tuple[Any, ...]]] = {}  # statements are built once per set of keys
 
 
-def statement(keys: tuple[str, ...]) -> Select[Any]:
+def statement(keys: tuple[str, ...]) -> Select[*tuple[Any, ...]]:
+    """``SELECT key, value FROM settings WHERE key IN (...)``, with one bound parameter per key."""
     built = _READS.get(keys)
     if built is None:
         if len(_READS) > 100:
             _READS.clear()
-        built = _READS[keys] = select(_table.c.key, _table.c.value).where(in_each(_table.c.key, keys))
+        built = select(_table.c.key, _table.c.value).where(in_each(_table.c.key, keys))
+        _READS[keys] = built
     return built
 
 
