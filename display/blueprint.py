@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS
+from antrean.shared.domain.clock import ZONE_ABBREVIATIONS
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.announcer import Announcer
 from antrean.shared.services.display_settings import RUNNING_TEXT_MAX, SettingsError
@@ -34,7 +35,7 @@ from antrean.shared.web.helpers import desk, roles_required
 bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates")
 
 SETTINGS_ROLES = frozenset({"admin", "kasi_pelayanan", "sekcam"})
-TZ_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+TZ_LABELS = ZONE_ABBREVIATIONS
 
 
 def announcer() -> Announcer:

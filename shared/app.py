@@ -16,7 +16,7 @@ from antrean.shared.bootstrap import open_database, open_office
 from antrean.shared.config import load_config
 from antrean.shared.domain.catalogue import load_catalogue
 from antrean.shared.domain.clock import utcnow
-from antrean.shared.domain.events import EventBus
+from antrean.shared.domain.events import PRINT_QUEUED, TICKET_ISSUED, EventBus
 from antrean.shared.realtime.hub import same_origin_or, socketio, wire
 from antrean.shared.services.desk import Desk
 from antrean.shared.web import errors, staff_session
@@ -175,8 +175,8 @@ def _start_printing(app: Flask, desk: Desk, bus: EventBus, printer, start_worker
     worker = PrintWorker(desk, printer, public_url=public_url, retry_seconds=app.config["PRINT_RETRY_SECONDS"])
     app.extensions["antrean.printer"] = worker
     app.extensions["antrean.print_hub"] = hub
-    bus.subscribe("ticket.issued", worker.wake)
-    bus.subscribe("print.queued", worker.wake)
+    bus.subscribe(TICKET_ISSUED, worker.wake)
+    bus.subscribe(PRINT_QUEUED, worker.wake)
     if start_workers:
         worker.start()
         hub.start()

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_datetime
 
+from antrean.shared.domain.clock import ZONE_ABBREVIATIONS  # Indonesia's three zones: WIB, WITA, WIT
+
 
 @dataclass(frozen=True)
 class TicketSlip:
@@ -56,15 +58,6 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 DATE_PATTERNS = {"id": "EEEE, d MMMM y HH.mm", "en": "EEEE, d MMMM y HH:mm"}
-
-# Indonesia's three zones; Pontianak (West Kalimantan) is WIB too.
-ZONE_ABBREVIATIONS = {
-    "Asia/Jakarta": "WIB",
-    "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA",
-    "Asia/Ujung_Pandang": "WITA",
-    "Asia/Jayapura": "WIT",
-}
 
 # Characters that NFKD does not turn into ASCII but that have a plain spelling.
 _ASCII_REPLACEMENTS = {

@@ -70,7 +70,7 @@ class Step:
     number: int
     activity: str
     actor: str
-    minutes: int
+    minutes: float  # whole minutes as an int; the catalogue allows fractions (2.5)
     kind: str
     documents: str = ""
     output: str = ""
@@ -111,7 +111,7 @@ class Service:
         return self.group_label or GROUPS.get(self.group, self.group)
 
     @property
-    def total_minutes(self) -> int:
+    def total_minutes(self) -> float:
         return sum(s.minutes for s in self.steps)
 
     @property

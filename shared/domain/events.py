@@ -13,6 +13,19 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+# Every event name, written once: the services publish these and the realtime layer subscribes to them.
+TICKET_ISSUED = "ticket.issued"  # a kiosk issued a ticket (its public view, the printer it went to)
+TICKET_CALLED = "ticket.called"  # a call, recall or pickup call for the displays and the speaker
+TICKET_UPDATED = "ticket.updated"  # a ticket's status or step changed (counter screens, status pages)
+QUEUE_CHANGED = "queue.changed"  # waiting tickets per group ({group: n})
+PRINT_QUEUED = "print.queued"  # a print job waits (a reprint, a TMS slip)
+PRINTER_PRINTED = "printer.printed"  # a print job went out
+PRINTER_FAULT = "printer.fault"  # a printer failed (or came back)
+CATALOGUE_CHANGED = "catalogue.changed"  # the administrator saved a catalogue version
+LOKETS_CHANGED = "lokets.changed"  # a loket was added, changed or closed
+OFFICE_CHANGED = "office.changed"  # the office's logo or details changed
+ALL = "*"  # subscribe to every event
+
 
 @dataclass(frozen=True)
 class Event:

@@ -14,7 +14,19 @@ from collections.abc import Callable
 from flask_login import current_user
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room, rooms
 
-from antrean.shared.domain.events import Event, EventBus
+from antrean.shared.domain.events import (
+    CATALOGUE_CHANGED,
+    LOKETS_CHANGED,
+    OFFICE_CHANGED,
+    PRINTER_FAULT,
+    PRINTER_PRINTED,
+    QUEUE_CHANGED,
+    TICKET_CALLED,
+    TICKET_ISSUED,
+    TICKET_UPDATED,
+    Event,
+    EventBus,
+)
 from antrean.shared.realtime.display_feed import DisplayFeed, Nudges
 from antrean.shared.services.desk import Desk, NotFound
 
@@ -207,12 +219,12 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
     def on_printer(event: Event) -> None:
         socketio.emit("printer", {k: v for k, v in event.payload.items()}, namespace="/counter")
 
-    bus.subscribe("ticket.called", on_called)
-    bus.subscribe("ticket.issued", on_issued)
-    bus.subscribe("queue.changed", on_queue)
-    bus.subscribe("ticket.updated", on_updated)
-    for name in ("lokets.changed", "catalogue.changed", "office.changed"):
+    bus.subscribe(TICKET_CALLED, on_called)
+    bus.subscribe(TICKET_ISSUED, on_issued)
+    bus.subscribe(QUEUE_CHANGED, on_queue)
+    bus.subscribe(TICKET_UPDATED, on_updated)
+    for name in (LOKETS_CHANGED, CATALOGUE_CHANGED, OFFICE_CHANGED):
         bus.subscribe(name, lambda _event: feed.changed())
-    bus.subscribe("printer.fault", on_printer)
-    bus.subscribe("printer.printed", on_printer)
+    bus.subscribe(PRINTER_FAULT, on_printer)
+    bus.subscribe(PRINTER_PRINTED, on_printer)
     return feed

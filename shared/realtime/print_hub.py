@@ -26,7 +26,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, join_roo
 
 from antrean.hardware.agents.print_agent import slip_to_wire
 from antrean.shared.domain.clock import local
-from antrean.shared.domain.events import Event, EventBus
+from antrean.shared.domain.events import PRINT_QUEUED, PRINTER_FAULT, TICKET_ISSUED, Event, EventBus
 from antrean.shared.services import print_queue
 from antrean.shared.services.desk import Desk
 
@@ -134,8 +134,8 @@ class PrintHub:
         self._event = None
         self._running = False
         socketio.on_namespace(PrinterNamespace(self))
-        bus.subscribe("ticket.issued", self._on_queued)
-        bus.subscribe("print.queued", self._on_queued)
+        bus.subscribe(TICKET_ISSUED, self._on_queued)
+        bus.subscribe(PRINT_QUEUED, self._on_queued)
 
     # agents -----------------------------------------------------------------------------------
 
@@ -163,7 +163,7 @@ class PrintHub:
             state["status"] = {"online": status.get("online"), "paper": status.get("paper"),
                                "detail": str(status.get("detail") or "")[:200]}
             if status.get("online") is False or status.get("paper") == "out":
-                self.desk._publish([Event("printer.fault", {
+                self.desk._publish([Event(PRINTER_FAULT, {
                     "job": None, "ticket_id": None, "number": None, "status": "agent", "attempts": 0,
                     "target": name, "error": f"{name}: {state['status']['detail'] or 'printer not ready'}"})])
             elif print_queue.make_due_now(self.desk, target=name):  # ready again: retry at once
@@ -188,14 +188,14 @@ class PrintHub:
         self.wake()
         if not self._running:
             return
-        if event.name == "print.queued":
+        if event.name == PRINT_QUEUED:
             name = event.payload.get("target")
         elif "print_target" in event.payload:  # a ticket just issued names its printer
             name = event.payload["print_target"]
         else:
             name = print_queue.job_state(self.desk, event.payload["id"]).get("target")
         if name and not self.is_connected(name):
-            self.desk._publish([Event("printer.fault", {
+            self.desk._publish([Event(PRINTER_FAULT, {
                 "job": None, "ticket_id": event.payload.get("id"), "number": event.payload.get("number"),
                 "status": "pending", "attempts": 0, "target": name,
                 "error": f"print agent {name} is not connected; the ticket will print when it is"})])

@@ -25,11 +25,12 @@ from antrean.shared.domain.catalogue import (
     office_to_data,
     parse_hours,
 )
-from antrean.shared.domain.events import Event
+from antrean.shared.domain.events import CATALOGUE_CHANGED, LOKETS_CHANGED, OFFICE_CHANGED, Event
 from antrean.shared.services.desk import Actor, Conflict, Desk, Forbidden, NotFound, OperationError, record_id
 from antrean.shared.services.passwords import hash_password
+from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
-from antrean.shared.store.models import AuditEntry, Loket, Setting, User
+from antrean.shared.store.models import AuditEntry, Loket, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 MIN_PASSWORD = 8
@@ -141,7 +142,7 @@ def save_catalogue(desk: Desk, actor: Actor, data: Any, note: str = "") -> int:
     except CatalogueError as exc:
         raise OperationError(describe_catalogue_error(exc), "bad_catalogue") from None
     store.installed(version, catalogue)
-    desk.events.publish(Event("catalogue.changed", {"version": version}))
+    desk.events.publish(Event(CATALOGUE_CHANGED, {"version": version}))
     return version
 
 
@@ -291,6 +292,7 @@ def save_loket(desk: Desk, actor: Actor, loket_id: Any, number: Any, name: Any, 
         raise OperationError(f"Kelompok layanan tidak dikenal: {', '.join(unknown)}", "bad_loket")
     now = desk.clock()
     with transaction(desk.sessions) as s:
+        loket: Loket | None
         clash = s.scalar(select(Loket).where(Loket.number == number))
         if loket_id in (None, ""):
             if clash is not None:
@@ -309,7 +311,7 @@ def save_loket(desk: Desk, actor: Actor, loket_id: Any, number: Any, name: Any, 
         s.flush()
         _audit(s, actor, "admin:loket", before, {"id": loket.id, **_loket_state(loket)}, now)
         loket_id = loket.id
-    desk.events.publish(Event("lokets.changed", {"loket_id": loket_id}))
+    desk.events.publish(Event(LOKETS_CHANGED, {"loket_id": loket_id}))
     return loket_id
 
 
@@ -351,6 +353,7 @@ def save_user(desk: Desk, actor: Actor, user_id: Any, *, username: Any, full_nam
         loket = None if loket_id in (None, "") else s.get(Loket, _id(loket_id))
         if loket_id not in (None, "") and loket is None:
             raise NotFound(f"unknown loket {loket_id!r}")
+        user: User | None
         clash = s.scalar(select(User).where(User.username == username))
         if user_id in (None, ""):
             if clash is not None:
@@ -408,29 +411,25 @@ def save_logo(desk: Desk, actor: Actor, upload: bytes | None) -> None:
                 if img.format not in ("PNG", "JPEG", "WEBP", "GIF"):
                     raise OperationError("Logo harus berkas PNG, JPEG, WebP atau GIF.", "bad_logo")
                 img.load()
-                img = img.convert("RGBA")
-                img.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
+                rgba = img.convert("RGBA")
+                rgba.thumbnail((LOGO_MAX_SIDE, LOGO_MAX_SIDE))
                 out = io.BytesIO()
-                img.save(out, "PNG", optimize=True)
+                rgba.save(out, "PNG", optimize=True)
                 png = base64.b64encode(out.getvalue()).decode("ascii")
         except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
             raise OperationError("Berkas itu bukan gambar yang dapat dibaca.", "bad_logo") from None
     now = desk.clock()
     with transaction(desk.sessions) as s:
-        row = s.get(Setting, LOGO_KEY)
-        had = row is not None and row.value is not None
-        if row is None:
-            row = Setting(key=LOGO_KEY)
-            s.add(row)
-        row.value, row.updated_at, row.updated_by = png, now, actor.user_id
+        had = settings.get(s, LOGO_KEY) is not None
+        settings.put(s, LOGO_KEY, png, now, actor.user_id)
         _audit(s, actor, "admin:logo", {"logo": had}, {"logo": png is not None}, now)
-    desk.events.publish(Event("office.changed", {"logo": png is not None}))
+    desk.events.publish(Event(OFFICE_CHANGED, {"logo": png is not None}))
 
 
 def logo_png(desk: Desk) -> bytes | None:
     with reading(desk.sessions) as s:
-        row = s.get(Setting, LOGO_KEY)
-        return base64.b64decode(row.value) if row is not None and row.value else None
+        value = settings.get(s, LOGO_KEY)
+        return base64.b64decode(value) if value else None
 
 
 LOGO_FILES = {"logo.png": "image/png", "logo.svg": "image/svg+xml", "logo.jpg": "image/jpeg",

@@ -44,11 +44,11 @@ def create_demo(sessions: sessionmaker[Session], hasher: Callable[[str], str] | 
                 s.add(loket)
                 s.flush()
             lokets[number] = loket
-        for username, full_name, roles, loket in DEMO_USERS:
+        for username, full_name, roles, loket_number in DEMO_USERS:
             if s.scalar(select(User).where(User.username == username)) is not None:
                 continue
             password = new_password()
             s.add(User(username=username, full_name=full_name, password_hash=(hasher or hash_password)(password),
-                       roles=roles, active=True, loket_id=lokets[loket].id if loket else None))
+                       roles=roles, active=True, loket_id=lokets[loket_number].id if loket_number else None))
             made.append((username, password, roles))
     return made

@@ -12,12 +12,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS
+from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
-from antrean.shared.store.models import Setting
 
 RUNNING_TEXT_MAX = 500
 KEYS = ("running_text", "announce_lang", "announce_reading")
@@ -67,7 +66,7 @@ class SettingsStore:
             if self._cached and time.monotonic() - self._cached[0] < self.ttl:
                 return self._cached[1]
         with reading(self.sessions) as s:
-            rows = {r.key: r.value for r in s.scalars(select(Setting).where(Setting.key.in_(KEYS)))}
+            rows = settings.read(s, KEYS)
         defaults = DisplaySettings()
         found = {k: rows[k] for k in KEYS if isinstance(rows.get(k), str)}
         try:
@@ -82,11 +81,8 @@ class SettingsStore:
         new = clean(values, self.get())
         with transaction(self.sessions) as s:
             for key, value in new.to_dict().items():
-                row = s.get(Setting, key)
-                if row is None:
-                    s.add(Setting(key=key, value=value, updated_at=now, updated_by=user_id))
-                elif row.value != value:
-                    row.value, row.updated_at, row.updated_by = value, now, user_id
+                if settings.get(s, key) != value:
+                    settings.put(s, key, value, now, user_id)
         with self._lock:
             self._cached = (time.monotonic(), new)
         return new

@@ -26,33 +26,42 @@ Plain Python over SQLAlchemy: no Flask.
 """
 from __future__ import annotations
 
+import re
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import date, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import Select, Table, bindparam, func, insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
-from antrean.shared.domain import numbering
-from antrean.shared.domain.catalogue import Catalogue, Service
+from antrean.shared.domain import numbering, queue
+from antrean.shared.domain.catalogue import Catalogue, Office, Service
+from antrean.shared.domain.events import QUEUE_CHANGED, TICKET_ISSUED, Event
+from antrean.shared.domain.numbering import pickup_code
+from antrean.shared.domain.opening_hours import CLOSED_KEY, QUOTAS_KEY, evaluate, overrides_of, quota_of
 from antrean.shared.domain.workflow import Status, TicketFlow
-from antrean.shared.services import availability, estimate
-from antrean.shared.services.desk import CALL_RULES, PICKUP_ALPHABET, public_view
-from antrean.shared.store import sequences
-from antrean.shared.store.db import in_each
-from antrean.shared.store.models import Loket, PrintJob, Setting, Ticket
+from antrean.shared.services import estimate, tickets
+from antrean.shared.services.availability import ServiceClosed
+from antrean.shared.services.context import Context
+from antrean.shared.services.errors import Conflict, OperationError
+from antrean.shared.store import sequences, settings
+from antrean.shared.store.db import core_transaction, retry_locked
+from antrean.shared.store.models import Loket, PrintJob, Ticket
 
-SETTING_KEYS = ("call_rule", availability.CLOSED_KEY, availability.QUOTAS_KEY)
+SETTING_KEYS = (tickets.CALL_RULE_KEY, CLOSED_KEY, QUOTAS_KEY)
+REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
-_tickets = Ticket.__table__
-_jobs = PrintJob.__table__
-_settings = Setting.__table__
-_lokets = Loket.__table__
+# A mapped class's __table__ is a Table (SQLAlchemy types it as the wider FromClause).
+_tickets = cast(Table, Ticket.__table__)
+_jobs = cast(Table, PrintJob.__table__)
+_lokets = cast(Table, Loket.__table__)
 
 # The statements are built once: building one costs more Python than running it on SQLite.
-_READ_SETTINGS = select(_settings.c.key, _settings.c.value).where(in_each(_settings.c.key, SETTING_KEYS))
+_READ_SETTINGS = settings.statement(SETTING_KEYS)
 _ISSUED_TODAY = select(func.count()).select_from(_tickets).where(
     _tickets.c.office_day == bindparam("day"), _tickets.c.service_code == bindparam("code"))
 _INSERT_TICKET = insert(_tickets).returning(_tickets.c.id)
@@ -60,7 +69,7 @@ _INSERT_JOB = insert(_jobs)
 _ACTIVE_LOKETS = select(_lokets.c.groups).where(_lokets.c.active.is_(True))
 
 
-def _queue_statement():
+def _queue_statement() -> Select[Any]:
     """The waiting tickets of group ``:group`` per service and priority, and how many of them were
     queued after ``:now`` (a new ticket queued at ``:now`` is not behind those).
 
@@ -87,7 +96,7 @@ _FLOWS: dict[int, tuple[Service, list[dict[str, Any]]]] = {}  # id(service) -> i
 
 def read_settings(conn: Connection) -> dict[str, Any]:
     """The run-time settings the issue rules read, in one query (absent keys are left out)."""
-    return {key: value for key, value in conn.execute(_READ_SETTINGS) if value is not None}
+    return settings.read(conn, SETTING_KEYS)
 
 
 def stored_flow(service: Service) -> list[dict[str, Any]]:
@@ -100,25 +109,18 @@ def stored_flow(service: Service) -> list[dict[str, Any]]:
     return known[1]
 
 
-def call_rule_of(settings: dict[str, Any]) -> str:
-    rule = settings.get("call_rule", "priority_first")
-    return rule if rule in CALL_RULES else "priority_first"
-
-
-def check_open(conn: Connection, office, service: Service, now: datetime, day: date,
-               settings: dict[str, Any], always_open: bool) -> None:
+def check_open(conn: Connection, office: Office, service: Service, now: datetime, day: date,
+               stored: dict[str, Any], always_open: bool) -> None:
     """Raise ``availability.ServiceClosed`` unless the service takes tickets now. Today's count of
     the service is read only when it has a quota (after the number was drawn: exact under concurrency)."""
-    overrides = availability.overrides_of(settings.get(availability.CLOSED_KEY),
-                                          settings.get(availability.QUOTAS_KEY), day)
-    quota = availability.quota_of(office, service.code, overrides)
+    overrides = overrides_of(stored.get(CLOSED_KEY), stored.get(QUOTAS_KEY), day)
+    quota = quota_of(office, service.code, overrides)
     issued = issued_today(conn, service.code, day) if quota is not None else 0
-    state = availability.evaluate(office, service.code, now, issued, overrides, always_open)
+    state = evaluate(office, service.code, now, issued, overrides, always_open)
     if not state.open:
         if quota is None:  # the refusal reports today's count too
-            state = availability.evaluate(office, service.code, now, issued_today(conn, service.code, day),
-                                          overrides, always_open)
-        raise availability.ServiceClosed(service, state)
+            state = evaluate(office, service.code, now, issued_today(conn, service.code, day), overrides, always_open)
+        raise ServiceClosed(service, state)
 
 
 def issued_today(conn: Connection, service_code: str, day: date) -> int:
@@ -131,37 +133,16 @@ def queue_now(conn: Connection, group: str, priority: bool, rule: str, now: date
     ``now``, the services waiting in that group, the tickets waiting in that group).
 
     A waiting ticket is ahead of the new one when it was queued at or before ``now`` (the new
-    ticket's id is the highest), and by the office's call rule (``Desk._position``, which the
-    status page uses): under ``priority_first`` a priority ticket is ahead of every plain one, and
-    a new priority ticket follows only the priority tickets."""
-    people_ahead, mix, waiting = 0, {}, 0
+    ticket's id is the highest), and by the office's call rule: ``domain.queue.ahead_in_counts``,
+    the rule ``tickets.position`` (the status page) runs as SQL."""
+    mix: dict[str, int] = {}
+    counts: list[tuple[bool, int, int]] = []
+    waiting = 0
     for code, is_priority, n, after in conn.execute(_QUEUE, {"group": group, "now": now}):
         mix[code] = mix.get(code, 0) + n
         waiting += n
-        before = n - (after or 0)
-        if rule == "priority_first":
-            if priority:
-                people_ahead += before if is_priority else 0
-            else:
-                people_ahead += n if is_priority else before
-        else:
-            people_ahead += before
-    return people_ahead, mix, waiting
-
-
-PICKUP_LENGTH = 6
-_PICKUP_CODES = len(PICKUP_ALPHABET) ** PICKUP_LENGTH  # 25**6: about 244 million
-
-
-def pickup_code(draw=secrets.randbelow) -> str:
-    """Six characters of ``PICKUP_ALPHABET``, uniformly random, from one draw (not one per character):
-    the draw's base-25 digits."""
-    n = draw(_PICKUP_CODES)
-    chars = []
-    for _ in range(PICKUP_LENGTH):
-        n, digit = divmod(n, len(PICKUP_ALPHABET))
-        chars.append(PICKUP_ALPHABET[digit])
-    return "".join(chars)
+        counts.append((bool(is_priority), n, after or 0))
+    return queue.ahead_in_counts(rule, priority, counts), mix, waiting
 
 
 def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priority: bool, reason: str | None,
@@ -179,7 +160,7 @@ def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priorit
 
 def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority: bool, reason: str | None,
           lang: str, request_key: str | None, print_target: str | None, now: datetime, day: date,
-          always_open: bool, status_url) -> tuple[dict[str, Any], dict[str, int]]:
+          always_open: bool, status_url: Callable[[str], str]) -> tuple[dict[str, Any], dict[str, int]]:
     """Issue the ticket and its print job inside the caller's transaction on ``conn``.
 
     Returns (the ticket's public view, the waiting tickets of its group: ``{group: n}``; the other
@@ -188,17 +169,18 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
     # every statement is a round trip in which a busy server process may run other requests first;
     # with the reads before it, the lock spans the number, the inserts and the commit only.
     # (SQLite's BEGIN IMMEDIATE serialises the whole transaction anyway.)
-    settings = read_settings(conn)
-    ahead, mix, waiting = queue_now(conn, service.group, bool(priority), call_rule_of(settings), now)
+    stored = read_settings(conn)
+    rule = queue.call_rule(stored.get(tickets.CALL_RULE_KEY))
+    ahead, mix, waiting = queue_now(conn, service.group, bool(priority), rule, now)
     wait = 0
     if ahead > 0:
         mix[service.code] = mix.get(service.code, 0) + 1  # the new ticket waits in the mix too
-        lokets = conn.execute(_ACTIVE_LOKETS).scalars()
+        lokets: Iterable[list[str] | None] = conn.execute(_ACTIVE_LOKETS).scalars()
         wait = estimate.estimate_wait(catalogue, service.code, ahead, mix,
                                       estimate.group_visits(conn, service.group, now),
                                       estimate.serving_count(lokets, service.group, service.code))
     seq = sequences.next_value(conn, f"ticket:{service.prefix}", day.isoformat())
-    check_open(conn, catalogue.office, service, now, day, settings, always_open)  # quota: counted after the number
+    check_open(conn, catalogue.office, service, now, day, stored, always_open)  # quota: counted after the number
     row = new_ticket_row(service, seq, day, now, priority, reason, lang, request_key)
     ticket_id = conn.execute(_INSERT_TICKET, row).scalar_one()
     conn.execute(_INSERT_JOB, {"ticket_id": ticket_id, "kind": "ticket", "status": "pending", "attempts": 0,
@@ -208,9 +190,59 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
 
 
 def new_ticket_view(catalogue: Catalogue, service: Service, ticket_id: int, row: dict[str, Any], ahead: int,
-                    wait: int, status_url) -> dict[str, Any]:
+                    wait: int, status_url: Callable[[str], str]) -> dict[str, Any]:
     """The public view of a ticket just issued, from what was inserted (no read back)."""
     flow = TicketFlow(steps=tuple(service.steps), status=Status.WAITING, current_step=1,
                       current_since=row["current_since"])
-    return public_view(SimpleNamespace(id=ticket_id, **row), flow, service, None, ahead, wait,
+    return tickets.public_view(SimpleNamespace(id=ticket_id, **row), flow, service, None, ahead, wait,
                        catalogue.office.timezone, status_url)
+
+
+def issue_ticket(ctx: Context, service_code: Any, priority: Any = False, reason: Any = None,
+                 lang: str = "id", request_key: Any = None,
+                 print_target: str | None = None, print_base: str | None = None) -> dict[str, Any]:
+    """Issue a ticket (checked against the opening rules) with its print job, in one transaction.
+
+    ``print_base``: the address the printed QR code starts with for this ticket (the one the
+    kiosk used), when the office configured none.
+
+    ``request_key`` (the kiosk's id of one tap) makes the call idempotent: a repeated key
+    returns the ticket made the first time, marked ``"repeated": True``, and issues nothing.
+    """
+    if request_key is not None and not (isinstance(request_key, str) and REQUEST_KEY.fullmatch(request_key)):
+        raise OperationError("request_id must be 8-64 letters, digits, '-' or '_'", "bad_request_id")
+    service = ctx.service(service_code)
+    if not isinstance(priority, bool):
+        raise OperationError("priority must be true or false")
+    if priority and reason is not None and reason not in queue.PRIORITY_REASONS:
+        raise OperationError(f"priority reason must be one of {', '.join(queue.PRIORITY_REASONS)}")
+    if reason is not None and not priority:
+        priority = reason in queue.PRIORITY_REASONS
+        if not priority:
+            raise OperationError(f"priority reason must be one of {', '.join(queue.PRIORITY_REASONS)}")
+    lang = lang if lang in ("id", "en") else "id"
+    now = ctx.clock()
+    day = numbering.office_day(now, ctx.tz)
+    catalogue = ctx.catalogue
+    target = print_target or ctx.print_target
+
+    def attempt() -> tuple[dict[str, Any], dict[str, int]]:
+        with core_transaction(ctx.sessions) as conn:
+            return issue(conn, catalogue, service, priority=priority, reason=reason, lang=lang,
+                         request_key=request_key, print_target=target, now=now, day=day,
+                         always_open=bool(ctx.always_open), status_url=ctx.status_url)
+
+    try:
+        view, counts = retry_locked(attempt)  # SQLite locked past its busy timeout: a short bounded retry
+    except (IntegrityError, Conflict):
+        # A repeated tap (the request id is unique): the ticket made the first time, issued
+        # nothing now -- also when that first ticket took the last place of the quota.
+        earlier = tickets.repeated(ctx, request_key, now)
+        if earlier is None:
+            raise
+        return earlier
+    # the printer the job went to rides along, so the print hub need not read it back
+    issued = {**view, "print_target": target, "print_base": print_base}
+    # ``counts``: the new ticket's group only (the counter screens update the groups they are given)
+    ctx.publish([Event(TICKET_ISSUED, issued), Event(QUEUE_CHANGED, counts)])
+    return view

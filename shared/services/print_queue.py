@@ -22,13 +22,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from types import EllipsisType
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from antrean.shared.domain.clock import local
-from antrean.shared.domain.events import Event
+from antrean.shared.domain.events import PRINT_QUEUED, PRINTER_FAULT, PRINTER_PRINTED, Event
 from antrean.shared.services.desk import Actor, Conflict, Desk, NotFound, record_id
 from antrean.shared.services.tokens import check_token
 from antrean.shared.store.db import core_transaction, in_each, reading, transaction
@@ -66,7 +67,7 @@ def _target_filter(target: str | None):
 _SLIP_COLUMNS = tuple(Ticket.__table__.c[name] for name in (
     "id", "public_id", "number", "service_name", "lang", "priority", "priority_reason", "pickup_code",
     "created_at", "current_since", "finished_at", "missing_documents", "tms_note"))
-_JOBS = PrintJob.__table__
+_JOBS = cast(Table, PrintJob.__table__)  # a mapped class's table (typed as the wider FromClause)
 _TICKETS = Ticket.__table__
 
 
@@ -163,7 +164,7 @@ def claim_due(desk: Desk, target: str | None = None, limit: int = 20, lease_seco
         with reading(desk.sessions) as s:
             for job in jobs:
                 if job.id not in views:
-                    views[job.id] = desk._public_view(s, s.get(Ticket, job.ticket_id), now)
+                    views[job.id] = desk._public_view(s, s.get_one(Ticket, job.ticket_id), now)
     claims = []
     for job in jobs:
         view = views[job.id]
@@ -193,7 +194,7 @@ def _by_lease(claims: list[Claim]) -> dict[datetime, list[int]]:
 
 
 def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
-           claimed: tuple[str, ...] = (PRINTING,), target: str | None = ...,
+           claimed: tuple[str, ...] = (PRINTING,), target: str | None | EllipsisType = ...,
            claim: Claim | None = None) -> dict[str, Any] | None:
     """Record the outcome of a claimed job: printed, or back to pending with a delay.
     Publishes ``printer.printed`` or ``printer.fault``. None if the job was not in a claimed state
@@ -213,11 +214,11 @@ def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
             job.status, job.last_error = PENDING, error[:500]
             job.next_try_at = now + timedelta(seconds=backoff(job.attempts, retry_after))
             result = _job_dict(job, desk.tz)
-    desk._publish([Event("printer.printed" if error is None else "printer.fault", result)])
+    desk._publish([Event(PRINTER_PRINTED if error is None else PRINTER_FAULT, result)])
     return result
 
 
-def _printed(desk: Desk, job_id: int, now: datetime, claimed: tuple[str, ...], target: str | None,
+def _printed(desk: Desk, job_id: int, now: datetime, claimed: tuple[str, ...], target: str | None | EllipsisType,
              claim: Claim | None) -> dict[str, Any] | None:
     """A job printed: one conditional UPDATE; the event's job dict from what it returns."""
     whose = "any" if target is ... else "server" if target is None else "agent"
@@ -229,7 +230,7 @@ def _printed(desk: Desk, job_id: int, now: datetime, claimed: tuple[str, ...], t
         if job is None:
             return None
         ticket = claim.ticket if claim is not None and claim.ticket_id == job.ticket_id else conn.execute(
-            _SLIP_TICKET, {"ticket": job.ticket_id}).first()
+            _SLIP_TICKET, {"ticket": job.ticket_id}).one()
     return {
         "job": job_id, "ticket_id": job.ticket_id, "number": ticket.number,
         "service_name": ticket.service_name, "kind": job.kind, "status": PRINTED,
@@ -245,7 +246,7 @@ def make_due_now(desk: Desk, target: str | None = None) -> int:
     with transaction(desk.sessions) as s:
         return s.execute(update(PrintJob).where(_target_filter(target), PrintJob.status == PENDING,
                                                 PrintJob.next_try_at > now)
-                         .values(next_try_at=now).execution_options(synchronize_session=False)).rowcount
+                         .values(next_try_at=now).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult; Session.execute is typed as Result
 
 
 def resend_now(desk: Desk, target: str) -> int:
@@ -312,7 +313,7 @@ def _audit(s, actor: Actor, action: str, job: PrintJob, now: datetime, extra: di
                      before=None, after={"job": job.id, "status": job.status, **(extra or {})}))
 
 
-def reprint(desk: Desk, actor: Actor, ticket_id: Any, target: str | None = ...) -> dict[str, Any]:
+def reprint(desk: Desk, actor: Actor, ticket_id: Any, target: str | None | EllipsisType = ...) -> dict[str, Any]:
     """Print a ticket again (a new job; the first one's history is kept). ``target`` defaults to
     the printer of the ticket's first job."""
     ticket_id = record_id(ticket_id)
@@ -330,7 +331,7 @@ def reprint(desk: Desk, actor: Actor, ticket_id: Any, target: str | None = ...) 
         s.flush()
         _audit(s, actor, "print:reprint", job, now, {"number": ticket.number})
         result = _job_dict(job, desk.tz)
-    desk._publish([Event("print.queued", result)])
+    desk._publish([Event(PRINT_QUEUED, result)])
     return result
 
 
@@ -344,7 +345,7 @@ def retry_now(desk: Desk, actor: Actor, job_id: Any) -> dict[str, Any]:
         job.next_try_at = now
         _audit(s, actor, "print:retry", job, now)
         result = _job_dict(job, desk.tz)
-    desk._publish([Event("print.queued", result)])
+    desk._publish([Event(PRINT_QUEUED, result)])
     return result
 
 

@@ -19,7 +19,9 @@ from antrean.hardware.layouts.notice import TmsNotice
 from antrean.hardware.layouts.ticket import TicketSlip
 from antrean.hardware.printer import NullPrinter, PrinterError, TicketPrinter, parse_printer_url
 from antrean.shared.domain.clock import local
-from antrean.shared.services import print_queue
+from antrean.shared.domain.events import TICKET_ISSUED
+from antrean.shared.domain.queue import PRIORITY_REASONS, priority_label
+from antrean.shared.services import print_queue, tickets
 from antrean.shared.services.desk import Desk, NotFound
 from antrean.shared.store.db import reading
 from antrean.shared.store.models import Ticket
@@ -27,8 +29,7 @@ from antrean.shared.store.models import Ticket
 log = logging.getLogger(__name__)
 
 PRIORITY_LABELS = {
-    "id": {"lansia": "Prioritas: lansia", "disabilitas": "Prioritas: penyandang disabilitas",
-           "ibu_hamil_menyusui": "Prioritas: ibu hamil/menyusui"},
+    "id": {reason: priority_label(reason) for reason in PRIORITY_REASONS},
     "en": {"lansia": "Priority: elderly", "disabilitas": "Priority: person with disability",
            "ibu_hamil_menyusui": "Priority: pregnant/nursing mother"},
 }
@@ -69,8 +70,9 @@ def preview_png(desk: Desk, public_id: str, public_url: str, printer_url: str, i
         ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
         if ticket is None:
             raise NotFound("ticket not found")
-        view = desk._public_view(s, ticket, desk.clock())
+        view = tickets.view(desk, s, ticket, desk.clock())
         slip = slip_for(desk, view, ticket, public_url)
+    assert isinstance(slip, TicketSlip)  # a public view names no print kind: always the queue ticket
     if slip.pickup_code:
         slip = replace(slip, pickup_code="*" * len(slip.pickup_code))
     try:
@@ -117,7 +119,7 @@ class PrintWorker:
         self._wake.set()
 
     def wake(self, event=None) -> None:
-        if (event is not None and event.name == "ticket.issued" and "id" in event.payload
+        if (event is not None and event.name == TICKET_ISSUED and "id" in event.payload
                 and event.payload.get("print_target") is None):  # for this server's printer
             self._fresh[event.payload["id"]] = event.payload
             while len(self._fresh) > 500:  # a bound, should the printer be slow or off for long
@@ -162,7 +164,8 @@ class PrintWorker:
             if claim.kind == "ticket":
                 self._fresh.pop(claim.ticket_id, None)  # tried now: a retry works the view out again
             try:
-                self.printer.print_slip(slip_for(self.desk, claim.view, claim.ticket, self.public_url()))
+                # every printer prints a TmsNotice too; hardware's TicketPrinter protocol names TicketSlip only
+                self.printer.print_slip(slip_for(self.desk, claim.view, claim.ticket, self.public_url()))  # type: ignore[arg-type]
             except PrinterError as exc:
                 self.last_error = str(exc)
                 log.warning("printer fault on job %s (ticket %s): %s", claim.job, claim.ticket.number, exc)

@@ -38,7 +38,7 @@ def _rows(s: Session, desk: Desk, period: Period, query: str, purged_label: str)
     for st in steps:
         kind = next((x["kind"] for x in by_id[st.ticket_id].flow if x["number"] == st.number), None)
         if kind == "sign":
-            signers.setdefault(st.ticket_id, []).append(users.get(st.user_id, "?"))
+            signers.setdefault(st.ticket_id, []).append(users.get(st.user_id, "?") if st.user_id is not None else "?")
     rows = []
     purged_before = retention.purged_before(s)  # personal data removed after the retention period
     for t in tickets:

@@ -7,7 +7,6 @@ documents most often missing, per clerk and per loket, and the busiest hours.
 """
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,26 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain.clock import local
+from antrean.shared.domain.stats import median, summary
 from antrean.shared.store.db import reading
 from antrean.shared.store.models import Loket, Ticket, TicketStep, User
-
-
-def median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 2) if values else None
-
-
-def p90(values: list[float]) -> float | None:
-    """90th percentile, linear interpolation between closest ranks (the 'inclusive' method)."""
-    if not values:
-        return None
-    if len(values) == 1:
-        return round(values[0], 2)
-    return round(statistics.quantiles(values, n=10, method="inclusive")[-1], 2)
-
-
-def summary(values: list[float]) -> dict[str, Any]:
-    return {"n": len(values), "median": median(values), "p90": p90(values),
-            "mean": round(statistics.fmean(values), 2) if values else None}
 
 
 @dataclass(frozen=True)
@@ -127,11 +109,11 @@ def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
     all_within = [w for ws in step_within.values() for w in ws]
     step_rows = []
     for key in sorted(step_meta, key=lambda k: (k[0], k[1])):
-        mins, within = step_minutes[key], step_within[key]
+        mins, flags = step_minutes[key], step_within[key]
         step_rows.append({**step_meta[key], **summary(mins),
-                          "within_standard": round(sum(within) / len(within), 4) if within else None,
-                          "over_standard": len(within) - sum(within)})
-    tms_rows = []
+                          "within_standard": round(sum(flags) / len(flags), 4) if flags else None,
+                          "over_standard": len(flags) - sum(flags)})
+    tms_rows: list[dict[str, Any]] = []
     for code, counts in sorted(decisions.items()):
         total = counts["MS"] + counts["TMS"]
         tms_rows.append({"service": code, "decisions": total, "tms": counts["TMS"],
@@ -182,64 +164,3 @@ def office_and_satisfaction(desk, period: Period) -> tuple[dict[str, Any], dict[
 def _chunks(items: list, size: int) -> Iterable[list]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-# -- Survei Kepuasan Masyarakat (PermenPANRB 14/2017) ------------------------------------------
-
-SKM_ELEMENTS = (
-    ("u1", "Persyaratan"),
-    ("u2", "Sistem, mekanisme, dan prosedur"),
-    ("u3", "Waktu penyelesaian"),
-    ("u4", "Biaya/tarif"),
-    ("u5", "Produk spesifikasi jenis pelayanan"),
-    ("u6", "Kompetensi pelaksana"),
-    ("u7", "Perilaku pelaksana"),
-    ("u8", "Penanganan pengaduan, saran dan masukan"),
-    ("u9", "Sarana dan prasarana"),
-)
-# (lowest conversion value, quality letter, performance) per PermenPANRB 14/2017, Lampiran.
-SKM_CATEGORIES = (
-    (88.31, "A", "Sangat Baik"),
-    (76.61, "B", "Baik"),
-    (65.00, "C", "Kurang Baik"),
-    (25.00, "D", "Tidak Baik"),
-)
-
-
-def validate_answers(answers: Any) -> dict[str, int]:
-    if not isinstance(answers, dict):
-        raise ValueError("answers must map each of u1..u9 to a score 1-4")
-    out = {}
-    for code, _name in SKM_ELEMENTS:
-        value = answers.get(code)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 4:
-            raise ValueError(f"{code} must be a score from 1 to 4")
-        out[code] = value
-    extra = set(answers) - set(out)
-    if extra:
-        raise ValueError(f"unknown elements: {', '.join(sorted(extra))}")
-    return out
-
-
-def ikm(responses: list[dict[str, int]]) -> dict[str, Any]:
-    """The IKM of a set of responses.
-
-    Per element the average score (NRR = total / respondents); each weighs 1/9 (the nine elements
-    weigh equally); IKM = sum of weighted NRR (1-4); the conversion value = IKM x 25 (25-100), and its
-    quality category: A (88.31-100, Sangat Baik), B (76.61-88.30, Baik), C (65.00-76.60, Kurang
-    Baik), D (25.00-64.99, Tidak Baik).
-    """
-    n = len(responses)
-    if n == 0:
-        return {"respondents": 0, "elements": [], "ikm": None, "value": None, "grade": None, "performance": None}
-    weight = 1 / len(SKM_ELEMENTS)
-    elements = []
-    total = 0.0
-    for code, name in SKM_ELEMENTS:
-        nrr = sum(r[code] for r in responses) / n
-        total += nrr * weight
-        elements.append({"element": code, "name": name, "nrr": round(nrr, 3), "weighted": round(nrr * weight, 4)})
-    value = round(total * 25, 2)
-    grade, performance = next((g, p) for low, g, p in SKM_CATEGORIES if value >= low)
-    return {"respondents": n, "elements": elements, "ikm": round(total, 4), "value": value,
-            "grade": grade, "performance": performance}

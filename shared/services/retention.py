@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.workflow import CLOSED
+from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
-from antrean.shared.store.models import AuditEntry, Setting, SurveyResponse, Ticket, TicketStep
+from antrean.shared.store.models import AuditEntry, SurveyResponse, Ticket, TicketStep
 
 log = logging.getLogger(__name__)
 
@@ -64,29 +65,24 @@ def purge(sessions: sessionmaker[Session], days: int, now: datetime | None = Non
     now = now or utcnow()
     cutoff = now - timedelta(days=days)
     with transaction(sessions) as s:
-        is_pg = s.get_bind().dialect.name == "postgresql"
-        state = s.get(Setting, SETTING, with_for_update=is_pg)  # claims the run among processes
-        value = dict(state.value) if state is not None and isinstance(state.value, dict) else {}
+        stored = settings.get_for_update(s, SETTING)  # claims the run among processes
+        value = dict(stored) if isinstance(stored, dict) else {}
         if only_if_due and value.get("last_run"):
             if now - datetime.fromisoformat(value["last_run"]) < DAILY:
                 return PurgeResult(0, 0, 0, cutoff, skipped=True)
         old = (Ticket.status.in_(CLOSED_STATUSES)) & (Ticket.finished_at.is_not(None)) & (Ticket.finished_at < cutoff)
         ids = select(Ticket.id).where(old)
         tickets = s.execute(update(Ticket).where(old, or_(*_personal())).values(
-            {f: None for f in PERSONAL_FIELDS}).execution_options(synchronize_session=False)).rowcount
+            {f: None for f in PERSONAL_FIELDS}).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         notes = s.execute(update(TicketStep).where(TicketStep.ticket_id.in_(ids), TicketStep.note.is_not(None))
-                          .values(note=None).execution_options(synchronize_session=False)).rowcount
+                          .values(note=None).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         comments = s.execute(update(SurveyResponse).where(SurveyResponse.ticket_id.in_(ids),
                                                           SurveyResponse.comment.is_not(None))
-                             .values(comment=None).execution_options(synchronize_session=False)).rowcount
+                             .values(comment=None).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
         previous = value.get("purged_before")
         watermark = max(cutoff, datetime.fromisoformat(previous)) if previous else cutoff
         value.update({"last_run": now.isoformat(), "days": days, "purged_before": watermark.isoformat()})
-        if state is None:
-            s.add(Setting(key=SETTING, value=value, updated_at=now))
-        else:
-            state.value = value
-            state.updated_at = now
+        settings.put(s, SETTING, value, now)
         result = PurgeResult(tickets, notes, comments, cutoff)
         if tickets or notes or comments:
             s.add(AuditEntry(at=now, username="system", action="retention.purge", before=None,
@@ -107,10 +103,10 @@ def pending(sessions: sessionmaker[Session], days: int, now: datetime | None = N
 
 def purged_before(s: Session) -> datetime | None:
     """Tickets finished before this time had their personal data removed."""
-    state = s.get(Setting, SETTING)
-    if state is None or not isinstance(state.value, dict) or not state.value.get("purged_before"):
+    stored = settings.get(s, SETTING)
+    if not isinstance(stored, dict) or not stored.get("purged_before"):
         return None
-    return datetime.fromisoformat(state.value["purged_before"]).astimezone(UTC)
+    return datetime.fromisoformat(stored["purged_before"]).astimezone(UTC)
 
 
 def is_purged(ticket: Ticket, before: datetime | None) -> bool:

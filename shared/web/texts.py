@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from antrean.shared.domain.clock import local
-from antrean.shared.services.availability import State
+from antrean.shared.domain.opening_hours import State
 
 
 def _lang() -> str:

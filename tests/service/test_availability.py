@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from antrean.shared.domain.catalogue import CatalogueError, load_catalogue, parse_hours
+from antrean.shared.domain.opening_hours import Overrides, evaluate
 from antrean.shared.services import availability
-from antrean.shared.services.availability import Overrides, ServiceClosed, evaluate
+from antrean.shared.services.availability import ServiceClosed
 from antrean.shared.services.desk import Forbidden, NotFound
 from tests.support.factories import make_desk
 

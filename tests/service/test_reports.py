@@ -3,7 +3,9 @@ from datetime import date
 
 import pytest
 
-from antrean.shared.services.reports import Period, ikm, office_report, p90, validate_answers
+from antrean.shared.domain.ikm import ikm, validate_answers
+from antrean.shared.domain.stats import p90
+from antrean.shared.services.reports import Period, office_report
 from tests.support.factories import NIK, ticket_through
 
 
@@ -73,7 +75,7 @@ def test_ikm_categories(score, value, grade):
 
 def test_ikm_boundaries():
     # 3.5324 x 25 = 88.31 -> A; 88.30 -> B (PermenPANRB 14/2017)
-    from antrean.shared.services.reports import SKM_CATEGORIES
+    from antrean.shared.domain.ikm import SKM_CATEGORIES
 
     assert SKM_CATEGORIES[0][:2] == (88.31, "A") and SKM_CATEGORIES[1][:2] == (76.61, "B")
     assert ikm([])["ikm"] is None

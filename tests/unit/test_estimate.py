@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from antrean.shared.services import estimate
-from antrean.shared.services.estimate import Visit, desk_minutes, minutes_per_visit, visit_of, wait_minutes
+from antrean.shared.domain import estimate
+from antrean.shared.domain.estimate import Visit, desk_minutes, minutes_per_visit, visit_of, wait_minutes
 
 T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
 

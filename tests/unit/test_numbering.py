@@ -30,8 +30,7 @@ def test_bad_agenda_format_is_a_clear_error():
 
 
 def test_pickup_code_is_one_draw_spread_over_six_characters():
-    from antrean.shared.services.desk import PICKUP_ALPHABET
-    from antrean.shared.services.issuing import pickup_code
+    from antrean.shared.domain.numbering import PICKUP_ALPHABET, pickup_code
 
     draws = []
 

@@ -1,0 +1,109 @@
+"""The waiting queue: the call rule, the calling order and the people ahead of a ticket, each written once.
+
+The office chooses a call rule (the ``call_rule`` setting): ``priority_first`` (the default: the
+kelompok rentan -- lansia, penyandang disabilitas, ibu hamil/menyusui -- are called first, UU 25/2009
+Pasal 29) or ``fifo``. Within a class tickets go by the time they joined the queue, then by id.
+
+The services read the queue in SQL (``services.tickets.position``, ``services.calling``) and in a
+grouped count (``services.issuing.queue_now``); both take the order and the "who is ahead" rule from
+here, and ``people_ahead`` is the same rule over plain values (the tests check they agree).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+PRIORITY_FIRST = "priority_first"
+FIFO = "fifo"
+CALL_RULES = (PRIORITY_FIRST, FIFO)
+DEFAULT_CALL_RULE = PRIORITY_FIRST
+
+# The priority reasons a kiosk may give, and their Indonesian text (translations live at the web edge).
+PRIORITY_TEXT = {
+    "lansia": "lansia",
+    "disabilitas": "penyandang disabilitas",
+    "ibu_hamil_menyusui": "ibu hamil/menyusui",
+}
+PRIORITY_REASONS = tuple(PRIORITY_TEXT)
+
+
+def priority_label(reason: str) -> str:
+    """The line a printed ticket carries for a priority reason: ``"Prioritas: lansia"``."""
+    return f"Prioritas: {PRIORITY_TEXT[reason]}"
+
+
+def call_rule(value: Any) -> str:
+    """The office's call rule from the stored setting (anything unknown or unset: the default)."""
+    return value if value in CALL_RULES else DEFAULT_CALL_RULE
+
+
+# The calling order, as the fields of a waiting ticket, first key first: ``priority`` descending
+# (priority tickets first), then ``since`` (when it joined the queue) and ``id`` ascending.
+QUEUE_ORDER: dict[str, tuple[str, ...]] = {
+    PRIORITY_FIRST: ("priority", "since", "id"),
+    FIFO: ("since", "id"),
+}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A waiting ticket as the queue rules see it."""
+
+    id: int
+    priority: bool
+    since: datetime
+
+
+def order_key(rule: str, ticket: Waiting) -> tuple:
+    """The sort key of ``ticket`` in the calling order (smaller is called first)."""
+    values = {"priority": not ticket.priority, "since": ticket.since, "id": ticket.id}
+    return tuple(values[name] for name in QUEUE_ORDER[call_rule(rule)])
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """Which waiting tickets are ahead of one of a given priority: those whose priority is in
+    ``always`` whenever they joined, and those whose priority is in ``if_earlier`` when they joined
+    before it (same time: lower id)."""
+
+    always: frozenset[bool]
+    if_earlier: frozenset[bool]
+
+
+def ahead_rule(rule: str, priority: bool) -> Ahead:
+    """Under ``priority_first`` a priority ticket is ahead of every plain one, and a priority ticket
+    follows only the earlier priority tickets; under ``fifo`` only the earlier tickets are ahead."""
+    if call_rule(rule) == PRIORITY_FIRST:
+        if priority:
+            return Ahead(always=frozenset(), if_earlier=frozenset({True}))
+        return Ahead(always=frozenset({True}), if_earlier=frozenset({False}))
+    return Ahead(always=frozenset(), if_earlier=frozenset({True, False}))
+
+
+def is_ahead(rule: str, other: Waiting, ticket: Waiting) -> bool:
+    """Whether ``other`` is called before ``ticket`` (the same as comparing ``order_key``)."""
+    if other.id == ticket.id:
+        return False
+    ahead = ahead_rule(rule, ticket.priority)
+    earlier = (other.since, other.id) < (ticket.since, ticket.id)
+    return other.priority in ahead.always or (other.priority in ahead.if_earlier and earlier)
+
+
+def people_ahead(rule: str, ticket: Waiting, waiting: Iterable[Waiting]) -> int:
+    """How many of the ``waiting`` tickets (its group's) are called before ``ticket``."""
+    return sum(1 for other in waiting if is_ahead(rule, other, ticket))
+
+
+def ahead_in_counts(rule: str, priority: bool, counts: Iterable[tuple[bool, int, int]]) -> int:
+    """People ahead of a new ticket of ``priority`` from grouped counts: (priority, tickets waiting,
+    of which queued after the new one)."""
+    ahead = ahead_rule(rule, priority)
+    total = 0
+    for is_priority, n, after in counts:
+        if is_priority in ahead.always:
+            total += n
+        elif is_priority in ahead.if_earlier:
+            total += n - after
+    return total

@@ -1,0 +1,57 @@
+"""The queue rules of domain.queue over plain values: "who is ahead" is the calling order, and the
+grouped count the kiosk uses is the same rule."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import product
+
+import pytest
+
+from antrean.shared.domain import queue
+from antrean.shared.domain.queue import FIFO, PRIORITY_FIRST, Waiting
+
+T0 = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+def mixed() -> list[Waiting]:
+    """Plain and priority tickets, some queued in the same instant (the id breaks the tie)."""
+    pattern = [(False, 0), (True, 0), (False, 1), (False, 1), (True, 2), (False, 3), (True, 3), (True, 5), (False, 5)]
+    return [Waiting(i + 1, p, T0 + timedelta(minutes=m)) for i, (p, m) in enumerate(pattern)]
+
+
+@pytest.mark.parametrize("rule", [PRIORITY_FIRST, FIFO])
+def test_people_ahead_is_the_place_in_the_calling_order(rule):
+    waiting = mixed()
+    order = sorted(waiting, key=lambda t: queue.order_key(rule, t))
+    for ticket in waiting:
+        assert queue.people_ahead(rule, ticket, waiting) == order.index(ticket)
+    for a, b in product(waiting, waiting):
+        assert queue.is_ahead(rule, a, b) == (queue.order_key(rule, a) < queue.order_key(rule, b))
+
+
+def test_priority_first_calls_priority_tickets_first_then_by_time():
+    order = [t.id for t in sorted(mixed(), key=lambda t: queue.order_key(PRIORITY_FIRST, t))]
+    assert order == [2, 5, 7, 8, 1, 3, 4, 6, 9]
+    assert [t.id for t in sorted(mixed(), key=lambda t: queue.order_key(FIFO, t))] == list(range(1, 10))
+
+
+@pytest.mark.parametrize("rule, priority", list(product([PRIORITY_FIRST, FIFO], [False, True])))
+def test_the_grouped_count_is_the_same_rule(rule, priority):
+    waiting = mixed()
+    now = T0 + timedelta(minutes=3)  # tickets queued after now are not ahead of a new one
+    new = Waiting(max(t.id for t in waiting) + 1, priority, now)
+    counts = []
+    for p in (False, True):
+        same = [t for t in waiting if t.priority == p]
+        counts.append((p, len(same), sum(1 for t in same if t.since > now)))
+    assert queue.ahead_in_counts(rule, priority, counts) == queue.people_ahead(rule, new, waiting)
+
+
+def test_unknown_call_rules_are_the_default():
+    assert queue.call_rule(None) == queue.call_rule("lifo") == PRIORITY_FIRST
+    assert queue.call_rule(FIFO) == FIFO
+
+
+def test_priority_labels_are_written_once():
+    assert queue.PRIORITY_REASONS == ("lansia", "disabilitas", "ibu_hamil_menyusui")
+    assert queue.priority_label("lansia") == "Prioritas: lansia"
