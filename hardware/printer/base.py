@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import socket
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
 
 from escpos.capabilities import CAPABILITIES
 
 from antrean.hardware.layouts.ticket import TicketSlip, render_ticket
 from antrean.hardware.printer.dummy import SlipDummy
-
-if TYPE_CHECKING:
-    from antrean.hardware.printer.url import PrinterSpec
 
 DEFAULT_WIDTH = 42
 
@@ -83,3 +82,30 @@ class BasePrinter:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.describe()}>"
+
+
+@dataclass(frozen=True)
+class PrinterSpec:
+    """A parsed printer URL. ``kind``: none, dir, file, tcp, usb, serial, cups or win32."""
+    kind: str
+    target: str = ""                 # path, host, device file, queue or printer name
+    port: int | None = None          # tcp port
+    vendor: int | None = None        # usb ids
+    product: int | None = None
+    profile: str | None = None
+    width: int = DEFAULT_WIDTH
+    options: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if self.kind == "none":
+            return "none"
+        if self.kind in ("dir", "file"):
+            return Path(self.target).as_uri() + ("/" if self.kind == "dir" else "")
+        if self.kind == "tcp":
+            host = f"[{self.target}]" if ":" in self.target else self.target
+            return f"tcp://{host}:{self.port}"
+        if self.kind == "usb":
+            return f"usb://{self.vendor:04x}:{self.product:04x}"
+        if self.kind == "serial":
+            return f"serial://{self.target}"
+        return f"{self.kind}://{self.target}"

@@ -11,7 +11,7 @@ from antrean.hardware.layouts.ticket import TicketSlip
 from antrean.hardware.printer.base import BasePrinter, PrinterError, reason
 
 if TYPE_CHECKING:
-    from antrean.hardware.printer.url import PrinterSpec
+    from antrean.hardware.printer.base import PrinterSpec
 
 
 class FilePrinter(BasePrinter):

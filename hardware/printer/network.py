@@ -12,7 +12,7 @@ from antrean.hardware.printer.device import DevicePrinter
 from antrean.hardware.printer.status import parse_paper
 
 if TYPE_CHECKING:
-    from antrean.hardware.printer.url import PrinterSpec
+    from antrean.hardware.printer.base import PrinterSpec
 
 DEFAULT_TIMEOUT = 5.0          # seconds to connect to / write to a network printer
 STATUS_REPLY_TIMEOUT = 0.5     # seconds to wait for a real-time status answer (DLE EOT)

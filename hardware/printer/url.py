@@ -20,14 +20,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from escpos.printer import CupsPrinter, Serial, Usb, Win32Raw
 
-from antrean.hardware.printer.base import DEFAULT_WIDTH, BasePrinter, PrinterError, TicketPrinter, check_profile
+from antrean.hardware.printer.base import (
+    DEFAULT_WIDTH,
+    BasePrinter,
+    PrinterError,
+    PrinterSpec,
+    TicketPrinter,
+    check_profile,
+)
 from antrean.hardware.printer.device import DevicePrinter
 from antrean.hardware.printer.file import FilePrinter
 from antrean.hardware.printer.network import NetworkPrinter
@@ -65,33 +71,6 @@ PRINTER_CLASSES: dict[str, type[BasePrinter]] = {  # kind -> the printer that se
     "cups": DevicePrinter,
     "win32": DevicePrinter,
 }
-
-
-@dataclass(frozen=True)
-class PrinterSpec:
-    """A parsed printer URL. ``kind``: none, dir, file, tcp, usb, serial, cups or win32."""
-    kind: str
-    target: str = ""                 # path, host, device file, queue or printer name
-    port: int | None = None          # tcp port
-    vendor: int | None = None        # usb ids
-    product: int | None = None
-    profile: str | None = None
-    width: int = DEFAULT_WIDTH
-    options: dict[str, str] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        if self.kind == "none":
-            return "none"
-        if self.kind in ("dir", "file"):
-            return Path(self.target).as_uri() + ("/" if self.kind == "dir" else "")
-        if self.kind == "tcp":
-            host = f"[{self.target}]" if ":" in self.target else self.target
-            return f"tcp://{host}:{self.port}"
-        if self.kind == "usb":
-            return f"usb://{self.vendor:04x}:{self.product:04x}"
-        if self.kind == "serial":
-            return f"serial://{self.target}"
-        return f"{self.kind}://{self.target}"
 
 
 def _number(options: dict[str, str], key: str, cast: Callable[[str], Any], low: float, high: float):

@@ -18,12 +18,12 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from antrean.shared.domain.catalogue import Step
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     WAITING = "waiting"
     CALLED = "called"  # called to a loket, the applicant has not come yet
     IN_PROGRESS = "in_progress"
@@ -40,7 +40,7 @@ class Status(str, Enum):
 CLOSED = frozenset({Status.DONE, Status.RETURNED, Status.NO_SHOW, Status.CANCELLED})
 
 
-class Decision(str, Enum):
+class Decision(StrEnum):
     MS = "MS"  # Memenuhi Syarat
     TMS = "TMS"  # Tidak Memenuhi Syarat
 

@@ -87,7 +87,7 @@ def wait_announced(page, n: int, timeout_ms: int = 30_000) -> None:
 
 def assert_never_overlapping(log: list[dict]) -> None:
     parts = [p for entry in log for p in entry["parts"]]
-    for before, after in zip(parts, parts[1:]):
+    for before, after in zip(parts, parts[1:], strict=False):
         assert after["start"] >= before["end"] - 1, (before, after)  # one sound at a time
 
 

@@ -63,7 +63,8 @@ def small_targets(page) -> list:
     """Visible touch targets smaller than 64 x 64 CSS pixels."""
     return page.evaluate("""() => Array.from(document.querySelectorAll('#kiosk button, nav.lang a'))
         .filter(e => e.offsetParent !== null)
-        .map(e => { const r = e.getBoundingClientRect(); return [e.className + ':' + e.textContent.trim().slice(0, 30), r.width, r.height]; })
+        .map(e => { const r = e.getBoundingClientRect();
+                    return [e.className + ':' + e.textContent.trim().slice(0, 30), r.width, r.height]; })
         .filter(([, w, h]) => w < 64 || h < 64)""")
 
 

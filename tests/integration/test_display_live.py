@@ -127,7 +127,7 @@ def test_displays_recover_by_themselves_after_a_server_restart(live_server):
         live_server.stop(kill=True)
         live_server.start()
         restarted = time.monotonic()
-        for d, n in zip(displays, before):
+        for d, n in zip(displays, before, strict=False):
             assert d.wait(lambda d=d, n=n: len(d.snapshots) > n, 10), "a display did not reconnect"
         recovered = time.monotonic() - restarted
         print(f"\ndisplays back with a fresh snapshot {recovered:.2f} s after the server was up again")

@@ -98,7 +98,6 @@ def test_a_wrong_role_is_refused_over_http(live_server):
 def test_ticket_status_follows_over_socketio(live_server):
     ticket = issue(live_server, "ktp")
     issue(live_server, "ktp")
-    updates = []
     refreshed = threading.Event()
     sio = socketio.Client()
     sio.on("refresh", lambda _d: refreshed.set(), namespace="/ticket")

@@ -50,7 +50,7 @@ def every_log():
     for name in ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm", "engineio.server", "socketio.server",
                  "werkzeug", "flask_limiter", "flask_wtf.csrf", "alembic"):
         logging.getLogger(name)
-    for name, lg in logging.root.manager.loggerDict.items():
+    for lg in logging.root.manager.loggerDict.values():
         if isinstance(lg, logging.Logger):
             lg.setLevel(logging.DEBUG)
     root.setLevel(logging.DEBUG)

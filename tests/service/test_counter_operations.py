@@ -130,7 +130,7 @@ def test_every_counter_action_is_audited_without_personal_data(desk, staff, sess
 
 
 def test_the_audit_trail_is_append_only(desk, staff, sessions):
-    t = desk.issue_ticket("ktp")
+    desk.issue_ticket("ktp")
     desk.call_next(staff["pelayanan1"])
     with sessions() as s:
         row = s.scalars(select(AuditEntry)).first()

@@ -148,8 +148,8 @@ def test_cli_catalogue_json_lists_every_service_with_steps(tmp_path):
 
 
 def test_cli_catalogue_table_and_bad_file(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", "catalogue"], capture_output=True, text=True, check=True,
-                         env=office_env(tmp_path))
+    out = subprocess.run([sys.executable, "-m", "antrean.shared.cli.main", "catalogue"], capture_output=True, text=True,
+                         check=True, env=office_env(tmp_path))
     assert "Surat Keterangan Ahli Waris" in out.stdout and "MS/TMS" in out.stdout
     bad = tmp_path / "bad.yaml"
     bad.write_text("office: [", encoding="utf-8")

@@ -19,7 +19,7 @@ def test_the_kiosk_shows_the_four_groups_then_their_services(client, catalogue):
     page = client.get("/kiosk/?lang=id").get_data(as_text=True)
     groups = re.findall(r'<button type="button" class="group" data-group="(\w+)"', page)
     assert groups == ["adminduk", "surat_keterangan", "perizinan", "pengaduan"]
-    for code, service in catalogue.services.items():
+    for code, _service in catalogue.services.items():
         assert f'data-service="{code}"' in page
     ktp = page[page.index('data-service="ktp"'):]
     ktp = ktp[:ktp.index("</button>")]
