@@ -11,7 +11,7 @@ from antrean.shared.services.desk import Actor, OperationError
 from antrean.shared.web.auth import log_in
 from antrean.shared.web.helpers import current_actor, desk, json_error
 
-bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates")
+bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
 
 DESK_ROLES = {"petugas_pelayanan", "petugas_verifikasi", "tim_teknis", "tim_pengaduan"}
 

@@ -32,7 +32,7 @@ from antrean.shared.services.announcer import Announcer
 from antrean.shared.services.display_settings import RUNNING_TEXT_MAX, SettingsError
 from antrean.shared.web.helpers import desk, roles_required
 
-bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates")
+bp = Blueprint("display", __name__, url_prefix="/display", template_folder="templates", static_folder="static")
 
 SETTINGS_ROLES = frozenset({"admin", "kasi_pelayanan", "sekcam"})
 TZ_LABELS = ZONE_ABBREVIATIONS

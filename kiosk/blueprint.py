@@ -16,7 +16,7 @@ from antrean.shared.services.print_worker import preview_png
 from antrean.shared.web.helpers import desk
 from antrean.shared.web.texts import office_message, priority_labels, state_dict
 
-bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates")
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk", template_folder="templates", static_folder="static")
 
 RESULT_SECONDS = 12  # the ticket stays on screen this long after it printed
 FAULT_SECONDS = 45  # ... and this long when the printer failed (time to scan or photograph it)

@@ -2,7 +2,7 @@
 script or style, nothing from another origin), no framing, no MIME sniffing, a same-origin referrer,
 and no camera/microphone/location for any page. See docs/security.md.
 
-The pages keep to this policy: scripts are files under shared/web/static/js/ or /vendor/ (npm), data
+The pages keep to this policy: scripts are files in each screen's static/ folder or /vendor/ (npm), data
 for them sits in ``<script type="application/json">`` blocks (not executed, so not blocked), and
 styles are in shared/web/static/app.css. Socket.IO connects to the same origin (``connect-src 'self'``
 covers ws:// and wss:// on the same host); the display plays its WAV files and a silent blob: clip.

@@ -1,4 +1,4 @@
-"""What the counter screen needs to refresh only for changes it shows (shared/web/static/js/counter.js),
+"""What the counter screen needs to refresh only for changes it shows (counter/static/counter.js),
 and that its background refreshes never keep an unattended session alive."""
 import json
 import re
