@@ -34,7 +34,7 @@ def login():
 
 @bp.errorhandler(429)
 def _too_many_logins(_exc):
-    """Failed logins past ANTREAN_LOGIN_LIMIT (shared/login_limits.py): say so, and for how long."""
+    """Failed logins past ANTREAN_LOGIN_LIMIT (shared/web/login_limits.py): say so, and for how long."""
     seconds = g.get("login_retry_seconds", 60)
     message = _("Terlalu banyak percobaan masuk yang gagal untuk nama pengguna ini. "
                 "Silakan coba lagi dalam %(seconds)s detik.", seconds=seconds)

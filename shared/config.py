@@ -18,7 +18,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'antrean.db'}",
         # how long a SQLite writer waits for another's lock before the request gets a 503 (docs/operations.md)
         "DB_BUSY_SECONDS": float(env.get("ANTREAN_DB_BUSY_SECONDS") or 30),
-        # personal data of finished tickets is removed after this many days; 0 = never (shared/retention.py)
+        # personal data of finished tickets is removed after this many days; 0 = never (shared/services/retention.py)
         "RETENTION_DAYS": int(env.get("ANTREAN_RETENTION_DAYS") or 0),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "SOCKETIO_CHANNEL": env.get("ANTREAN_SOCKETIO_CHANNEL") or "antrean",

@@ -152,7 +152,7 @@ class Office:
     timezone: str = "Asia/Jakarta"
     agenda_format: str = "{kode}/{urut:03d}/{kantor}/{tahun}"
     agenda_code: str = "470"
-    # Opening rules (shared/availability.py). hours: Monday..Sunday, each a tuple of ("HH:MM", "HH:MM")
+    # Opening rules (shared/services/availability.py). hours: Monday..Sunday, each a tuple of ("HH:MM", "HH:MM")
     # ranges (empty = closed that day); None = no office-hour limits.
     hours: tuple[tuple[tuple[str, str], ...], ...] | None = None
     holidays: tuple[str, ...] = ()  # ISO dates the office is closed

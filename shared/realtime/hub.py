@@ -153,7 +153,7 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
     ``after_call`` runs once the call is on its way (speech synthesis: never before the call);
     ``display_extend`` adds the display's own state to every display snapshot.
 
-    Display snapshots between calls come from a ``DisplayFeed`` (shared/display_feed.py): read in
+    Display snapshots between calls come from a ``DisplayFeed`` (shared/realtime/display_feed.py): read in
     a background task ``feed_delay`` seconds after a change, sent only when changed (``None``: read
     and sent inline, for tests without background tasks), and not read at all while no display is
     connected to this process. With ``redis_url`` (several processes)

@@ -2,7 +2,7 @@
 users and the office logo. Plain Python; each change is validated, written in one transaction with its
 audit entry, then announced with an event. A bad change raises OperationError and writes nothing.
 
-The catalogue is versioned (shared/catalogue_store.py): each save is a whole new version in the shape
+The catalogue is versioned (shared/store/catalogue_versions.py): each save is a whole new version in the shape
 of the shipped data file, so an export is a file an office can import elsewhere.
 """
 from __future__ import annotations

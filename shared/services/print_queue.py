@@ -4,7 +4,7 @@ A ticket is committed together with a ``pending`` print job (``Desk.issue_ticket
 
     pending --claim--> printing --ok--> printed          (the server's printer: PrintWorker)
                           \\--fault--> pending (retried after a growing delay)
-    pending --send--> sent --ack--> printed              (a print agent: shared/print_hub.py)
+    pending --send--> sent --ack--> printed              (a print agent: shared/realtime/print_hub.py)
                          \\--fault ack or no ack in time--> pending / sent again
 
 A claim is one conditional UPDATE ... RETURNING of the oldest due jobs (up to 20), so two workers
@@ -392,7 +392,7 @@ def list_tokens(desk_or_sessions) -> list[dict[str, Any]]:
 
 def authenticate(desk: Desk, token: Any, kind: str = "print_agent") -> str | None:
     """The name of the active device of ``kind`` holding ``token`` (marked seen), or None.
-    Tokens are made by ``antrean token create`` (shared/tokens.py; only a hash is stored)."""
+    Tokens are made by ``antrean token create`` (shared/services/tokens.py; only a hash is stored)."""
     if not isinstance(token, str) or not 16 <= len(token) <= 200:
         return None
     row = check_token(desk.sessions, token, kinds=(kind,))

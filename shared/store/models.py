@@ -102,7 +102,7 @@ class Ticket(Base):
         Index("ix_tickets_queue", "status", "prefix", "priority", "id"),
         Index("ix_tickets_number_status", "number", "status"),  # the counter's search (bench/history.py)
         Index("ix_tickets_pickup_code", "pickup_code"),
-        # the waiting queue per group and service, read without the table (shared/issuing.py)
+        # the waiting queue per group and service, read without the table (shared/services/issuing.py)
         Index("ix_tickets_waiting", "status", "group", "service_code", "priority", "current_since"),
         # PostgreSQL only: a group's recent calls for the wait estimate (migration 0006)
         Index("ix_tickets_group_called_at", "group", "called_at",

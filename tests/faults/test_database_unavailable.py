@@ -73,7 +73,7 @@ def test_sqlite_locked_longer_than_the_busy_timeout(sqlite_server):
     try:
         assert_unavailable(ask(server, REQUEST_ID))
         assert_counter_unavailable(clerk)
-        # Every transaction begins IMMEDIATE (shared/db.py), so pages wait for the lock too: the kiosk
+        # Every transaction begins IMMEDIATE (shared/store/db.py), so pages wait for the lock too: the kiosk
         # screen says so in Indonesian and reloads itself.
         page = requests.get(f"{server.url}/kiosk/", timeout=10)
         assert page.status_code == 503 and "Sistem sedang sibuk" in page.text

@@ -1,4 +1,4 @@
-"""The kiosk's answer for a new ticket (worked out by the fast issue path, shared/issuing.py) is what
+"""The kiosk's answer for a new ticket (worked out by the fast issue path, shared/services/issuing.py) is what
 the ticket's status page says at that moment (worked out from the stored ticket): number, place in
 the queue, wait estimate, step, requirements. On SQLite and PostgreSQL, with priority tickets, both
 call rules, lokets opened and closed, real desk visits in the history and a quota."""

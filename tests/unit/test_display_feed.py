@@ -1,4 +1,4 @@
-"""The display feed (shared/display_feed.py): a snapshot goes to the displays when what they show
+"""The display feed (shared/realtime/display_feed.py): a snapshot goes to the displays when what they show
 changed, once for a burst of changes, never older than a change already announced."""
 from __future__ import annotations
 

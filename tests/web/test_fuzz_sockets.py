@@ -1,4 +1,4 @@
-"""Hostile Socket.IO events (shared/hub.py, shared/print_hub.py) through Flask-SocketIO's test
+"""Hostile Socket.IO events (shared/realtime/hub.py, shared/realtime/print_hub.py) through Flask-SocketIO's test
 client, whose handlers run in the test (an exception fails it): any event name with any payload on
 /display, /ticket, /counter (logged in) and /printer (a print agent) is answered or ignored, and the
 connection still serves a proper request afterwards."""

@@ -1,4 +1,4 @@
-"""Failed staff logins are limited per user name and address (shared/login_limits.py): the login
+"""Failed staff logins are limited per user name and address (shared/web/login_limits.py): the login
 page says so in Indonesian with a 429; the right password waits too; other users, other addresses,
 the kiosk and the display go on. Counted in Redis when REDIS_URL is set, so processes share it."""
 from __future__ import annotations
