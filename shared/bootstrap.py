@@ -20,6 +20,7 @@ from antrean.shared.domain.events import EventBus
 from antrean.shared.services.desk import Desk
 from antrean.shared.store.catalogue_versions import CatalogueStore
 from antrean.shared.store.db import DEFAULT_BUSY_SECONDS, make_engine, make_sessionmaker, upgrade
+from antrean.shared.web.i18n import TRANSLATED, translator
 
 
 @dataclass(frozen=True)
@@ -51,5 +52,6 @@ def open_office(config: Mapping[str, Any] | None = None, *, sessions: sessionmak
     extra = {"status_url": status_url} if status_url is not None else {}
     desk = Desk(shipped, sessions, events or EventBus(), clock=clock, **extra)
     desk.catalogue_store = CatalogueStore(sessions, shipped)
+    desk.translators = {lang: translator(lang) for lang in TRANSLATED}
     desk.always_open = bool(cfg.get("ALWAYS_OPEN"))  # office hours do not stop the kiosk (tests, demos)
     return desk

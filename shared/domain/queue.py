@@ -10,7 +10,7 @@ here, and ``people_ahead`` is the same rule over plain values (the tests check t
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,18 +20,34 @@ FIFO = "fifo"
 CALL_RULES = (PRIORITY_FIRST, FIFO)
 DEFAULT_CALL_RULE = PRIORITY_FIRST
 
-# The priority reasons a kiosk may give, and their Indonesian text (translations live at the web edge).
+
+
+def N_(message: str) -> str:
+    """Marks a message for the translation catalogue (``pybabel extract`` knows ``N_``). The text stays
+    Indonesian here; the kiosk page and the printed ticket translate it where they show it."""
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
+# UU 25/2009 Pasal 29: the priority reasons a kiosk offers (kelompok rentan), and their words, once.
 PRIORITY_TEXT = {
-    "lansia": "lansia",
-    "disabilitas": "penyandang disabilitas",
-    "ibu_hamil_menyusui": "ibu hamil/menyusui",
+    "lansia": N_("Lansia"),
+    "disabilitas": N_("Penyandang disabilitas"),
+    "ibu_hamil_menyusui": N_("Ibu hamil / menyusui"),
 }
 PRIORITY_REASONS = tuple(PRIORITY_TEXT)
+PRIORITY = N_("Prioritas")
 
 
-def priority_label(reason: str) -> str:
-    """The line a printed ticket carries for a priority reason: ``"Prioritas: lansia"``."""
-    return f"Prioritas: {PRIORITY_TEXT[reason]}"
+def priority_label(reason: str | None, translate: Callable[[str], str] = _same) -> str:
+    """The line a printed ticket carries: ``"Prioritas: lansia"``, or ``"Priority: elderly"`` with the
+    English catalogue's ``translate``; a priority without a known reason is just ``"Prioritas"``."""
+    if reason not in PRIORITY_TEXT:
+        return translate(PRIORITY)
+    return f"{translate(PRIORITY)}: {translate(PRIORITY_TEXT[reason]).lower()}"
 
 
 def call_rule(value: Any) -> str:

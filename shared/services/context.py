@@ -45,6 +45,9 @@ class Context:
         self.events = events or EventBus()
         self.clock = clock
         self.status_url = status_url
+        # text made outside a request (the printed ticket) in another language: {lang: gettext}; set by the
+        # bootstrap from the translation catalogues; a language without one prints Indonesian
+        self.translators: dict[str, Callable[[str], str]] = {}
 
     @property
     def catalogue(self) -> Catalogue:

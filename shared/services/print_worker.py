@@ -20,7 +20,7 @@ from antrean.hardware.layouts.ticket import TicketSlip
 from antrean.hardware.printer import NullPrinter, PrinterError, TicketPrinter, parse_printer_url
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import TICKET_ISSUED
-from antrean.shared.domain.queue import PRIORITY_REASONS, priority_label
+from antrean.shared.domain.queue import PRIORITY_TEXT, priority_label
 from antrean.shared.services import print_queue, tickets
 from antrean.shared.services.desk import Desk, NotFound
 from antrean.shared.store.db import reading
@@ -28,11 +28,14 @@ from antrean.shared.store.models import Ticket
 
 log = logging.getLogger(__name__)
 
-PRIORITY_LABELS = {
-    "id": {reason: priority_label(reason) for reason in PRIORITY_REASONS},
-    "en": {"lansia": "Priority: elderly", "disabilitas": "Priority: person with disability",
-           "ibu_hamil_menyusui": "Priority: pregnant/nursing mother"},
-}
+TICKET_LANGS = ("id", "en")  # the languages a printed ticket comes in (the kiosk page's)
+
+
+def _priority_line(desk: Desk, ticket: Ticket, lang: str) -> str:
+    if not (ticket.priority or ticket.priority_reason in PRIORITY_TEXT):
+        return ""
+    translate = desk.translators.get(lang)
+    return priority_label(ticket.priority_reason, translate) if translate else priority_label(ticket.priority_reason)
 
 
 def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | TmsNotice:
@@ -40,7 +43,7 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | Tm
     office = desk.catalogue.office
     lines = tuple(x for x in (office.regency, office.address,
                               f"Telp. {office.phone}" if office.phone else "") if x)
-    lang = ticket.lang if ticket.lang in PRIORITY_LABELS else "id"
+    lang = ticket.lang if ticket.lang in TICKET_LANGS else "id"
     if view.get("print_kind") == "tms_slip":
         return TmsNotice(office_name=office.name, office_lines=lines, service_name=ticket.service_name,
                          number=ticket.number, issued_at=local(ticket.finished_at or ticket.current_since,
@@ -54,7 +57,7 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | Tm
         number=ticket.number, issued_at=local(ticket.created_at, office.timezone),
         people_ahead=view["position"], wait_minutes=view["estimated_wait_minutes"],
         documents=tuple(view["requirements"]), status_url=url,
-        priority_label=PRIORITY_LABELS[lang].get(ticket.priority_reason or "", "Prioritas" if ticket.priority else ""),
+        priority_label=_priority_line(desk, ticket, lang),
         pickup_code=ticket.pickup_code, lang=lang,
     )
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.catalogue import Catalogue, CatalogueError, parse_catalogue
+from antrean.shared.store.db import reading
 from antrean.shared.store.models import CatalogueVersion
 
 log = logging.getLogger(__name__)
@@ -100,13 +101,13 @@ class CatalogueStore:
                 self._catalogue, self._version = catalogue, version
 
     def history(self, limit: int = 50) -> list[VersionInfo]:
-        with self.sessions() as s:
+        with reading(self.sessions) as s:
             rows = s.execute(select(CatalogueVersion.id, CatalogueVersion.created_at, CatalogueVersion.created_by,
                                     CatalogueVersion.note)
                              .order_by(CatalogueVersion.id.desc()).limit(limit)).all()
         return [VersionInfo(*r) for r in rows]
 
     def data_of(self, version: int) -> dict[str, Any] | None:
-        with self.sessions() as s:
+        with reading(self.sessions) as s:
             row = s.get(CatalogueVersion, version)
             return row.data if row is not None else None

@@ -13,13 +13,22 @@ tests/unit/test_translations.py fails while a .mo is older than its .po's conten
 """
 from __future__ import annotations
 
+import gettext
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 TRANSLATIONS = Path(__file__).with_name("translations")
+TRANSLATED = ("en",)  # the catalogues under translations/; Indonesian is the text itself
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    """``gettext`` of one language's compiled catalogue, for text made outside a request (the printed
+    ticket); Indonesian, or a language without a catalogue, is the text itself."""
+    return gettext.translation("messages", localedir=TRANSLATIONS, languages=[lang], fallback=True).gettext
 
 
 def compile_po(po: Path) -> bytes:

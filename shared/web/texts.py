@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.opening_hours import State
+from antrean.shared.domain.queue import PRIORITY_TEXT
 
 
 def _lang() -> str:
@@ -61,8 +62,5 @@ def office_message(states: dict[str, State], now: datetime, tz: str) -> str:
 
 
 def priority_labels() -> dict[str, str]:
-    return {
-        "lansia": _("Lansia"),
-        "disabilitas": _("Penyandang disabilitas"),
-        "ibu_hamil_menyusui": _("Ibu hamil / menyusui"),
-    }
+    """The kiosk's priority buttons: the domain's words (``domain.queue.PRIORITY_TEXT``) in the page's language."""
+    return {reason: _(text) for reason, text in PRIORITY_TEXT.items()}

@@ -53,5 +53,14 @@ def test_unknown_call_rules_are_the_default():
 
 
 def test_priority_labels_are_written_once():
+    """The kiosk's buttons and the printed ticket, in Indonesian and in English, come from the one
+    table in the domain and the translation catalogue."""
+    from antrean.shared.web.i18n import translator
+
+    english = translator("en")
     assert queue.PRIORITY_REASONS == ("lansia", "disabilitas", "ibu_hamil_menyusui")
     assert queue.priority_label("lansia") == "Prioritas: lansia"
+    assert queue.priority_label("lansia", english) == "Priority: elderly"
+    assert queue.priority_label("ibu_hamil_menyusui", english) == "Priority: pregnant / nursing mother"
+    assert queue.priority_label(None) == "Prioritas" and queue.priority_label(None, english) == "Priority"
+    assert all(english(text) != text for text in queue.PRIORITY_TEXT.values()), "a priority reason has no English"

@@ -69,7 +69,7 @@ def test_a_priority_choice_gives_a_priority_ticket_and_records_why(client, app, 
     t = issue(client, "ahli_waris", priority=True, priority_reason="ibu_hamil_menyusui")
     assert t["priority"] and t["position"] == 0
     app.extensions["antrean.printer"].run_due()
-    assert printer.slips[-1].priority_label == "Prioritas: ibu hamil/menyusui"
+    assert printer.slips[-1].priority_label == "Prioritas: ibu hamil / menyusui"
 
 
 @pytest.fixture
