@@ -95,7 +95,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = cfg["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's way
     _start_printing(app, desk, bus, printer, start_workers)
     if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
         from antrean.shared.services.retention import RetentionWorker

@@ -84,7 +84,8 @@ class DisplayFeed:
             start = not self._running
             self._running = self._running or self._spawn is not None
         nudges = self.nudges
-        if tell and nudges is not None and self._spawn is not None:  # at once, so all processes read at about the same time
+        # at once, so all processes read at about the same time
+        if tell and nudges is not None and self._spawn is not None:
             self._spawn(nudges.publish)
         if not start:
             return

@@ -239,7 +239,7 @@ class PrintHub:
         if self._running:
             return
         self._running = True
-        event = self.socketio.server.eio.create_event()  # type: ignore[attr-defined]  # Flask-SocketIO's stubs leave out its public .server (python-socketio's Server)
+        event = self.socketio.server.eio.create_event()  # type: ignore[attr-defined]  # .server: not in the stubs
         self._event = event
         self.socketio.start_background_task(self._loop, event)
 

@@ -30,7 +30,7 @@ def roles_required(*roles: str):
         @wraps(view)
         @login_required
         def wrapper(*args, **kwargs):
-            if not set(current_user.roles or ()) & allowed:  # type: ignore[attr-defined]  # werkzeug's LocalProxy forwards attributes through a descriptor mypy cannot see
+            if not set(current_user.roles or ()) & allowed:  # type: ignore[attr-defined]  # werkzeug's LocalProxy: untyped forwarding
                 abort(403)
             return view(*args, **kwargs)
 
