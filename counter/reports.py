@@ -108,7 +108,7 @@ def export(kind: str, fmt: str):
     from openpyxl import Workbook
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]  # the active one of a new workbook
     ws.title = kind
     ws.append([label for _key, label in columns])
     for row in rows:

@@ -103,7 +103,7 @@ def settings():
             new = a.settings.save(
                 {"running_text": form.get("running_text", ""), "announce_lang": form.get("announce_lang"),
                  "announce_reading": form.get("announce_reading")},
-                current_user.id, desk().clock())
+                current_user.id, desk().clock())  # type: ignore[attr-defined]  # werkzeug's LocalProxy: untyped forwarding
         except SettingsError as exc:
             flash(str(exc), "error")
         else:

@@ -18,5 +18,5 @@ echo "== types (mypy)"
 tree=.cache/typecheck/antrean
 mkdir -p "$tree"
 for d in shared kiosk display counter hardware; do ln -sfn "../../../$d" "$tree/$d"; done
-MYPYPATH=.cache/typecheck "$bin/mypy" -p antrean.shared.domain -p antrean.shared.services
+MYPYPATH=.cache/typecheck "$bin/mypy" -p antrean.shared -p antrean.hardware -p antrean.kiosk -p antrean.display -p antrean.counter
 echo "structure checks passed"

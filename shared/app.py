@@ -68,7 +68,8 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     socketio.init_app(
         app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"],
-        cors_allowed_origins=same_origin_or(cfg["PUBLIC_URL"]),
+        # python-engineio takes a callable here; the stubs allow only a string or a list
+        cors_allowed_origins=same_origin_or(cfg["PUBLIC_URL"]),  # type: ignore[arg-type]
         logger=False, engineio_logger=False,
     )
     announcer = _make_announcer(app, desk, synthesizer, start_workers)
@@ -94,7 +95,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = cfg["PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's way
     _start_printing(app, desk, bus, printer, start_workers)
     if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
         from antrean.shared.services.retention import RetentionWorker
@@ -104,7 +105,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     return app
 
 
-def _select_locale() -> str:
+def _select_locale() -> str | None:
     lang = request.args.get("lang")
     if lang in LANGS:
         session["lang"] = lang
@@ -113,6 +114,8 @@ def _select_locale() -> str:
 
 
 def _register_shell_routes(app: Flask) -> None:
+    static = app.static_folder
+    assert static is not None  # Flask's default, shared/web/static
     @app.route("/")
     def index():
         return render_template("index.html")
@@ -121,7 +124,7 @@ def _register_shell_routes(app: Flask) -> None:
     def vendor(name: str):
         if name not in VENDOR_FILES:
             abort(404)
-        return send_from_directory(Path(app.static_folder) / "vendor", name, max_age=3600)
+        return send_from_directory(Path(static) / "vendor", name, max_age=3600)
 
     @app.context_processor
     def _inject():

@@ -39,13 +39,14 @@ from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS, langs_of, p
 log = logging.getLogger(__name__)
 
 MISSED_SECONDS = 120
-PLAYERS = (("pw-play", []), ("paplay", []), ("aplay", ["-q"]), ("afplay", []),
+PLAYERS: tuple[tuple[str, list[str]], ...] = (("pw-play", []), ("paplay", []), ("aplay", ["-q"]), ("afplay", []),
            ("ffplay", ["-nodisp", "-autoexit", "-loglevel", "quiet"]))
 
 
 class Output(Protocol):
-    def announce(self, call: dict[str, Any], parts: list[Path]) -> None:
-        """Play (or write) these WAV files for one call, in order; return when done."""
+    def announce(self, call: dict[str, Any], parts: list[Path]) -> Path | None:
+        """Play (or write) these WAV files for one call, in order; return when done, with the WAV file
+        written if there is one."""
 
     def describe(self) -> str: ...
 

@@ -84,7 +84,7 @@ class PreviewPrinter:
         self.items.append(("cut",))
 
 
-def _font(bold: bool, px: int):
+def _font(bold: bool, px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     for name in FONT_CANDIDATES[bold]:
         try:
             return ImageFont.truetype(name, px)
@@ -105,7 +105,7 @@ def render_png(slip: TicketSlip, width: int = 42, scale: float = 1.0) -> bytes:
     printer = PreviewPrinter()
     render_ticket(printer, slip, width)
     paper_w = width * CHAR_W + 2 * MARGIN
-    blocks: list[tuple[str, object, _Style, int]] = []  # (kind, payload, style, height)
+    blocks: list[tuple[str, str | Image.Image | None, _Style, int]] = []  # (kind, payload, style, height)
     for item in printer.items:
         if item[0] == "text":
             _, line, st = item
@@ -119,7 +119,7 @@ def render_png(slip: TicketSlip, width: int = 42, scale: float = 1.0) -> bytes:
     height = sum(b[3] for b in blocks) + 2 * MARGIN
     image = Image.new("RGB", (paper_w, height), PAPER)
     draw = ImageDraw.Draw(image)
-    fonts: dict[tuple[bool, int], object] = {}
+    fonts: dict[tuple[bool, int], ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
     y = MARGIN
     for kind, payload, st, h in blocks:
         if kind == "text":
@@ -134,7 +134,7 @@ def render_png(slip: TicketSlip, width: int = 42, scale: float = 1.0) -> bytes:
                     # A double-width character is drawn at double height too and squeezed later
                     # only when the printer would not double its height (never in our layout).
                     draw.text((x + i * cw + cw / 2, y + h / 2), ch, font=font, fill=INK, anchor="mm")
-        elif kind == "qr":
+        elif kind == "qr" and isinstance(payload, Image.Image):
             img = payload
             x = {"center": (paper_w - img.width) // 2, "right": paper_w - MARGIN - img.width}.get(st.align, MARGIN)
             image.paste(img, (x, y))
@@ -144,7 +144,7 @@ def render_png(slip: TicketSlip, width: int = 42, scale: float = 1.0) -> bytes:
         y += h
     if scale != 1.0:
         image = image.resize((max(1, int(image.width * scale)), max(1, int(image.height * scale))),
-                             Image.LANCZOS)
+                             Image.Resampling.LANCZOS)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -4,14 +4,17 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 from escpos.capabilities import CAPABILITIES
 
+from antrean.hardware.layouts.notice import TmsNotice
 from antrean.hardware.layouts.ticket import TicketSlip, render_ticket
 from antrean.hardware.printer.dummy import SlipDummy
 
 DEFAULT_WIDTH = 42
+# What a printer prints: the queue ticket, or the TMS slip of a returned file (it renders itself)
+Printable: TypeAlias = TicketSlip | TmsNotice
 
 
 class PrinterError(Exception):
@@ -20,7 +23,7 @@ class PrinterError(Exception):
 
 
 class TicketPrinter(Protocol):
-    def print_slip(self, slip: TicketSlip) -> None:
+    def print_slip(self, slip: Printable) -> None:
         """Print one ticket; raises PrinterError on any failure."""
 
     def describe(self) -> str:
@@ -30,7 +33,7 @@ class TicketPrinter(Protocol):
         """``{"online": bool|None, "paper": "ok"|"near_end"|"out"|None, "detail": str}``; None = unknown."""
 
 
-def render_ticket_bytes(slip: TicketSlip, profile: str | None = None, width: int = DEFAULT_WIDTH) -> bytes:
+def render_ticket_bytes(slip: Printable, profile: str | None = None, width: int = DEFAULT_WIDTH) -> bytes:
     """The complete ESC/POS byte stream of one ticket (rendered into python-escpos's ``Dummy``, in
     the form of ``SlipDummy``: the same bytes, less CPU for plain ASCII text).
 
@@ -52,7 +55,7 @@ def check_profile(name: str) -> None:
 
 def reason(exc: BaseException) -> str:
     """A short English reason: the underlying OS error if there is one (python-escpos wraps it)."""
-    seen = exc
+    seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, OSError):
             if isinstance(seen, (socket.timeout, TimeoutError)):
@@ -74,7 +77,7 @@ class BasePrinter:
     def describe(self) -> str:
         return self.spec.describe()
 
-    def render(self, slip: TicketSlip) -> bytes:
+    def render(self, slip: Printable) -> bytes:
         try:
             return render_ticket_bytes(slip, self.profile, self.width)
         except Exception as exc:  # a layout problem must reach the caller as a printer fault

@@ -4,8 +4,7 @@ from __future__ import annotations
 from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 from escpos.printer import CupsPrinter, Serial, Usb, Win32Raw
 
-from antrean.hardware.layouts.ticket import TicketSlip
-from antrean.hardware.printer.base import BasePrinter, PrinterError, reason
+from antrean.hardware.printer.base import BasePrinter, Printable, PrinterError, reason
 from antrean.hardware.printer.status import parse_online, parse_paper, status_detail
 
 
@@ -45,7 +44,7 @@ class DevicePrinter(BasePrinter):
     def before_send(self, dev) -> None:
         """Hook: a last check on the open device before the ticket is sent."""
 
-    def print_slip(self, slip: TicketSlip) -> None:
+    def print_slip(self, slip: Printable) -> None:
         data = self.render(slip)
         dev = None
         try:

@@ -7,8 +7,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from antrean.hardware.layouts.ticket import TicketSlip
-from antrean.hardware.printer.base import BasePrinter, PrinterError, reason
+from antrean.hardware.printer.base import BasePrinter, Printable, PrinterError, reason
 
 if TYPE_CHECKING:
     from antrean.hardware.printer.base import PrinterSpec
@@ -22,11 +21,11 @@ class FilePrinter(BasePrinter):
         self.path = Path(spec.target)
         self.per_ticket = spec.kind == "dir"
 
-    def ticket_name(self, slip: TicketSlip) -> str:
+    def ticket_name(self, slip: Printable) -> str:
         number = re.sub(r"[^A-Za-z0-9_-]", "_", slip.number) or "ticket"
         return f"{number}-{slip.issued_at:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.escpos"
 
-    def print_slip(self, slip: TicketSlip) -> None:
+    def print_slip(self, slip: Printable) -> None:
         data = self.render(slip)
         try:
             if self.per_ticket:

@@ -29,6 +29,9 @@ class NetworkPrinter(DevicePrinter):
 
     def __init__(self, spec: PrinterSpec):
         super().__init__(spec)
+        if spec.port is None:  # parse_printer_url always sets one (9100 by default)
+            raise PrinterError(f"printer URL {spec.describe()} has no port")
+        self.port: int = spec.port
         self.timeout = float(spec.options.get("timeout", DEFAULT_TIMEOUT))
         self.paper_check = spec.options.get("paper_check", "1") in ("1", "true", "yes", "on")
 
@@ -45,8 +48,8 @@ class NetworkPrinter(DevicePrinter):
     def connect(self):
         # Network.open() drops its socket unclosed when connect() fails (a ResourceWarning per
         # failed job while the printer is off), so connect here and hand Network the socket.
-        dev = Network(self.spec.target, self.spec.port, timeout=self.timeout, profile=self.profile)
-        dev.device = socket.create_connection((self.spec.target, self.spec.port), timeout=self.timeout)
+        dev = Network(self.spec.target, self.port, timeout=self.timeout, profile=self.profile)
+        dev.device = socket.create_connection((self.spec.target, self.port), timeout=self.timeout)
         return dev
 
     def before_send(self, dev) -> None:

@@ -1,14 +1,13 @@
 """``NullPrinter``: the ``none`` URL, tickets are not printed at all."""
 from __future__ import annotations
 
-from antrean.hardware.layouts.ticket import TicketSlip
-from antrean.hardware.printer.base import BasePrinter
+from antrean.hardware.printer.base import BasePrinter, Printable
 
 
 class NullPrinter(BasePrinter):
     """``none``: tickets are not printed at all."""
 
-    def print_slip(self, slip: TicketSlip) -> None:
+    def print_slip(self, slip: Printable) -> None:
         return None
 
     def status(self) -> dict:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from antrean.hardware.layouts.ticket import TicketSlip
-from antrean.hardware.printer.base import DEFAULT_WIDTH, PrinterError, check_profile, render_ticket_bytes
+from antrean.hardware.printer.base import DEFAULT_WIDTH, Printable, PrinterError, check_profile, render_ticket_bytes
 
 
 class RecordingPrinter:
@@ -21,11 +20,11 @@ class RecordingPrinter:
         self.fail = fail
         self.profile = profile
         self.width = width
-        self.slips: list[TicketSlip] = []
+        self.slips: list[Printable] = []
         self.outputs: list[bytes] = []
         self._lock = threading.Lock()
 
-    def print_slip(self, slip: TicketSlip) -> None:
+    def print_slip(self, slip: Printable) -> None:
         if self.fail:
             raise PrinterError("printer offline")
         data = render_ticket_bytes(slip, self.profile, self.width)

@@ -28,7 +28,6 @@ from escpos.printer import CupsPrinter, Serial, Usb, Win32Raw
 
 from antrean.hardware.printer.base import (
     DEFAULT_WIDTH,
-    BasePrinter,
     PrinterError,
     PrinterSpec,
     TicketPrinter,
@@ -61,7 +60,7 @@ _DRIVERS = {  # kind -> (python-escpos class, what to install when its library i
     "cups": (CupsPrinter, "CUPS printing needs python-escpos[cups] (pycups)"),
     "win32": (Win32Raw, "Windows printing needs python-escpos[win32] (pywin32)"),
 }
-PRINTER_CLASSES: dict[str, type[BasePrinter]] = {  # kind -> the printer that serves it
+PRINTER_CLASSES: dict[str, Callable[[PrinterSpec], TicketPrinter]] = {  # kind -> the printer that serves it
     "none": NullPrinter,
     "dir": FilePrinter,
     "file": FilePrinter,
@@ -93,7 +92,7 @@ def parse_printer_url(url: str, instance_dir: Path | str) -> PrinterSpec:
 
     match = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", base)
     scheme = match.group(1).lower() if match and (len(match.group(1)) > 1 or "://" in base) else ""
-    rest = base[match.end():] if scheme else base
+    rest = base[match.end():] if match and scheme else base
     if scheme and rest.startswith("//"):
         rest = rest[2:]
 

@@ -13,7 +13,10 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from antrean.hardware.speech.base import (
     DEFAULT_WPM,
@@ -25,6 +28,9 @@ from antrean.hardware.speech.base import (
     reason,
 )
 from antrean.hardware.speech.fakes import NullSynthesizer, ToneSynthesizer
+
+if TYPE_CHECKING:
+    from pyttsx3.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +44,14 @@ class Pyttsx3Synthesizer(WorkerSynthesizer):
     """pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeechSynthesizer on macOS), one worker thread."""
 
     def __init__(self, cache_dir: Path | str, rate: int = DEFAULT_WPM,
-                 voices: dict[str, str] | None = None, driver: str | None = None):
+                 voices: Mapping[str, str | None] | None = None, driver: str | None = None):
         super().__init__(cache_dir, rate)
         self.wanted = {k: v for k, v in (voices or {}).items() if v}
         self.driver = driver
         self.name = "pyttsx3"
-        self._engine = None
+        self._engine: Engine | None = None
         self._errors: list[BaseException] = []
-        self._espeak = None
+        self._espeak: ModuleType | None = None
 
     def _open(self) -> dict[str, str]:
         if sys.platform == "win32":  # SAPI5 is COM: this thread needs its own apartment
@@ -96,6 +102,8 @@ class Pyttsx3Synthesizer(WorkerSynthesizer):
 
     def _render_locked(self, text: str, lang: str, tmp: Path) -> None:
         engine = self._engine
+        if engine is None:  # the worker renders only after _open succeeded
+            raise SpeechUnavailable("the speech engine did not start")
         self._errors.clear()
         # the engine is per process: set voice and rate every time, another synthesizer may share it
         engine.setProperty("voice", self._voices()[lang])
@@ -123,7 +131,7 @@ class Pyttsx3Synthesizer(WorkerSynthesizer):
 
 
 def synthesizer_from_config(mode: str, cache_dir: Path, rate: int = DEFAULT_WPM,
-                            voices: dict[str, str] | None = None) -> Synthesizer:
+                            voices: Mapping[str, str | None] | None = None) -> Synthesizer:
     """``on`` (pyttsx3), ``off`` (no speech, chime only) or ``tone`` (test tones instead of words)."""
     mode = (mode or "on").strip().lower()
     if mode in ("on", "pyttsx3", "auto", "1", "true", "yes"):
@@ -188,7 +196,7 @@ def _quiet_driver_prints() -> None:
     if module is not None:
         # a no-op, not a log call: espeak-ng calls back from its own thread, where the gevent-patched
         # locks of the logging module must not be taken
-        module.print = _no_print
+        module.__dict__["print"] = _no_print
 
 
 def _no_print(*_args, **_kw) -> None:

@@ -83,8 +83,10 @@ class DisplayFeed:
             self._told = self._told or tell
             start = not self._running
             self._running = self._running or self._spawn is not None
-        if tell and self._spawn is not None:  # at once, so all processes read at about the same time
-            self._spawn(self.nudges.publish)
+        nudges = self.nudges
+        # at once, so all processes read at about the same time
+        if tell and nudges is not None and self._spawn is not None:
+            self._spawn(nudges.publish)
         if not start:
             return
         if self._spawn is None:

@@ -117,7 +117,7 @@ class CounterNamespace(Namespace):
         self.desk = desk
 
     def on_connect(self, auth=None):
-        if not current_user.is_authenticated:
+        if not current_user.is_authenticated:  # type: ignore[attr-defined]  # werkzeug's LocalProxy: untyped forwarding
             return False  # staff only
         emit("queue", self.desk.queue_counts())
 
@@ -158,7 +158,7 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
     and sent inline, for tests without background tasks), and not read at all while no display is
     connected to this process. With ``redis_url`` (several processes)
     the processes tell each other of changes over Redis (``<channel>:display``)."""
-    drop_malformed_packets(socketio.server)
+    drop_malformed_packets(socketio.server)  # type: ignore[attr-defined]  # .server: not in the stubs
     display = DisplayNamespace(desk, display_extend)
     socketio.on_namespace(display)
     socketio.on_namespace(CounterNamespace(desk))
@@ -167,18 +167,18 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
 
     def send_snapshot(snap: dict) -> None:
         # to this process's displays only: every process sends its own (see DisplayFeed)
-        socketio.emit("snapshot", snap, namespace="/display", ignore_queue=True)
+        socketio.emit("snapshot", snap, namespace="/display", ignore_queue=True)  # type: ignore[call-arg]  # not in the stubs
 
     background = feed_delay is not None
     def displays_here() -> bool:
         # this process's displays (a client counts from before its connect handler reads its snapshot)
-        return any(True for _ in socketio.server.manager.get_participants("/display", None))
+        return any(True for _ in socketio.server.manager.get_participants("/display", None))  # type: ignore[attr-defined]  # .server: not in the stubs
 
-    feed = DisplayFeed(display.snapshot, send_snapshot, sleep=socketio.sleep, delay=feed_delay or 0.0,
+    feed = DisplayFeed(display.snapshot, send_snapshot, sleep=socketio.sleep, delay=feed_delay or 0.0,  # type: ignore[arg-type]  # stubs: sleep(int)
                        spawn=socketio.start_background_task if background else None, audience=displays_here)
     if background and redis_url:
         feed.nudges = Nudges(redis_url, f"{channel}:display", on_nudge=lambda: feed.changed(remote=True))
-        feed.nudges.start(socketio.start_background_task, socketio.sleep)
+        feed.nudges.start(socketio.start_background_task, socketio.sleep)  # type: ignore[arg-type]  # stubs: sleep(int)
     display.feed = feed
 
     def on_called(event: Event) -> None:
@@ -213,7 +213,8 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
         followers = [f"t:{ticket['public_id']}"]
         if ticket.get("status") in ("waiting", "called"):
             followers.append(f"g:{ticket['group']}")
-        socketio.emit("refresh", {}, namespace="/ticket", to=followers)  # once each, in both rooms or not
+        # once each, in both rooms or not (emit takes a list of rooms; the stubs say one)
+        socketio.emit("refresh", {}, namespace="/ticket", to=followers)  # type: ignore[arg-type]
         feed.changed()
 
     def on_printer(event: Event) -> None:

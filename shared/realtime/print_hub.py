@@ -17,12 +17,14 @@ Server -> client: ``job`` ({"job", "key", "number", "kind", "slip"}).
 from __future__ import annotations
 
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, SocketIO, join_room
+from flask_socketio import Namespace, SocketIO, join_room
+from socketio.exceptions import ConnectionRefusedError
 
 from antrean.hardware.agents.print_agent import slip_to_wire
 from antrean.shared.domain.clock import local
@@ -67,6 +69,11 @@ class AgentPrinter:
         return agent.get("status") or {"online": None, "paper": None, "detail": "connected"}
 
 
+def _sid() -> str:
+    """The Socket.IO session id of the event being handled (Flask-SocketIO sets it on the request)."""
+    return request.sid  # type: ignore[attr-defined]  # added by Flask-SocketIO, unknown to Flask's Request
+
+
 class PrinterNamespace(Namespace):
     def __init__(self, hub: PrintHub):
         super().__init__(NAMESPACE)
@@ -78,14 +85,14 @@ class PrinterNamespace(Namespace):
         if name is None:
             log.warning("print agent refused: wrong or revoked token (from %s)", request.remote_addr)
             raise ConnectionRefusedError("invalid token")
-        self.hub.connected(request.sid, name)
+        self.hub.connected(_sid(), name)
         join_room(f"agent:{name}")
 
     def on_disconnect(self, reason=None):
-        self.hub.disconnected(request.sid)
+        self.hub.disconnected(_sid())
 
     def on_ready(self, data=None, *_more):
-        name = self.hub.sids.get(request.sid)
+        name = self.hub.sids.get(_sid())
         if name is None:
             return {"error": "not connected"}
         data = data if isinstance(data, dict) else {}
@@ -95,16 +102,16 @@ class PrinterNamespace(Namespace):
         return {"name": name, "pending": pending}
 
     def on_status(self, data=None, *_more):
-        name = self.hub.sids.get(request.sid)
+        name = self.hub.sids.get(_sid())
         if name is not None and isinstance(data, dict):
             self.hub.report(name, status=data)
 
     def on_done(self, data=None, *_more):
-        name = self.hub.sids.get(request.sid)
+        name = self.hub.sids.get(_sid())
         if name is None or not isinstance(data, dict):
             return {"ok": False}
         try:
-            job_id = int(data.get("job"))
+            job_id = int(data.get("job", ""))
         except (TypeError, ValueError):
             return {"ok": False}
         error = None if data.get("ok") else str(data.get("error") or "the print agent could not print")
@@ -131,7 +138,7 @@ class PrintHub:
         self.sids: dict[str, str] = {}  # socket id -> agent name
         self._state: dict[str, dict[str, Any]] = {}
         self._bases: OrderedDict[int, str] = OrderedDict()  # ticket id -> the address its kiosk used
-        self._event = None
+        self._event: threading.Event | None = None
         self._running = False
         socketio.on_namespace(PrinterNamespace(self))
         bus.subscribe(TICKET_ISSUED, self._on_queued)
@@ -232,17 +239,18 @@ class PrintHub:
         if self._running:
             return
         self._running = True
-        self._event = self.socketio.server.eio.create_event()
-        self.socketio.start_background_task(self._loop)
+        event = self.socketio.server.eio.create_event()  # type: ignore[attr-defined]  # .server: not in the stubs
+        self._event = event
+        self.socketio.start_background_task(self._loop, event)
 
-    def _loop(self) -> None:
+    def _loop(self, event: threading.Event) -> None:
         while self._running:
             try:
                 self.dispatch()
             except Exception:
                 log.exception("print hub loop failed")
-            self._event.wait(self.poll_seconds)
-            self._event.clear()
+            event.wait(self.poll_seconds)
+            event.clear()
 
     def stop(self) -> None:
         self._running = False

@@ -110,10 +110,10 @@ def set_closed(ctx: Context, actor: Actor, service_code: str | None, closed: boo
     return {"day": day, "all": today["all"], "services": today["services"]}
 
 
-def set_quota(ctx: Context, actor: Actor, service_code: str, quota: Any) -> dict[str, Any]:
+def set_quota(ctx: Context, actor: Actor, service_code: str | None, quota: Any) -> dict[str, Any]:
     """Set a service's daily quota (``None``: back to the catalogue's)."""
     _check_role(actor)
-    if service_code not in ctx.catalogue.services:
+    if service_code is None or service_code not in ctx.catalogue.services:
         raise NotFound(f"unknown service {service_code!r}")
     if quota is not None:
         try:

@@ -40,7 +40,7 @@ class Conflict(OperationError):
 class Actor:
     """Who acts: a logged-in user (or a device acting for one)."""
 
-    user_id: int
+    user_id: int | None  # None: the command line (audited as ``cli``)
     username: str
     roles: frozenset[str]
     loket_id: int | None = None

@@ -168,7 +168,7 @@ class PrintWorker:
                 self._fresh.pop(claim.ticket_id, None)  # tried now: a retry works the view out again
             try:
                 # every printer prints a TmsNotice too; hardware's TicketPrinter protocol names TicketSlip only
-                self.printer.print_slip(slip_for(self.desk, claim.view, claim.ticket, self.public_url()))  # type: ignore[arg-type]
+                self.printer.print_slip(slip_for(self.desk, claim.view, claim.ticket, self.public_url()))
             except PrinterError as exc:
                 self.last_error = str(exc)
                 log.warning("printer fault on job %s (ticket %s): %s", claim.job, claim.ticket.number, exc)

@@ -30,11 +30,11 @@ def roles_required(*roles: str):
         @wraps(view)
         @login_required
         def wrapper(*args, **kwargs):
-            if not set(current_user.roles or ()) & allowed:
+            if not set(current_user.roles or ()) & allowed:  # type: ignore[attr-defined]  # werkzeug's LocalProxy: untyped forwarding
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapper.roles = allowed
+        wrapper.__dict__["roles"] = allowed  # a function attribute, which mypy does not model
         return wrapper
 
     return decorate

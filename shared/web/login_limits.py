@@ -11,8 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import time
+from typing import cast
 
-from flask import Flask, g, request
+from flask import Blueprint, Flask, g, request
+from flask.typing import RouteCallable
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 
@@ -64,10 +66,14 @@ def init_app(app: Flask) -> Limiter:
     limiter.request_filter(lambda: request.blueprint not in LIMITED_BLUEPRINTS)
     rate = app.config["LOGIN_LIMIT"]
     view = app.view_functions[LOGIN_ENDPOINT]
-    app.view_functions[LOGIN_ENDPOINT] = limiter.limit(
+    # the decorator keeps the view's signature; mypy cannot carry it through Flask's union of a sync
+    # and an async view, hence the cast back to that union
+    app.view_functions[LOGIN_ENDPOINT] = cast(RouteCallable, limiter.limit(
         rate, key_func=_login_key, methods=["POST"], deduct_when=_login_failed, on_breach=_remember_wait,
-    )(view)
+    )(view))
+    api = app.blueprints[STAFF_API]
+    assert isinstance(api, Blueprint)  # Flask's registry is typed with the base class of flask.Blueprint
     limiter.limit(rate, key_func=_api_key, deduct_when=_api_failed,
-                  error_message="too many failed logins: wait, then try again")(app.blueprints[STAFF_API])
+                  error_message="too many failed logins: wait, then try again")(api)
     app.extensions["antrean.limiter"] = limiter
     return limiter

@@ -16,7 +16,7 @@ login_manager = LoginManager()
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "counter.login"
-    login_manager.login_message = None
+    login_manager.login_message = None  # type: ignore[assignment]  # Flask-Login takes None
     app.before_request(_session_timeout)
     app.before_request(_remember_staff_address)
 
@@ -58,4 +58,4 @@ def _logged_in() -> bool:
     remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if "_user_id" not in session and remember not in request.cookies:
         return False  # no one logged in (the kiosk, the display): skip Flask-Login's work
-    return current_user.is_authenticated
+    return current_user.is_authenticated  # type: ignore[attr-defined]  # werkzeug's LocalProxy: untyped forwarding
