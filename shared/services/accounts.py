@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from antrean.shared.services.desk import Actor
+from antrean.shared.services.errors import Actor
 from antrean.shared.services.passwords import verify_login
 from antrean.shared.services.tokens import check_token
 from antrean.shared.store.db import reading

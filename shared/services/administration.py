@@ -26,7 +26,8 @@ from antrean.shared.domain.catalogue import (
     parse_hours,
 )
 from antrean.shared.domain.events import CATALOGUE_CHANGED, LOKETS_CHANGED, OFFICE_CHANGED, Event
-from antrean.shared.services.desk import Actor, Conflict, Desk, Forbidden, NotFound, OperationError, record_id
+from antrean.shared.services.context import Context
+from antrean.shared.services.errors import Actor, Conflict, Forbidden, NotFound, OperationError, record_id
 from antrean.shared.services.passwords import hash_password
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
@@ -107,7 +108,7 @@ def describe_catalogue_error(exc: CatalogueError) -> str:
 # -- the catalogue ------------------------------------------------------------------------------
 
 
-def catalogue_data(desk: Desk) -> dict[str, Any]:
+def catalogue_data(desk: Context) -> dict[str, Any]:
     """The catalogue in force, in the data file's shape (a fresh copy, safe to change)."""
     return catalogue_to_data(desk.catalogue)
 
@@ -124,7 +125,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def save_catalogue(desk: Desk, actor: Actor, data: Any, note: str = "") -> int:
+def save_catalogue(desk: Context, actor: Actor, data: Any, note: str = "") -> int:
     """Validate and put a whole catalogue in force; returns its version number. Tickets already issued
     keep their flow; new tickets follow the new catalogue at once (in other processes within seconds)."""
     require_admin(actor)
@@ -146,7 +147,7 @@ def save_catalogue(desk: Desk, actor: Actor, data: Any, note: str = "") -> int:
     return version
 
 
-def import_catalogue(desk: Desk, actor: Actor, text: str | bytes, note: str = "") -> int:
+def import_catalogue(desk: Context, actor: Actor, text: str | bytes, note: str = "") -> int:
     """A catalogue data file (YAML, the format of shared/domain/kampak.yaml) put in force as a whole."""
     try:
         data = yaml.safe_load(text)
@@ -176,7 +177,7 @@ def _plain(value: Any, budget: list[int] | None = None) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def restore_version(desk: Desk, actor: Actor, version: Any) -> int:
+def restore_version(desk: Context, actor: Actor, version: Any) -> int:
     """Put an earlier version back in force (as a new version, so history stays linear)."""
     try:
         number = int(version)
@@ -188,7 +189,7 @@ def restore_version(desk: Desk, actor: Actor, version: Any) -> int:
     return save_catalogue(desk, actor, data, f"kembali ke versi {number}")
 
 
-def update_office(desk: Desk, actor: Actor, fields: dict[str, Any]) -> int:
+def update_office(desk: Context, actor: Actor, fields: dict[str, Any]) -> int:
     """The office profile and opening rules. ``fields``: the text fields, ``hours`` (weekday -> text),
     ``holidays`` (dates, one per line or a list), ``last_ticket_minutes``, ``quotas`` (code -> number)."""
     data = catalogue_data(desk)
@@ -225,7 +226,7 @@ def _whole(value: Any, name: str) -> int:
         raise OperationError(f"{name}: harus bilangan bulat, bukan {value!r}", "bad_catalogue") from None
 
 
-def save_service(desk: Desk, actor: Actor, service: dict[str, Any], original_code: str | None = None) -> int:
+def save_service(desk: Context, actor: Actor, service: dict[str, Any], original_code: str | None = None) -> int:
     """Add a service (``original_code`` None) or replace one, steps and all."""
     data = catalogue_data(desk)
     codes = [s["code"] for s in data["services"]]
@@ -247,7 +248,7 @@ def save_service(desk: Desk, actor: Actor, service: dict[str, Any], original_cod
     return save_catalogue(desk, actor, data, note)
 
 
-def delete_service(desk: Desk, actor: Actor, code: str) -> int:
+def delete_service(desk: Context, actor: Actor, code: str) -> int:
     """Remove a service from the kiosk. Its tickets in progress finish on the flow they started with."""
     data = catalogue_data(desk)
     kept = [s for s in data["services"] if s["code"] != code]
@@ -258,7 +259,7 @@ def delete_service(desk: Desk, actor: Actor, code: str) -> int:
     return save_catalogue(desk, actor, data, f"hapus layanan {code}")
 
 
-def update_names(desk: Desk, actor: Actor, groups: dict[str, str], actors: dict[str, str]) -> int:
+def update_names(desk: Context, actor: Actor, groups: dict[str, str], actors: dict[str, str]) -> int:
     """The office's service groups (kiosk order) and actors (the roles of the steps and of users), code ->
     name. A group or actor still used by a service cannot be removed; the applicant (pemohon) stays."""
     data = catalogue_data(desk)
@@ -266,7 +267,7 @@ def update_names(desk: Desk, actor: Actor, groups: dict[str, str], actors: dict[
     return save_catalogue(desk, actor, data, "kelompok dan pelaksana")
 
 
-def office_form_values(desk: Desk) -> dict[str, Any]:
+def office_form_values(desk: Context) -> dict[str, Any]:
     """The office section as the administration form shows it."""
     return office_to_data(desk.catalogue.office)
 
@@ -274,7 +275,7 @@ def office_form_values(desk: Desk) -> dict[str, Any]:
 # -- lokets --------------------------------------------------------------------------------------
 
 
-def save_loket(desk: Desk, actor: Actor, loket_id: Any, number: Any, name: Any, groups: list[str] | None,
+def save_loket(desk: Context, actor: Actor, loket_id: Any, number: Any, name: Any, groups: list[str] | None,
                active: bool) -> int:
     require_admin(actor)
     try:
@@ -329,7 +330,7 @@ def _id(value: Any) -> int:
 # -- users ---------------------------------------------------------------------------------------
 
 
-def save_user(desk: Desk, actor: Actor, user_id: Any, *, username: Any, full_name: Any, roles: list[str],
+def save_user(desk: Context, actor: Actor, user_id: Any, *, username: Any, full_name: Any, roles: list[str],
               loket_id: Any = None, active: bool = True, password: str | None = None) -> int:
     """Create a staff user (a password is required) or change one (an empty password keeps it).
     An administrator cannot take away their own admin role or deactivate themselves."""
@@ -397,7 +398,7 @@ def _user_state(user: User) -> dict[str, Any]:
 # -- the office logo -----------------------------------------------------------------------------
 
 
-def save_logo(desk: Desk, actor: Actor, upload: bytes | None) -> None:
+def save_logo(desk: Context, actor: Actor, upload: bytes | None) -> None:
     """A PNG/JPEG/WebP/GIF logo, resized to at most 512 px and stored as PNG; ``None`` removes it."""
     require_admin(actor)
     png = None
@@ -426,7 +427,7 @@ def save_logo(desk: Desk, actor: Actor, upload: bytes | None) -> None:
     desk.events.publish(Event(OFFICE_CHANGED, {"logo": png is not None}))
 
 
-def logo_png(desk: Desk) -> bytes | None:
+def logo_png(desk: Context) -> bytes | None:
     with reading(desk.sessions) as s:
         value = settings.get(s, LOGO_KEY)
         return base64.b64decode(value) if value else None
@@ -436,7 +437,7 @@ LOGO_FILES = {"logo.png": "image/png", "logo.svg": "image/svg+xml", "logo.jpg": 
               "logo.webp": "image/webp"}
 
 
-def office_logo(desk: Desk, instance: Path) -> tuple[bytes, str] | None:
+def office_logo(desk: Context, instance: Path) -> tuple[bytes, str] | None:
     """The logo the administrator uploaded, else a logo.* file put in the instance folder by hand."""
     png = logo_png(desk)
     if png is not None:
@@ -450,26 +451,26 @@ def office_logo(desk: Desk, instance: Path) -> tuple[bytes, str] | None:
 # -- reads for the staff screens (each in ``reading()``: no write lock) ------------------------------
 
 
-def active_lokets(desk: Desk) -> list[Loket]:
+def active_lokets(desk: Context) -> list[Loket]:
     """The lokets a clerk may sit at, by number (detached rows)."""
     with reading(desk.sessions) as s:
         return list(s.scalars(select(Loket).where(Loket.active.is_(True)).order_by(Loket.number)))
 
 
-def all_lokets(desk: Desk) -> list[Loket]:
+def all_lokets(desk: Context) -> list[Loket]:
     """Every loket, by number (detached rows)."""
     with reading(desk.sessions) as s:
         return list(s.scalars(select(Loket).order_by(Loket.number)))
 
 
-def users_and_loket_names(desk: Desk) -> tuple[list[User], dict[int, str]]:
+def users_and_loket_names(desk: Context) -> tuple[list[User], dict[int, str]]:
     """Every staff user by user name, and each loket's name by its id (detached rows)."""
     with reading(desk.sessions) as s:
         users = list(s.scalars(select(User).order_by(User.username)))
         return users, {lk.id: lk.name for lk in s.scalars(select(Loket))}
 
 
-def user_form_values(desk: Desk, user_id: int | None) -> dict[str, Any] | None:
+def user_form_values(desk: Context, user_id: int | None) -> dict[str, Any] | None:
     """The user form's values for ``user_id`` (None: a new user's), or None for an unknown id."""
     if user_id is None:
         return {"username": "", "full_name": "", "roles": [], "loket_id": None, "active": True}

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from antrean.shared.domain import numbering
 from antrean.shared.services import availability
-from antrean.shared.services.desk import Desk
+from antrean.shared.services.context import Context
 from antrean.shared.store.db import reading
 
 
-def today(desk: Desk, now: datetime) -> tuple[dict[str, availability.State], availability.Overrides]:
+def today(desk: Context, now: datetime) -> tuple[dict[str, availability.State], availability.Overrides]:
     """``(states by service code, today's overrides)`` at ``now``."""
     with reading(desk.sessions) as s:
         states = availability.service_states(desk, s, now)

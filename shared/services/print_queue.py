@@ -1,6 +1,6 @@
 """The printer outbox: print jobs from issue to printed, for the server's printer and print agents.
 
-A ticket is committed together with a ``pending`` print job (``Desk.issue_ticket``). Then:
+A ticket is committed together with a ``pending`` print job (``issuing.issue_ticket``). Then:
 
     pending --claim--> printing --ok--> printed          (the server's printer: PrintWorker)
                           \\--fault--> pending (retried after a growing delay)
@@ -15,7 +15,7 @@ leaves ``printing`` jobs that become due again when the lease ends, and a worker
 ``printer.fault`` after the commit. The path every ticket takes (``claim_due``, a printed
 ``finish``) runs prepared Core statements on a plain connection: two short transactions a ticket.
 
-Functions take the ``Desk`` (catalogue, sessions, clock, event bus); no Flask.
+Functions take the ``Context`` (catalogue, sessions, clock, event bus); no Flask.
 """
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ from sqlalchemy.orm import joinedload
 
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import PRINT_QUEUED, PRINTER_FAULT, PRINTER_PRINTED, Event
-from antrean.shared.services.desk import Actor, Conflict, Desk, NotFound, record_id
+from antrean.shared.services import tickets as ticket_views
+from antrean.shared.services.context import Context
+from antrean.shared.services.errors import Actor, Conflict, NotFound, record_id
 from antrean.shared.services.tokens import check_token
 from antrean.shared.store.db import core_transaction, in_each, reading, transaction
 from antrean.shared.store.models import AuditEntry, DeviceToken, PrintJob, Ticket
@@ -133,7 +135,7 @@ class Claim:
     lease_until: datetime
 
 
-def claim_due(desk: Desk, target: str | None = None, limit: int = 20, lease_seconds: float = LEASE_SECONDS,
+def claim_due(desk: Context, target: str | None = None, limit: int = 20, lease_seconds: float = LEASE_SECONDS,
               state: str = PRINTING, fresh: dict[int, dict] | None = None) -> list[Claim]:
     """Take the jobs due now for the server's printer (``target=None``) or one agent, oldest first,
     at most ``limit``: one conditional UPDATE (with RETURNING), so two workers never take the same
@@ -164,7 +166,7 @@ def claim_due(desk: Desk, target: str | None = None, limit: int = 20, lease_seco
         with reading(desk.sessions) as s:
             for job in jobs:
                 if job.id not in views:
-                    views[job.id] = desk._public_view(s, s.get_one(Ticket, job.ticket_id), now)
+                    views[job.id] = ticket_views.view(desk, s, s.get_one(Ticket, job.ticket_id), now)
     claims = []
     for job in jobs:
         view = views[job.id]
@@ -175,7 +177,7 @@ def claim_due(desk: Desk, target: str | None = None, limit: int = 20, lease_seco
     return claims
 
 
-def release(desk: Desk, claims: list[Claim], state: str = PRINTING) -> int:
+def release(desk: Context, claims: list[Claim], state: str = PRINTING) -> int:
     """Give back claimed jobs that were not tried (the printer failed before them): due again now,
     as if never taken. A job whose lease ran out and that another worker took is left alone."""
     if not claims:
@@ -193,7 +195,7 @@ def _by_lease(claims: list[Claim]) -> dict[datetime, list[int]]:
     return out
 
 
-def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
+def finish(desk: Context, job_id: int, error: str | None, retry_after: float = 5.0,
            claimed: tuple[str, ...] = (PRINTING,), target: str | None | EllipsisType = ...,
            claim: Claim | None = None) -> dict[str, Any] | None:
     """Record the outcome of a claimed job: printed, or back to pending with a delay.
@@ -218,7 +220,7 @@ def finish(desk: Desk, job_id: int, error: str | None, retry_after: float = 5.0,
     return result
 
 
-def _printed(desk: Desk, job_id: int, now: datetime, claimed: tuple[str, ...], target: str | None | EllipsisType,
+def _printed(desk: Context, job_id: int, now: datetime, claimed: tuple[str, ...], target: str | None | EllipsisType,
              claim: Claim | None) -> dict[str, Any] | None:
     """A job printed: one conditional UPDATE; the event's job dict from what it returns."""
     whose = "any" if target is ... else "server" if target is None else "agent"
@@ -240,7 +242,7 @@ def _printed(desk: Desk, job_id: int, now: datetime, claimed: tuple[str, ...], t
     }
 
 
-def make_due_now(desk: Desk, target: str | None = None) -> int:
+def make_due_now(desk: Context, target: str | None = None) -> int:
     """The printer is back: every waiting job of it is due now (instead of after its back-off)."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
@@ -249,7 +251,7 @@ def make_due_now(desk: Desk, target: str | None = None) -> int:
                          .values(next_try_at=now).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult; Session.execute is typed as Result
 
 
-def resend_now(desk: Desk, target: str) -> int:
+def resend_now(desk: Context, target: str) -> int:
     """An agent (re)connected: everything open for it is due now. Returns how many jobs are open."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
@@ -262,7 +264,7 @@ def resend_now(desk: Desk, target: str) -> int:
 # -- what staff and the kiosk see --------------------------------------------------------------
 
 
-def job_state(desk: Desk, ticket_id: Any) -> dict[str, Any]:
+def job_state(desk: Context, ticket_id: Any) -> dict[str, Any]:
     """The print state of a ticket's first print job, for the kiosk: ``printed``, ``printing``
     (not yet tried or being printed), ``fault`` (a try failed; retried), ``cancelled`` or ``none``."""
     ticket_id = record_id(ticket_id)
@@ -281,7 +283,7 @@ def job_state(desk: Desk, ticket_id: Any) -> dict[str, Any]:
         return {"status": state, "attempts": job.attempts, "target": job.target}
 
 
-def list_jobs(desk: Desk, limit: int = 100, open_only: bool = False) -> list[dict[str, Any]]:
+def list_jobs(desk: Context, limit: int = 100, open_only: bool = False) -> list[dict[str, Any]]:
     """Today's and every still-open job, newest first."""
     now = desk.clock()
     start = local(now, desk.tz).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -292,7 +294,7 @@ def list_jobs(desk: Desk, limit: int = 100, open_only: bool = False) -> list[dic
         return [_job_dict(j, desk.tz) for j in jobs]
 
 
-def summary(desk: Desk) -> dict[str, Any]:
+def summary(desk: Context) -> dict[str, Any]:
     """Open jobs and faults per printer (``None`` = the server's printer, else an agent's name)."""
     with reading(desk.sessions) as s:
         rows = s.execute(select(PrintJob.target, func.count(), func.max(PrintJob.attempts))
@@ -313,7 +315,7 @@ def _audit(s, actor: Actor, action: str, job: PrintJob, now: datetime, extra: di
                      before=None, after={"job": job.id, "status": job.status, **(extra or {})}))
 
 
-def reprint(desk: Desk, actor: Actor, ticket_id: Any, target: str | None | EllipsisType = ...) -> dict[str, Any]:
+def reprint(desk: Context, actor: Actor, ticket_id: Any, target: str | None | EllipsisType = ...) -> dict[str, Any]:
     """Print a ticket again (a new job; the first one's history is kept). ``target`` defaults to
     the printer of the ticket's first job."""
     ticket_id = record_id(ticket_id)
@@ -335,7 +337,7 @@ def reprint(desk: Desk, actor: Actor, ticket_id: Any, target: str | None | Ellip
     return result
 
 
-def retry_now(desk: Desk, actor: Actor, job_id: Any) -> dict[str, Any]:
+def retry_now(desk: Context, actor: Actor, job_id: Any) -> dict[str, Any]:
     """Try an open job again now instead of after its back-off."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
@@ -349,7 +351,7 @@ def retry_now(desk: Desk, actor: Actor, job_id: Any) -> dict[str, Any]:
     return result
 
 
-def cancel(desk: Desk, actor: Actor, job_id: Any) -> dict[str, Any]:
+def cancel(desk: Context, actor: Actor, job_id: Any) -> dict[str, Any]:
     """Stop trying an open job (the ticket stays valid)."""
     now = desk.clock()
     with transaction(desk.sessions) as s:
@@ -390,7 +392,7 @@ def list_tokens(desk_or_sessions) -> list[dict[str, Any]]:
                 for t in s.scalars(select(DeviceToken).order_by(DeviceToken.name))]
 
 
-def authenticate(desk: Desk, token: Any, kind: str = "print_agent") -> str | None:
+def authenticate(desk: Context, token: Any, kind: str = "print_agent") -> str | None:
     """The name of the active device of ``kind`` holding ``token`` (marked seen), or None.
     Tokens are made by ``antrean token create`` (shared/services/tokens.py; only a hash is stored)."""
     if not isinstance(token, str) or not 16 <= len(token) <= 200:
@@ -399,7 +401,7 @@ def authenticate(desk: Desk, token: Any, kind: str = "print_agent") -> str | Non
     return row.name if row is not None else None
 
 
-def agent_names(desk: Desk, kind: str = "print_agent") -> list[str]:
+def agent_names(desk: Context, kind: str = "print_agent") -> list[str]:
     with reading(desk.sessions) as s:
         return list(s.scalars(select(DeviceToken.name).where(DeviceToken.kind == kind,
                                                              DeviceToken.active.is_(True))

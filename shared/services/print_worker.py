@@ -22,7 +22,8 @@ from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import TICKET_ISSUED
 from antrean.shared.domain.queue import PRIORITY_TEXT, priority_label
 from antrean.shared.services import print_queue, tickets
-from antrean.shared.services.desk import Desk, NotFound
+from antrean.shared.services.context import Context
+from antrean.shared.services.errors import NotFound
 from antrean.shared.store.db import reading
 from antrean.shared.store.models import Ticket
 
@@ -31,14 +32,14 @@ log = logging.getLogger(__name__)
 TICKET_LANGS = ("id", "en")  # the languages a printed ticket comes in (the kiosk page's)
 
 
-def _priority_line(desk: Desk, ticket: Ticket, lang: str) -> str:
+def _priority_line(desk: Context, ticket: Ticket, lang: str) -> str:
     if not (ticket.priority or ticket.priority_reason in PRIORITY_TEXT):
         return ""
     translate = desk.translators.get(lang)
     return priority_label(ticket.priority_reason, translate) if translate else priority_label(ticket.priority_reason)
 
 
-def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | TmsNotice:
+def slip_for(desk: Context, view: dict, ticket, public_url: str) -> TicketSlip | TmsNotice:
     """The document a print job prints: the queue ticket, or the TMS slip of a returned file."""
     office = desk.catalogue.office
     lines = tuple(x for x in (office.regency, office.address,
@@ -63,7 +64,7 @@ def slip_for(desk: Desk, view: dict, ticket, public_url: str) -> TicketSlip | Tm
 
 
 
-def preview_png(desk: Desk, public_id: str, public_url: str, printer_url: str, instance: str) -> bytes:
+def preview_png(desk: Context, public_id: str, public_url: str, printer_url: str, instance: str) -> bytes:
     """The printed ticket as a PNG (the same layout at the configured printer's width). The pickup
     code is masked: it is for the paper and the person holding it, and this image is reachable from
     the address in the QR code. NotFound for an unknown ticket."""
@@ -91,7 +92,7 @@ def prints_nothing(worker: PrintWorker | None) -> bool:
 
 
 class PrintWorker:
-    def __init__(self, desk: Desk, printer: TicketPrinter, public_url: Callable[[], str],
+    def __init__(self, desk: Context, printer: TicketPrinter, public_url: Callable[[], str],
                  retry_seconds: float = 5.0, poll_seconds: float = 1.0, probe_seconds: float | None = None,
                  batch: int = 20, lease_seconds: float = print_queue.LEASE_SECONDS):
         self.desk = desk

@@ -10,20 +10,21 @@ from sqlalchemy.orm import Session
 
 from antrean.shared.domain.clock import local
 from antrean.shared.services import retention
-from antrean.shared.services.desk import Desk, mask_nik
+from antrean.shared.services.context import Context
+from antrean.shared.services.errors import mask_nik
 from antrean.shared.services.reports import Period
 from antrean.shared.store.db import reading
 from antrean.shared.store.models import Ticket, TicketStep, User
 
 
-def register_rows(desk: Desk, period: Period, query: str = "", purged_label: str = "") -> list[dict[str, Any]]:
+def register_rows(desk: Context, period: Period, query: str = "", purged_label: str = "") -> list[dict[str, Any]]:
     """The register's rows for ``period``, optionally those matching ``query`` (agenda number, queue
     number, service or applicant). ``purged_label`` stands for an applicant removed by retention."""
     with reading(desk.sessions) as s:
         return _rows(s, desk, period, query, purged_label)
 
 
-def _rows(s: Session, desk: Desk, period: Period, query: str, purged_label: str) -> list[dict[str, Any]]:
+def _rows(s: Session, desk: Context, period: Period, query: str, purged_label: str) -> list[dict[str, Any]]:
     stmt = select(Ticket).where(Ticket.agenda_number.is_not(None), Ticket.office_day >= period.start,
                                 Ticket.office_day <= period.end)
     if query:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.ikm import SKM_ELEMENTS, ikm, validate_answers
-from antrean.shared.services.desk import Conflict, NotFound, OperationError
+from antrean.shared.services.errors import Conflict, NotFound, OperationError
 from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import SurveyResponse, Ticket
 
