@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,7 @@ from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import PRINT_QUEUED, PRINTER_FAULT, TICKET_ISSUED, Event, EventBus
 from antrean.shared.services import print_queue
 from antrean.shared.services.desk import Desk
+from antrean.shared.services.errors import NotFound, record_id
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,7 @@ class PrinterNamespace(Namespace):
         if name is None:
             log.warning("print agent refused: wrong or revoked token (from %s)", request.remote_addr)
             raise ConnectionRefusedError("invalid token")
-        self.hub.connected(_sid(), name)
+        self.hub.connected(_sid(), name, token)
         join_room(f"agent:{name}")
 
     def on_disconnect(self, reason=None):
@@ -111,16 +113,22 @@ class PrinterNamespace(Namespace):
         if name is None or not isinstance(data, dict):
             return {"ok": False}
         try:
-            job_id = int(data.get("job", ""))
-        except (TypeError, ValueError):
-            return {"ok": False}
+            job_id = record_id(data.get("job"))  # a whole number in the database's range, or refused
+        except NotFound:
+            return {"ok": False, "error": "unknown job"}
+        if not self.hub.was_sent(name, job_id):
+            log.warning("print agent %r answered job %s, which was not sent to it here: ignored", name, job_id)
+            return {"ok": False, "error": "job not sent to this agent"}
         error = None if data.get("ok") else str(data.get("error") or "the print agent could not print")
         states = (print_queue.SENT, print_queue.PENDING) if error is None else (print_queue.SENT,)
         result = print_queue.finish(self.hub.desk, job_id, error and f"{name}: {error}",
                                     self.hub.retry_seconds, claimed=states, target=name)
+        if result is None:  # answered already, cancelled, or taken by another sending
+            return {"ok": False, "error": "job not waiting for an answer"}
         if error is None:
             self.hub.report(name, printed=True)
-        return {"ok": result is not None or error is None}
+            self.hub.answered(name, job_id)
+        return {"ok": True}
 
 
 class PrintHub:
@@ -136,6 +144,10 @@ class PrintHub:
         self.retry_seconds = retry_seconds
         self.poll_seconds = poll_seconds
         self.sids: dict[str, str] = {}  # socket id -> agent name
+        self._tokens: dict[str, str] = {}  # socket id -> the token it connected with (re-checked: revocation)
+        self._sent: dict[str, OrderedDict[int, None]] = {}  # agent name -> jobs sent to it by this process
+        self.recheck_seconds = 5.0
+        self._checked = 0.0
         self._state: dict[str, dict[str, Any]] = {}
         self._bases: OrderedDict[int, str] = OrderedDict()  # ticket id -> the address its kiosk used
         self._event: threading.Event | None = None
@@ -149,13 +161,16 @@ class PrintHub:
     def _now(self) -> str:
         return local(self.desk.clock(), self.desk.tz).isoformat()
 
-    def connected(self, sid: str, name: str) -> None:
+    def connected(self, sid: str, name: str, token: str | None = None) -> None:
         self.sids[sid] = name
+        if token:
+            self._tokens[sid] = token
         state = self._state.setdefault(name, {"printer": None, "status": None, "last_printed": None})
         state.update(connected=True, since=self._now())
         log.info("print agent %r connected", name)
 
     def disconnected(self, sid: str) -> None:
+        self._tokens.pop(sid, None)
         name = self.sids.pop(sid, None)
         if name is not None and name not in self.sids.values():
             self._state.setdefault(name, {}).update(connected=False, since=self._now())
@@ -184,6 +199,35 @@ class PrintHub:
 
     def is_connected(self, name: str) -> bool:
         return name in self.sids.values()
+
+    def was_sent(self, name: str, job_id: int) -> bool:
+        """Whether this process sent job ``job_id`` to agent ``name`` (an agent answers only those)."""
+        return job_id in self._sent.get(name, ())
+
+    def answered(self, name: str, job_id: int) -> None:
+        self._sent.get(name, OrderedDict()).pop(job_id, None)
+
+    def _remember_sent(self, name: str, job_id: int) -> None:
+        sent = self._sent.setdefault(name, OrderedDict())
+        sent[job_id] = None
+        sent.move_to_end(job_id)
+        while len(sent) > 1000:  # bounded: an agent that never answers cannot grow it
+            sent.popitem(last=False)
+
+    def drop_revoked(self) -> list[str]:
+        """Disconnect every agent whose token was revoked (or no longer names it): the CLI or the admin
+        page may revoke it in another process. Returns the names dropped."""
+        dropped = []
+        for sid, token in list(self._tokens.items()):
+            name = self.sids.get(sid)
+            if name is None:
+                continue
+            if print_queue.authenticate(self.desk, token) != name:
+                log.warning("print agent %r disconnected: its token was revoked", name)
+                self.socketio.server.disconnect(sid, namespace=NAMESPACE)  # type: ignore[attr-defined]  # .server: not in the stubs
+                self.disconnected(sid)
+                dropped.append(name)
+        return dropped
 
     # sending ----------------------------------------------------------------------------------
 
@@ -231,6 +275,7 @@ class PrintHub:
                     continue
                 payload = {"job": claim.job, "key": f"{claim.job}:{ticket.public_id}", "number": ticket.number,
                            "slip": slip_to_wire(slip)}
+                self._remember_sent(name, claim.job)
                 self.socketio.emit("job", payload, namespace=NAMESPACE, to=f"agent:{name}")
                 sent += 1
         return sent
@@ -246,6 +291,10 @@ class PrintHub:
     def _loop(self, event: threading.Event) -> None:
         while self._running:
             try:
+                now = time.monotonic()
+                if self._tokens and now - self._checked >= self.recheck_seconds:
+                    self._checked = now
+                    self.drop_revoked()
                 self.dispatch()
             except Exception:
                 log.exception("print hub loop failed")
