@@ -215,7 +215,8 @@ class PrintAgent:
                 self.printer.print_slip(slip)
             except (PrinterError, ValueError) as exc:
                 log.warning("job %s (%s) failed: %s", job, data.get("number"), exc)
-                self._emit("done", {"job": job, "ok": False, "error": str(exc)[:300]})
+                self._emit("done", {"job": job, "ok": False, "error": str(exc)[:300],
+                                    "possible_duplicate": getattr(exc, "possible_duplicate", False)})
                 return
             self.printed.add(key)
             log.info("printed %s (job %s) in %.0f ms", data.get("number"), job, (time.monotonic() - started) * 1000)

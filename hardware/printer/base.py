@@ -19,7 +19,12 @@ Printable: TypeAlias = TicketSlip | TmsNotice
 
 class PrinterError(Exception):
     """A ticket could not be printed (or the printer URL is wrong). The message says what failed,
-    in English, and never contains ticket contents."""
+    in English, and never contains ticket contents. ``possible_duplicate``: the printer took the
+    ticket's bytes and then failed, so it may have printed; printing it again may make a second copy."""
+
+    def __init__(self, message: str, *, possible_duplicate: bool = False):
+        super().__init__(message)
+        self.possible_duplicate = possible_duplicate
 
 
 class TicketPrinter(Protocol):

@@ -44,6 +44,9 @@ class DevicePrinter(BasePrinter):
     def before_send(self, dev) -> None:
         """Hook: a last check on the open device before the ticket is sent."""
 
+    def after_send(self, dev) -> None:
+        """Hook: a check that the device really took the ticket (raise PrinterError if not)."""
+
     def print_slip(self, slip: Printable) -> None:
         data = self.render(slip)
         dev = None
@@ -51,6 +54,7 @@ class DevicePrinter(BasePrinter):
             dev = self.connect()
             self.before_send(dev)
             dev._raw(data)  # the whole ticket in one write
+            self.after_send(dev)
             if self.spec.kind in ("cups", "win32"):
                 dev.close()  # CUPS sends, Windows ends the document, on close: a failure there counts
         except PrinterError:

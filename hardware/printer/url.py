@@ -48,7 +48,7 @@ _KIND_OPTIONS = {
     "none": (),
     "dir": (),
     "file": (),
-    "tcp": ("timeout", "paper_check"),
+    "tcp": ("timeout", "paper_check", "confirm"),
     "usb": ("timeout",),
     "serial": ("baudrate", "timeout"),
     "cups": (),
@@ -145,8 +145,9 @@ def parse_printer_url(url: str, instance_dir: Path | str) -> PrinterSpec:
     for key, cast, low, high in (("timeout", float, 0.01, 600), ("baudrate", int, 300, 921600)):
         if key in options:
             _number(options, key, cast, low, high)
-    if options.get("paper_check", "1") not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
-        raise PrinterError("printer URL option paper_check must be 1 or 0")
+    for flag in ("paper_check", "confirm"):
+        if options.get(flag, "1") not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+            raise PrinterError(f"printer URL option {flag} must be 1 or 0")
     return PrinterSpec(kind=kind, profile=profile, width=width, options=options, **spec)
 
 

@@ -122,7 +122,8 @@ class PrinterNamespace(Namespace):
         error = None if data.get("ok") else str(data.get("error") or "the print agent could not print")
         states = (print_queue.SENT, print_queue.PENDING) if error is None else (print_queue.SENT,)
         result = print_queue.finish(self.hub.desk, job_id, error and f"{name}: {error}",
-                                    self.hub.retry_seconds, claimed=states, target=name)
+                                    self.hub.retry_seconds, claimed=states, target=name,
+                                    possible_duplicate=error is not None and data.get("possible_duplicate") is True)
         if result is None:  # answered already, cancelled, or taken by another sending
             return {"ok": False, "error": "job not waiting for an answer"}
         if error is None:

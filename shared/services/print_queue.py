@@ -53,6 +53,7 @@ def _job_dict(job: PrintJob, tz: str) -> dict[str, Any]:
         "job": job.id, "ticket_id": job.ticket_id, "number": job.ticket.number,
         "service_name": job.ticket.service_name, "kind": job.kind, "status": job.status,
         "attempts": job.attempts, "error": job.last_error, "target": job.target,
+        "possible_duplicate": bool(job.possible_duplicate),
         "created_at": local(job.created_at, tz).isoformat(),
         "printed_at": local(job.printed_at, tz).isoformat() if job.printed_at else None,
         "next_try_at": local(job.next_try_at, tz).isoformat() if job.status in OPEN_STATES else None,
@@ -197,11 +198,12 @@ def _by_lease(claims: list[Claim]) -> dict[datetime, list[int]]:
 
 def finish(desk: Context, job_id: int, error: str | None, retry_after: float = 5.0,
            claimed: tuple[str, ...] = (PRINTING,), target: str | None | EllipsisType = ...,
-           claim: Claim | None = None) -> dict[str, Any] | None:
+           claim: Claim | None = None, possible_duplicate: bool = False) -> dict[str, Any] | None:
     """Record the outcome of a claimed job: printed, or back to pending with a delay.
     Publishes ``printer.printed`` or ``printer.fault``. None if the job was not in a claimed state
     (or, with ``target``, is not that printer's). ``claim`` (from ``claim_due``) saves reading the
-    job's ticket again."""
+    job's ticket again. ``possible_duplicate`` (with an error): the printer may have printed it
+    anyway; the mark stays on the job, so staff see it after the next copy prints."""
     now = desk.clock()
     if error is None:
         result = _printed(desk, job_id, now, claimed, target, claim)
@@ -214,6 +216,7 @@ def finish(desk: Context, job_id: int, error: str | None, retry_after: float = 5
                 return None
             job.attempts += 1
             job.status, job.last_error = PENDING, error[:500]
+            job.possible_duplicate = job.possible_duplicate or possible_duplicate
             job.next_try_at = now + timedelta(seconds=backoff(job.attempts, retry_after))
             result = _job_dict(job, desk.tz)
     desk._publish([Event(PRINTER_PRINTED if error is None else PRINTER_FAULT, result)])

@@ -173,7 +173,8 @@ class PrintWorker:
             except PrinterError as exc:
                 self.last_error = str(exc)
                 log.warning("printer fault on job %s (ticket %s): %s", claim.job, claim.ticket.number, exc)
-                print_queue.finish(self.desk, claim.job, str(exc), self.retry_seconds)
+                print_queue.finish(self.desk, claim.job, str(exc), self.retry_seconds,
+                                   possible_duplicate=exc.possible_duplicate)
                 print_queue.release(self.desk, claims[i + 1:])  # the printer is down: the rest wait, in order
                 break
             except Exception as exc:  # a bug in the layout: keep the job, tell staff, go on

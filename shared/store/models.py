@@ -16,6 +16,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
@@ -194,6 +195,8 @@ class PrintJob(Base):
     next_try_at: Mapped[datetime] = mapped_column(UTCDateTime)
     target: Mapped[str | None] = mapped_column(String(60), nullable=True)  # a print agent's name, or the server's printer
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # a printer took the bytes and then failed: printed again, and the first copy may exist too
+    possible_duplicate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     ticket: Mapped[Ticket] = relationship()
 
 

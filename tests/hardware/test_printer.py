@@ -27,7 +27,7 @@ from antrean.hardware.printer import (
 )
 from antrean.hardware.printer.device import Serial, Usb
 from tests.support.fakes import FakeNetworkPrinter
-from tests.support.printed import CUT, DOUBLE_SIZE, INIT, PAPER_QUERY, QR_STORE, visible_lines
+from tests.support.printed import CONFIRM_QUERIES, CUT, DOUBLE_SIZE, INIT, PAPER_QUERY, QR_STORE, visible_lines
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -87,9 +87,10 @@ def test_tcp_printer_receives_the_whole_ticket(network_printer, tmp_path):
     printer.print_slip(slip)
 
     (data,) = server.wait_jobs(1)
-    # It asked for the paper state first, then sent the ticket in one piece.
-    assert data.startswith(PAPER_QUERY + INIT)
-    ticket = data[len(PAPER_QUERY):]
+    # It asked for the paper state first, then sent the ticket in one piece, then asked whether the
+    # printer is still online with paper (a printer that dies after taking the bytes fails the job).
+    assert data.startswith(PAPER_QUERY + INIT) and data.endswith(CONFIRM_QUERIES)
+    ticket = data[len(PAPER_QUERY):-len(CONFIRM_QUERIES)]
     assert ticket == render_ticket_bytes(slip)
     # The number, in double width and height, bold, centred.
     size_at = ticket.index(DOUBLE_SIZE)
@@ -474,3 +475,31 @@ def test_recording_printer_fails_then_recovers():
     printer.print_slip(replace(slip, number="B002"))
     assert [s.number for s in printer.slips] == ["B001", "B002"]
     assert b"B002" in printer.outputs[1]
+
+
+# 3. a printer that takes the ticket and dies --------------------------------------------------
+
+
+def test_a_ticket_counts_as_printed_only_when_the_printer_confirms_it(network_printer, tmp_path):
+    ready = network_printer()
+    printer_from_url(ready.url, tmp_path).print_slip(make_slip())
+    (data,) = ready.wait_jobs(1)
+    assert data.startswith(PAPER_QUERY) and b"B001" in data
+    assert data.endswith(CUT + b"\x00" + CONFIRM_QUERIES)  # asked again after the ticket
+
+    dying = network_printer(answers_per_job=1)  # answers the paper question, takes the ticket, then dies
+    with pytest.raises(PrinterError, match="may have printed") as failed:
+        printer_from_url(dying.url, tmp_path).print_slip(make_slip())
+    assert failed.value.possible_duplicate is True
+    assert b"B001" in dying.wait_jobs(1)[0]  # the bytes went out: the first copy may exist
+
+    offline_after = network_printer(replies={1: b"\x1a", 4: b"\x12"})  # online bit set: offline (cover open)
+    with pytest.raises(PrinterError, match="is offline") as failed:
+        printer_from_url(offline_after.url, tmp_path).print_slip(make_slip())
+    assert failed.value.possible_duplicate is True
+
+    # ?confirm=0 and printers that never answer status keep the old behaviour: sent is printed
+    printer_from_url(dying.url + "?confirm=0", tmp_path).print_slip(make_slip(number="B002"))
+    silent = network_printer(replies={})
+    printer_from_url(silent.url, tmp_path).print_slip(make_slip(number="B003"))
+    assert b"B003" in silent.wait_jobs(1)[0]

@@ -33,8 +33,9 @@ class FakeNetworkPrinter:
     """A raw-port printer on 127.0.0.1: keeps every connection's bytes (one job each) and, like a
     real ESC/POS printer, answers real-time status requests (DLE EOT n) from ``replies``."""
 
-    def __init__(self, port: int = 0, replies: dict[int, bytes] | None = None):
+    def __init__(self, port: int = 0, replies: dict[int, bytes] | None = None, answers_per_job: int | None = None):
         self.replies = {1: b"\x12", 4: b"\x12"} if replies is None else replies
+        self.answers_per_job = answers_per_job  # a printer that dies mid-job stops answering after this many
         self.jobs: list[bytes] = []
         self._done = threading.Condition()
         self._stop = threading.Event()
@@ -56,13 +57,15 @@ class FakeNetworkPrinter:
                 continue
             with conn:
                 conn.settimeout(5)
-                buf, scanned = bytearray(), 0
+                buf, scanned, answered = bytearray(), 0, 0
                 try:
                     while chunk := conn.recv(65536):
                         buf += chunk
                         while (at := buf.find(b"\x10\x04", scanned)) >= 0 and at + 2 < len(buf):
-                            if reply := self.replies.get(buf[at + 2]):
+                            reply = self.replies.get(buf[at + 2])
+                            if reply and (self.answers_per_job is None or answered < self.answers_per_job):
                                 conn.sendall(reply)
+                                answered += 1
                             scanned = at + 3
                 except OSError:
                     pass

@@ -6,6 +6,7 @@ QR_STORE = b"\x1d(k"         # GS ( k: 2D code functions (model, size, level, st
 CUT = b"\x1dV"               # GS V: cut
 INIT = b"\x1b@"              # ESC @
 PAPER_QUERY = b"\x10\x04\x04"  # DLE EOT 4: paper sensor status
+CONFIRM_QUERIES = b"\x10\x04\x01" + PAPER_QUERY  # after the ticket: still online, with paper?
 
 _ESC_3 = set(b"!EatdM-")  # ESC x n
 
