@@ -46,5 +46,6 @@ def visible_lines(data: bytes) -> list[str]:
 
 
 def tickets_in(jobs: list[bytes]) -> list[bytes]:
-    """The connections that carried a ticket (status queries alone carry none)."""
-    return [j for j in jobs if CUT in j]
+    """The connections that carried a ticket (status queries alone carry none), each without the
+    status questions a network printer is asked after the ticket (did it stay online with paper)."""
+    return [j[:-len(CONFIRM_QUERIES)] if j.endswith(CONFIRM_QUERIES) else j for j in jobs if CUT in j]
