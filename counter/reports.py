@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
+from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
 from antrean.shared.services.register import register_rows
 from antrean.shared.services.reports import Period, office_and_satisfaction, office_figures
 from antrean.shared.web.helpers import desk, roles_required
 
+log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__, url_prefix="/counter/reports", template_folder="templates")
 
 REPORT_ROLES = {"kasi_pelayanan", "sekcam", "camat", "admin"}
@@ -83,9 +88,48 @@ COLUMNS = {
 }
 
 
+def _cells(rows: list[dict[str, Any]], columns: list[tuple[str, str]], name: str) -> Iterator[list[Any]]:
+    """The export's lines, header first, every cell through ``safe_cell`` (no formula, no control
+    character). A value that cannot be written becomes an empty cell and one log line naming the
+    column and the error's type: one bad row never fails the export, and no value reaches the log."""
+    yield [label for _key, label in columns]
+    for number, row in enumerate(rows, start=1):
+        line = []
+        for key, _label in columns:
+            try:
+                line.append(safe_cell(row.get(key)))
+            except Exception as exc:  # any error: its message may carry the value
+                log.error("export %s: row %d, column %s left empty (%s)", name, number, key, type(exc).__name__)
+                line.append(None)
+        yield line
+
+
+def _xlsx(lines: Iterator[list[Any]], title: str, name: str) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.worksheets[0]  # the active one of a new workbook
+    ws.title = title
+    for r, line in enumerate(lines, start=1):
+        for c, value in enumerate(line, start=1):
+            cell = ws.cell(row=r, column=c)
+            try:
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text, never a formula
+            except Exception as exc:  # openpyxl's message carries the value
+                log.error("export %s: row %d, column %d left empty (%s)", name, r - 1, c, type(exc).__name__)
+                cell.value = None
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 @bp.route("/export/<kind>.<fmt>", methods=["GET", "POST"])
 @report_role
 def export(kind: str, fmt: str):
+    """CSV or XLSX of the register, the steps or the services. Every cell from data is inert text
+    (``antrean.shared.domain.cells``): a name cannot become a formula in the Kasi's spreadsheet."""
     if kind not in COLUMNS or fmt not in ("csv", "xlsx"):
         abort(404)
     d = desk()
@@ -95,25 +139,13 @@ def export(kind: str, fmt: str):
     else:
         report = office_figures(d, period)
         rows = report["steps"] if kind == "steps" else report["per_service"]
-    columns = COLUMNS[kind]
     name = f"antrean-{kind}-{period.start}-{period.end}"
+    lines = _cells(rows, COLUMNS[kind], f"{kind}.{fmt}")
     if fmt == "csv":
         buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow([label for _key, label in columns])
-        for row in rows:
-            writer.writerow([row.get(key) for key, _label in columns])
+        csv.writer(buf).writerows(lines)
         return Response(buf.getvalue().encode("utf-8-sig"), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.worksheets[0]  # the active one of a new workbook
-    ws.title = kind
-    ws.append([label for _key, label in columns])
-    for row in rows:
-        ws.append([row.get(key) for key, _label in columns])
-    out = io.BytesIO()
-    wb.save(out)
-    return Response(out.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return Response(_xlsx(lines, kind, f"{kind}.{fmt}"),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

@@ -17,6 +17,7 @@ from antrean.shared.config import load_config
 from antrean.shared.domain.catalogue import load_catalogue
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.events import PRINT_QUEUED, TICKET_ISSUED, EventBus
+from antrean.shared.domain.privacy import install_log_filter
 from antrean.shared.realtime.hub import same_origin_or, socketio, wire
 from antrean.shared.services.desk import Desk
 from antrean.shared.web import errors, staff_session
@@ -38,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     cfg.update(overrides or {})
     app = Flask("antrean", root_path=str(Path(__file__).parent / "web"), instance_path=str(cfg["INSTANCE"]))
     app.config.update(cfg)
+    install_log_filter(app.logger)  # no NIK, e-mail or phone number in a log line (docs/security.md)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
