@@ -91,7 +91,10 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     login_limits.init_app(app)  # failed logins on the login form and the staff API's Basic auth
     security_headers.init_app(app)  # CSP, no framing, nosniff, referrer and permissions policies
     errors.init_app(app)  # JSON errors under /api; 503 when the database is locked, unreachable or full
-    if cfg["PROXIES"]:  # the client's address and scheme as the reverse proxy saw them
+    # the client's address, scheme and host as the reverse proxy saw them; wrapped last, so outside the
+    # Socket.IO middleware too: the socket's origin check and the login limiter see the same values,
+    # and without ANTREAN_PROXIES no X-Forwarded-* header is read anywhere
+    if cfg["PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = cfg["PROXIES"]
