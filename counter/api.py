@@ -23,8 +23,13 @@ def _from_another_site() -> bool:
     origin = request.headers.get("Origin")
     if not origin or request.method in ("GET", "HEAD", "OPTIONS"):
         return False
-    public = urlsplit(current_app.config.get("PUBLIC_URL") or "").netloc
-    return urlsplit(origin).netloc not in {request.host, public}
+    # an opaque origin (``null``: a sandboxed frame, a file:// page, a redirect) and a file:// page are
+    # somebody else's page too; only this server's own http(s) origin, or the public URL's, may post
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return True
+    allowed = {request.host, urlsplit(current_app.config.get("PUBLIC_URL") or "").netloc} - {""}
+    return parts.netloc not in allowed
 
 
 def staff(view):

@@ -19,6 +19,7 @@ from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.events import PRINT_QUEUED, TICKET_ISSUED, EventBus
 from antrean.shared.domain.privacy import install_log_filter
 from antrean.shared.realtime.hub import same_origin_or, socketio, wire
+from antrean.shared.realtime.redis_queue import RedisQueue
 from antrean.shared.services.desk import Desk
 from antrean.shared.web import errors, staff_session
 
@@ -68,8 +69,11 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     csrf.init_app(app)
     staff_session.init_app(app)  # Flask-Login, the idle timeout, the address staff use
 
+    # with Redis, a queue whose listener tries again every second after an outage (not 1, 2, 4 ... 60 s)
+    queue = ({"client_manager": RedisQueue(cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"])} if cfg["REDIS_URL"]
+             else {"message_queue": None, "channel": cfg["SOCKETIO_CHANNEL"]})
     socketio.init_app(
-        app, async_mode=cfg["ASYNC_MODE"], message_queue=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"],
+        app, async_mode=cfg["ASYNC_MODE"], **queue,
         # python-engineio takes a callable here; the stubs allow only a string or a list
         cors_allowed_origins=same_origin_or(cfg["PUBLIC_URL"]),  # type: ignore[arg-type]
         logger=False, engineio_logger=False,
@@ -93,7 +97,10 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
     login_limits.init_app(app)  # failed logins on the login form and the staff API's Basic auth
     security_headers.init_app(app)  # CSP, no framing, nosniff, referrer and permissions policies
     errors.init_app(app)  # JSON errors under /api; 503 when the database is locked, unreachable or full
-    if cfg["PROXIES"]:  # the client's address and scheme as the reverse proxy saw them
+    # the client's address, scheme and host as the reverse proxy saw them; wrapped last, so outside the
+    # Socket.IO middleware too: the socket's origin check and the login limiter see the same values,
+    # and without ANTREAN_PROXIES no X-Forwarded-* header is read anywhere
+    if cfg["PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = cfg["PROXIES"]

@@ -54,6 +54,19 @@ def db_url(tmp_path) -> str:
 
 
 @pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of this test's own on a free port (tests/support/private_redis.py), to kill and start."""
+    import shutil
+
+    from tests.support.private_redis import PrivateRedis
+
+    need(shutil.which("redis-server") is not None, "redis-server is not installed (apt-get install redis-server)")
+    server = PrivateRedis(tmp_path).start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
 def pg_url():
     """A fresh PostgreSQL database for one test, dropped afterwards."""
     need(pg_available(), f"PostgreSQL is not reachable at {PG_ADMIN_URL}")

@@ -177,8 +177,11 @@ class Nudges:
 
     ``publish()`` tells the other processes; each one's ``on_nudge()`` runs in its listening task
     (``start(spawn, sleep)``). A process ignores its own nudges. Redis away: a publish is dropped
-    with a warning, and the listener connects again (after 1, 2, 4 ... 30 s) and then calls
-    ``on_nudge()`` once, since it may have missed some."""
+    with a warning, and the listener connects again (it tries every second, so the displays are right
+    again within about a second of Redis returning) and then calls ``on_nudge()`` once, since it may
+    have missed some."""
+
+    RETRY_SECONDS = 1.0  # a refused connection to a Redis that is away costs nothing
 
     def __init__(self, url: str, channel: str, on_nudge: Callable[[], None]):
         import redis
@@ -204,25 +207,27 @@ class Nudges:
         spawn(lambda: self._listen(sleep))
 
     def _listen(self, sleep: Callable[[float], None]) -> None:
-        pause, first = 1.0, True
+        first, away = True, False
         while True:
             pubsub = self._listen_client.pubsub(ignore_subscribe_messages=True)
             try:
                 pubsub.subscribe(self.channel)
                 if not first:
-                    log.info("display nudges: listening again")
+                    log.warning("display nudges: Redis is back, listening again")
                     self.on_nudge()  # what changed while Redis was away
-                first, pause = False, 1.0
+                first, away = False, False
                 for message in pubsub.listen():
                     if message.get("type") == "message" and message.get("data") != self.me:
                         self.on_nudge()
             except self._redis_errors as exc:
-                log.warning("display nudges: Redis unavailable (%s); again in %.0f s", type(exc).__name__, pause)
+                if not away:  # once per outage, not once a second
+                    log.warning("display nudges: Redis unavailable (%s); trying again every %.0f s",
+                                type(exc).__name__, self.RETRY_SECONDS)
+                    away = True
             finally:
                 try:
                     pubsub.close()
                 except self._redis_errors:
                     pass
             first = False
-            sleep(pause)
-            pause = min(pause * 2, 30.0)
+            sleep(self.RETRY_SECONDS)

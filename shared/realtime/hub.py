@@ -70,22 +70,18 @@ def drop_malformed_packets(server) -> None:
 
 
 def same_origin_or(public_url: str | None) -> Callable[[str, dict], bool]:
-    """The browser origins allowed to open a Socket.IO connection: the page's own origin (as the
-    request's Host, or X-Forwarded-Proto/-Host behind a reverse proxy, names it) and the configured
-    public URL. A page of another site cannot connect with the staff's cookies. Clients that send
-    no Origin (the print and speaker agents) are not affected."""
+    """The browser origins allowed to open a Socket.IO connection: the page's own origin (the
+    request's scheme and Host) and the configured public URL. A page of another site cannot connect
+    with the staff's cookies. Clients that send no Origin (the print and speaker agents) are not
+    affected. ``X-Forwarded-Proto``/``-Host`` are not read here: with ``ANTREAN_PROXIES`` set,
+    Werkzeug's ProxyFix (shared/app.py, outside the Socket.IO middleware) has already put the
+    trusted values into the scheme and Host; without it anybody could send them."""
     extra = {public_url.rstrip("/")} if public_url else set()
 
     def allowed(origin: str, environ: dict) -> bool:
         if origin in extra:
             return True
-        host = environ.get("HTTP_HOST", "")
-        own = {f"{environ.get('wsgi.url_scheme', 'http')}://{host}"}
-        if "HTTP_X_FORWARDED_PROTO" in environ or "HTTP_X_FORWARDED_HOST" in environ:
-            scheme = environ.get("HTTP_X_FORWARDED_PROTO", environ.get("wsgi.url_scheme", "http"))
-            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host)
-            own.add(f"{scheme.split(',')[0].strip()}://{fwd_host.split(',')[0].strip()}")
-        return origin in own
+        return origin == f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
 
     return allowed
 

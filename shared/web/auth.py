@@ -24,16 +24,29 @@ def log_in(username: str, password: str) -> bool:
     return True
 
 
+def basic_credentials(value: str) -> tuple[str, str] | None:
+    """``(username, password)`` from the value of a ``Basic`` Authorization header, or None when it
+    is not strict base64 of UTF-8 ``user:password``. The one decoding both the staff API's
+    authentication and the login limiter use (shared/web/login_limits.py): a lenient decoder here
+    (base64 that skips stray characters such as ``*``) and a strict one there would let one user's
+    failed logins be counted under another key."""
+    try:
+        text = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    username, colon, password = text.partition(":")
+    return (username, password) if colon else None
+
+
 def api_actor() -> Actor | None:
     """The staff API: HTTP Basic with a user's password, or ``Bearer`` with a device token."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     scheme = scheme.lower()
     if scheme == "basic":
-        try:
-            username, _, password = base64.b64decode(value).decode("utf-8").partition(":")
-        except (binascii.Error, ValueError):
+        credentials = basic_credentials(value)
+        if credentials is None:
             return None
-        return accounts.staff_actor(desk().sessions, "basic", (username, password))
+        return accounts.staff_actor(desk().sessions, "basic", credentials)
     if scheme == "bearer":
         return accounts.staff_actor(desk().sessions, "bearer", value)
     return None

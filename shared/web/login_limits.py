@@ -4,12 +4,11 @@ Only failures count: ``ANTREAN_LOGIN_LIMIT`` (default 5 a minute, a moving windo
 and client address. Past it, that user name from that address is refused (429) until the window
 has room again, even with the right password; other users, other addresses, the kiosk, the
 display and the public API are never limited. Counts live in Redis when ``REDIS_URL`` is set
-(several server processes share them), in memory otherwise. See docs/security.md.
+(several server processes share them), in memory otherwise, and in memory while Redis is away:
+staff go on logging in then, each process counting on its own. See docs/security.md.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import time
 from typing import cast
 
@@ -17,6 +16,8 @@ from flask import Blueprint, Flask, g, request
 from flask.typing import RouteCallable
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
+
+from antrean.shared.web.auth import basic_credentials
 
 LOGIN_ENDPOINT = "counter.login"
 STAFF_API = "staff_api"
@@ -29,14 +30,13 @@ def _login_key() -> str:
 
 
 def _api_key() -> str:
-    """The Basic user name (a Bearer token is counted per address)."""
+    """The Basic user name, decoded exactly as authentication decodes it (a Bearer token, and a header
+    authentication refuses as malformed, are counted per address)."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     username = ""
     if scheme.lower() == "basic":
-        try:
-            username = base64.b64decode(value, validate=True).decode("utf-8").partition(":")[0].strip().lower()
-        except (binascii.Error, ValueError):
-            username = "?"
+        credentials = basic_credentials(value)
+        username = credentials[0].strip().lower() if credentials else "?"
     return f"api:{scheme.lower()}:{username}:{get_remote_address()}"
 
 
@@ -55,10 +55,17 @@ def _remember_wait(limit: RequestLimit) -> None:
 
 def init_app(app: Flask) -> Limiter:
     """Called by the composition root after the counter and staff API blueprints are registered."""
+    redis_url = app.config.get("REDIS_URL")
     limiter = Limiter(
-        key_func=get_remote_address, storage_uri=app.config.get("REDIS_URL") or "memory://",
+        key_func=get_remote_address, storage_uri=redis_url or "memory://",
         strategy="moving-window", key_prefix=f"antrean:{app.config.get('SOCKETIO_CHANNEL', 'antrean')}",
         headers_enabled=True,
+        # Redis away: count in this process's memory instead of answering 500 (Flask-Limiter warns
+        # once, "falling back to in-memory storage", and goes back to Redis when it answers again);
+        # never let the limiter's storage fail a login
+        in_memory_fallback_enabled=bool(redis_url), swallow_errors=True,
+        # a Redis host that is switched off must not hold a login for long
+        storage_options={"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {},
     )
     limiter.init_app(app)
     # Only the login form and the staff API are limited: every other request (the kiosk's above all)

@@ -5,56 +5,14 @@ is killed and started again (the shared Redis of the machine is left alone)."""
 from __future__ import annotations
 
 import secrets
-import shutil
-import subprocess
 import time
 
 import psycopg
 import pytest
-import redis
 import requests
 
 from tests.support.clients import DisplayClient, Staff
-from tests.support.env import need
-from tests.support.live_server import LiveServer, free_port
-
-
-class PrivateRedis:
-    def __init__(self, folder):
-        self.port = free_port()
-        self.folder = folder
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> PrivateRedis:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                if client.ping():
-                    return self
-            except redis.RedisError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    need(shutil.which("redis-server") is not None, "redis-server is not installed (apt-get install redis-server)")
-    server = PrivateRedis(tmp_path).start()
-    yield server
-    server.kill()
+from tests.support.live_server import LiveServer
 
 
 @pytest.mark.postgres
@@ -92,7 +50,7 @@ def test_redis_restart_under_two_processes(tmp_path, pg_url, private_redis):
         private_redis.start()  # the same port, an empty Redis
         display.got_call.clear()
         after = []
-        deadline = time.monotonic() + 40  # python-socketio resubscribes with a back-off of 1, 2, 4, ... s
+        deadline = time.monotonic() + 40  # the queue listens again within a second (shared/realtime/redis_queue.py)
         while time.monotonic() < deadline and not display.got_call.is_set():
             after.append(issue_and_call())
             display.got_call.wait(1)

@@ -129,3 +129,17 @@ def test_the_staff_api_refuses_a_cross_site_browser_post_with_remembered_basic_c
     client.post("/api/v1/tickets", json={"service": "ahli_waris"})
     resp = client.post("/api/v1/staff/call-next", json={"loket": 2}, headers={**basic, "Origin": "http://localhost"})
     assert resp.status_code == 200 and resp.get_json()["ticket"]["number"] == "B002"
+
+
+@pytest.mark.parametrize("origin", ["null", "file://", "file:///home/user/evil.html", "chrome-extension://abc"])
+def test_the_staff_api_refuses_an_opaque_or_file_origin_without_a_public_url(app, origin):
+    """``Origin: null`` (a sandboxed frame, a file:// page, a redirect) and a file:// page are another
+    site's page too, also while ANTREAN_PUBLIC_URL is unset (the old check compared empty hosts)."""
+    assert not app.config.get("PUBLIC_URL")
+    client = app.test_client()
+    client.post("/api/v1/tickets", json={"service": "ahli_waris"})
+    basic = {"Authorization": "Basic " + base64.b64encode(f"semua:{PASSWORD}".encode()).decode()}
+    resp = client.post("/api/v1/staff/call-next", json={"loket": 2}, headers={**basic, "Origin": origin})
+    assert resp.status_code == 403
+    assert resp.get_json() == {"error": "requests from another site's page are refused", "code": "cross_site"}
+    assert client.get("/api/v1/tickets/1").get_json()["status"] == "waiting"  # not called

@@ -147,3 +147,28 @@ def test_an_unknown_user_name_costs_a_password_check_too(client, app_staff, monk
     refused = login("kasi", "salah")
     assert login("tidak-ada", "salah-juga") == refused  # same answer ...
     assert checked == ["salah", "salah-juga"]  # ... and each one checked a hash
+
+
+@pytest.mark.parametrize("variant", [
+    lambda token: token + "*",  # stray characters a lenient base64 decoder skips
+    lambda token: "*" + token,
+    lambda token: token[:4] + "*" + token[4:],
+    lambda token: token.replace("=", "") + "!",
+])
+def test_a_mangled_basic_header_does_not_dodge_the_per_user_limit(client, app_staff, variant):
+    """The limiter and authentication decode Basic credentials the same strict way
+    (``shared/web/auth.basic_credentials``): once kasi is locked out, a ``*`` added to the header
+    neither logs kasi in nor buys more guesses; it is a malformed header, refused as one."""
+    for _ in range(5):
+        assert client.get("/api/v1/staff/me", headers=basic("kasi", "salah")).status_code == 401
+    right = basic("kasi", app_staff["kasi"])["Authorization"].removeprefix("Basic ")
+    resp = client.get("/api/v1/staff/me", headers={"Authorization": "Basic " + variant(right)})
+    assert resp.status_code in (401, 429), resp.get_json()
+    assert client.get("/api/v1/staff/me", headers=basic("kasi", app_staff["kasi"])).status_code == 429
+
+
+def test_basic_user_names_count_as_authentication_sees_them(client, app_staff):
+    """A user name in other letters or with spaces is counted against the same user (and does not log in)."""
+    for name in ("KASI", "kasi ", " Kasi", "kasi", "kAsI"):
+        assert client.get("/api/v1/staff/me", headers=basic(name, "salah")).status_code == 401
+    assert client.get("/api/v1/staff/me", headers=basic("kasi", app_staff["kasi"])).status_code == 429
