@@ -31,6 +31,7 @@ from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import PRINT_QUEUED, PRINTER_FAULT, TICKET_ISSUED, Event, EventBus
 from antrean.shared.services import print_queue
 from antrean.shared.services.desk import Desk
+from antrean.shared.services.errors import NotFound, record_id
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,8 @@ class PrinterNamespace(Namespace):
         if name is None or not isinstance(data, dict):
             return {"ok": False}
         try:
-            job_id = int(data.get("job", ""))
-        except (TypeError, ValueError):
+            job_id = record_id(data.get("job"), "print job")  # in range: PostgreSQL's BIGINT
+        except NotFound:
             return {"ok": False}
         error = None if data.get("ok") else str(data.get("error") or "the print agent could not print")
         states = (print_queue.SENT, print_queue.PENDING) if error is None else (print_queue.SENT,)
