@@ -33,13 +33,17 @@ def allow_body(max_bytes: int) -> Callable[[F], F]:
 
 class BoundedRequest(Request):
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]  # read-only here: per view
+    def max_content_length(self) -> int | None:
         limit = super().max_content_length
         view = current_app.view_functions.get(self.endpoint or "") if current_app else None
         allowance = getattr(view, "max_body_bytes", None)
         if allowance is not None and limit is not None:
             return max(limit, allowance)
         return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
 
 def json_depth(value: Any) -> int:
