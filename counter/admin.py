@@ -76,6 +76,11 @@ def office():
         400 if error else 200
 
 
+def _whole(text: str) -> int | None:
+    """A form's id as a number (the service checks its range), or None; never ``int()`` on any digits."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else None
+
+
 @bp.post("/logo")
 @allow_body(2 * admin.LOGO_MAX_BYTES)  # a logo over its limit gets the form's message, not a 413
 @admin_only
@@ -269,8 +274,7 @@ def user_edit(user_id: int | None = None):
         f = request.form
         values = {"username": f.get("username", ""), "full_name": f.get("full_name", ""),
                   "roles": f.getlist("roles"),
-                  "loket_id": int(f["loket_id"]) if f.get("loket_id", "").isascii() and f["loket_id"].isdigit()
-                  and len(f["loket_id"]) < 20 else None,
+                  "loket_id": _whole(f.get("loket_id", "")),
                   "active": bool(f.get("active"))}
         try:
             admin.save_user(d, current_actor(), user_id, password=f.get("password") or None, **values)
