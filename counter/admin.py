@@ -27,6 +27,7 @@ from antrean.shared.domain.catalogue import STEP_KINDS, WEEKDAYS, dump_catalogue
 from antrean.shared.services import administration as admin
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, roles_required
+from antrean.shared.web.limits import allow_body
 
 bp = Blueprint("admin", __name__, url_prefix="/counter/admin", template_folder="templates")
 admin_only = roles_required("admin")
@@ -75,7 +76,13 @@ def office():
         400 if error else 200
 
 
+def _whole(text: str) -> int | None:
+    """A form's id as a number (the service checks its range), or None; never ``int()`` on any digits."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else None
+
+
 @bp.post("/logo")
+@allow_body(2 * admin.LOGO_MAX_BYTES)  # a logo over its limit gets the form's message, not a 413
 @admin_only
 def logo():
     upload = request.files.get("logo")
@@ -194,6 +201,7 @@ def export():
 
 
 @bp.post("/catalogue/import")
+@allow_body(2 * admin.LOGO_MAX_BYTES)  # the file is read up to 2 MiB
 @admin_only
 def import_file():
     upload = request.files.get("file")
@@ -266,7 +274,7 @@ def user_edit(user_id: int | None = None):
         f = request.form
         values = {"username": f.get("username", ""), "full_name": f.get("full_name", ""),
                   "roles": f.getlist("roles"),
-                  "loket_id": int(f["loket_id"]) if f.get("loket_id", "").isdigit() else None,
+                  "loket_id": _whole(f.get("loket_id", "")),
                   "active": bool(f.get("active"))}
         try:
             admin.save_user(d, current_actor(), user_id, password=f.get("password") or None, **values)

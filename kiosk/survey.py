@@ -40,7 +40,7 @@ def form(public_id: str):
         answers = {}
         for code, _name in survey.SKM_ELEMENTS:
             raw = request.form.get(code, "")
-            answers[code] = int(raw) if raw.isdigit() else raw
+            answers[code] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw
         try:
             survey.submit(d.sessions, public_id, answers, request.form.get("comment", ""), clock=d.clock)
             return render_template("survey/thanks.html", ticket=ticket)

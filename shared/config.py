@@ -32,6 +32,8 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_LIMIT": env.get("ANTREAN_LOGIN_LIMIT") or "5 per minute",
         # reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host are trusted
         "PROXIES": int(env.get("ANTREAN_PROXIES") or 0),
+        # the largest request body taken (413 above it); the logo and catalogue uploads have their own allowance
+        "MAX_CONTENT_LENGTH": int(env.get("ANTREAN_MAX_REQUEST_BYTES") or 2 * 1024 * 1024),
         "ASYNC_MODE": env.get("ANTREAN_ASYNC_MODE") or "threading",
         # how long a burst of ticket changes may settle before the displays get one snapshot of it
         "DISPLAY_FEED_SECONDS": float(env.get("ANTREAN_DISPLAY_FEED_SECONDS") or 0.1),

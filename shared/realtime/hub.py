@@ -32,7 +32,7 @@ from antrean.shared.services.desk import Desk, NotFound
 
 log = logging.getLogger(__name__)
 socketio = SocketIO()
-MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError)
+MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)  # deep JSON too
 RESERVED_EVENTS = {"connect", "disconnect", "connect_error"}
 
 

@@ -113,7 +113,7 @@ class PrinterNamespace(Namespace):
         if name is None or not isinstance(data, dict):
             return {"ok": False}
         try:
-            job_id = record_id(data.get("job"))  # a whole number in the database's range, or refused
+            job_id = record_id(data.get("job"), "print job")  # a whole number in the database's range, or refused
         except NotFound:
             return {"ok": False, "error": "unknown job"}
         if not self.hub.was_sent(name, job_id):

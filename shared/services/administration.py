@@ -27,7 +27,7 @@ from antrean.shared.domain.catalogue import (
 )
 from antrean.shared.domain.events import CATALOGUE_CHANGED, LOKETS_CHANGED, OFFICE_CHANGED, Event
 from antrean.shared.services.context import Context
-from antrean.shared.services.errors import Actor, Conflict, Forbidden, NotFound, OperationError, record_id
+from antrean.shared.services.errors import Actor, Conflict, Forbidden, NotFound, OperationError, clean_text, record_id
 from antrean.shared.services.passwords import hash_password
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
@@ -128,6 +128,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 def save_catalogue(desk: Context, actor: Actor, data: Any, note: str = "") -> int:
     """Validate and put a whole catalogue in force; returns its version number. Tickets already issued
     keep their flow; new tickets follow the new catalogue at once (in other processes within seconds)."""
+    clean_text(data, note)
     require_admin(actor)
     store = desk.catalogue_store
     if store is None:
@@ -149,6 +150,7 @@ def save_catalogue(desk: Context, actor: Actor, data: Any, note: str = "") -> in
 
 def import_catalogue(desk: Context, actor: Actor, text: str | bytes, note: str = "") -> int:
     """A catalogue data file (YAML, the format of shared/domain/kampak.yaml) put in force as a whole."""
+    clean_text(text, note)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -179,6 +181,7 @@ def _plain(value: Any, budget: list[int] | None = None) -> Any:
 
 def restore_version(desk: Context, actor: Actor, version: Any) -> int:
     """Put an earlier version back in force (as a new version, so history stays linear)."""
+    clean_text(version)
     try:
         number = int(version)
     except (TypeError, ValueError):
@@ -192,6 +195,7 @@ def restore_version(desk: Context, actor: Actor, version: Any) -> int:
 def update_office(desk: Context, actor: Actor, fields: dict[str, Any]) -> int:
     """The office profile and opening rules. ``fields``: the text fields, ``hours`` (weekday -> text),
     ``holidays`` (dates, one per line or a list), ``last_ticket_minutes``, ``quotas`` (code -> number)."""
+    clean_text(fields)
     data = catalogue_data(desk)
     office = data["office"]
     for key in OFFICE_TEXT_FIELDS:
@@ -228,6 +232,7 @@ def _whole(value: Any, name: str) -> int:
 
 def save_service(desk: Context, actor: Actor, service: dict[str, Any], original_code: str | None = None) -> int:
     """Add a service (``original_code`` None) or replace one, steps and all."""
+    clean_text(service, original_code)
     data = catalogue_data(desk)
     codes = [s["code"] for s in data["services"]]
     code = service.get("code")
@@ -250,6 +255,7 @@ def save_service(desk: Context, actor: Actor, service: dict[str, Any], original_
 
 def delete_service(desk: Context, actor: Actor, code: str) -> int:
     """Remove a service from the kiosk. Its tickets in progress finish on the flow they started with."""
+    clean_text(code)
     data = catalogue_data(desk)
     kept = [s for s in data["services"] if s["code"] != code]
     if len(kept) == len(data["services"]):
@@ -262,6 +268,7 @@ def delete_service(desk: Context, actor: Actor, code: str) -> int:
 def update_names(desk: Context, actor: Actor, groups: dict[str, str], actors: dict[str, str]) -> int:
     """The office's service groups (kiosk order) and actors (the roles of the steps and of users), code ->
     name. A group or actor still used by a service cannot be removed; the applicant (pemohon) stays."""
+    clean_text(groups, actors)
     data = catalogue_data(desk)
     data["groups"], data["actors"] = dict(groups), dict(actors)
     return save_catalogue(desk, actor, data, "kelompok dan pelaksana")
@@ -277,6 +284,7 @@ def office_form_values(desk: Context) -> dict[str, Any]:
 
 def save_loket(desk: Context, actor: Actor, loket_id: Any, number: Any, name: Any, groups: list[str] | None,
                active: bool) -> int:
+    clean_text(loket_id, number, name, groups, active)
     require_admin(actor)
     try:
         number = int(str(number).strip())
@@ -334,6 +342,7 @@ def save_user(desk: Context, actor: Actor, user_id: Any, *, username: Any, full_
               loket_id: Any = None, active: bool = True, password: str | None = None) -> int:
     """Create a staff user (a password is required) or change one (an empty password keeps it).
     An administrator cannot take away their own admin role or deactivate themselves."""
+    clean_text(user_id, username, full_name, roles, loket_id, active, password)
     require_admin(actor)
     username = str(username or "").strip().lower()
     if not USERNAME_RE.fullmatch(username):

@@ -86,7 +86,7 @@ def set_closed(ctx: Context, actor: Actor, service_code: str | None, closed: boo
     """Close (or reopen) one service, or with ``service_code=None`` the whole kiosk, for today."""
     _check_role(actor)
     if service_code is not None and service_code not in ctx.catalogue.services:
-        raise NotFound(f"unknown service {service_code!r}")
+        raise NotFound(f"unknown service {service_code!r:.60}")
     now = ctx.clock()
     day = numbering.office_day(now, ctx.tz).isoformat()
     with transaction(ctx.sessions) as s:
@@ -114,7 +114,7 @@ def set_quota(ctx: Context, actor: Actor, service_code: str | None, quota: Any) 
     """Set a service's daily quota (``None``: back to the catalogue's)."""
     _check_role(actor)
     if service_code is None or service_code not in ctx.catalogue.services:
-        raise NotFound(f"unknown service {service_code!r}")
+        raise NotFound(f"unknown service {service_code!r:.60}")
     if quota is not None:
         try:
             quota = int(quota)

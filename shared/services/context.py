@@ -74,5 +74,5 @@ class Context:
 
     def service(self, code: Any) -> Service:
         if not isinstance(code, str) or code not in self.catalogue.services:
-            raise NotFound(f"unknown service {code!r}")
+            raise NotFound(f"unknown service {code!r:.60}")
         return self.catalogue.services[code]

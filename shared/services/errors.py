@@ -2,6 +2,7 @@
 request brings. No Flask: the web edge maps ``OperationError.status`` to an HTTP status."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,3 +71,25 @@ def mask_nik(nik: str | None) -> str:
     if not nik:
         return ""
     return nik[:4] + "*" * 8 + nik[-4:]
+
+
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+BAD_TEXT = "Teks berisi karakter yang tidak sah (NUL atau surrogate tunggal). Periksa lalu ketik ulang."
+
+
+def clean_text(*values: Any) -> None:
+    """Refuse text no database stores: NUL (PostgreSQL's text refuses it) and a lone UTF-16 surrogate
+    (a JSON ``"\\ud800"`` escape; neither SQLite nor PostgreSQL can encode it). Strings are looked for
+    in ``values`` and inside their lists, tuples and dicts (keys and values). The one rule every
+    service that stores text calls, before its transaction: a 400 ``bad_text``, never a 500."""
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if _BAD_CHARS.search(value):
+                raise OperationError(BAD_TEXT, "bad_text")
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            stack.extend(value)

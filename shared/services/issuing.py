@@ -47,7 +47,7 @@ from antrean.shared.domain.workflow import Status, TicketFlow
 from antrean.shared.services import estimate, tickets
 from antrean.shared.services.availability import ServiceClosed
 from antrean.shared.services.context import Context
-from antrean.shared.services.errors import Conflict, OperationError
+from antrean.shared.services.errors import Conflict, OperationError, clean_text
 from antrean.shared.store import sequences, settings
 from antrean.shared.store.db import core_transaction, retry_locked
 from antrean.shared.store.models import Loket, PrintJob, Ticket
@@ -209,6 +209,7 @@ def issue_ticket(ctx: Context, service_code: Any, priority: Any = False, reason:
     ``request_key`` (the kiosk's id of one tap) makes the call idempotent: a repeated key
     returns the ticket made the first time, marked ``"repeated": True``, and issues nothing.
     """
+    clean_text(service_code, reason, lang, request_key)
     if request_key is not None and not (isinstance(request_key, str) and REQUEST_KEY.fullmatch(request_key)):
         raise OperationError("request_id must be 8-64 letters, digits, '-' or '_'", "bad_request_id")
     service = ctx.service(service_code)

@@ -16,7 +16,7 @@ from antrean.shared.domain.events import TICKET_UPDATED, Event
 from antrean.shared.domain.workflow import WorkflowError
 from antrean.shared.services import tickets
 from antrean.shared.services.context import Context
-from antrean.shared.services.errors import Actor, Conflict, OperationError
+from antrean.shared.services.errors import Actor, Conflict, OperationError, clean_text
 from antrean.shared.store import sequences
 from antrean.shared.store.db import transaction
 from antrean.shared.store.models import PrintJob, Ticket
@@ -29,6 +29,7 @@ def complete_step(
     missing: Sequence[str] = (), note: str = "", applicant: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     now = ctx.clock()
+    clean_text(decision, missing, note, applicant)  # NUL, lone surrogates: 400 before the database
     try:
         step = int(step)
     except (TypeError, ValueError):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.ikm import SKM_ELEMENTS, ikm, validate_answers
-from antrean.shared.services.errors import Conflict, NotFound, OperationError
+from antrean.shared.services.errors import Conflict, NotFound, OperationError, clean_text
 from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import SurveyResponse, Ticket
 
@@ -71,6 +71,10 @@ def questionnaire(lang: str = "id") -> list[dict[str, Any]]:
 def find_ticket(sessions: sessionmaker[Session], number: str, pickup_code: str) -> str | None:
     """The public id of the newest ticket with this queue number and pickup code (both printed on
     the ticket), or None."""
+    try:
+        clean_text(number, pickup_code)
+    except OperationError:
+        return None
     with reading(sessions) as s:
         return s.scalar(select(Ticket.public_id).where(Ticket.number == number, Ticket.pickup_code == pickup_code)
                         .order_by(Ticket.id.desc()).limit(1))
@@ -88,6 +92,7 @@ def ticket_for_survey(sessions: sessionmaker[Session], public_id: str) -> dict[s
 
 def submit(sessions: sessionmaker[Session], public_id: str, answers: Any, comment: str = "",
            clock: Callable[[], datetime] = utcnow) -> None:
+    clean_text(public_id, answers, comment)
     try:
         scores = validate_answers(answers)
     except ValueError as exc:

@@ -16,7 +16,7 @@ from antrean.shared.domain.clock import local
 from antrean.shared.domain.workflow import CLOSED, Status, StepRecord, TicketFlow
 from antrean.shared.services import estimate
 from antrean.shared.services.context import Context
-from antrean.shared.services.errors import Actor, NotFound, mask_nik, record_id
+from antrean.shared.services.errors import Actor, NotFound, OperationError, clean_text, mask_nik, record_id
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading
 from antrean.shared.store.models import AuditEntry, Ticket, TicketStep
@@ -192,6 +192,12 @@ def get_ticket(ctx: Context, ticket_id: Any) -> dict[str, Any]:
 
 
 def get_ticket_by_public_id(ctx: Context, public_id: str) -> dict[str, Any]:
+    try:
+        clean_text(public_id)  # a NUL would reach PostgreSQL's driver: a 500 (or a Socket.IO error)
+    except OperationError:
+        raise NotFound("ticket not found") from None
+    if not isinstance(public_id, str) or len(public_id) > 64:
+        raise NotFound("ticket not found")
     with reading(ctx.sessions) as s:
         ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
         if ticket is None:
@@ -218,6 +224,7 @@ def find_tickets(ctx: Context, text: str) -> list[dict[str, Any]]:
     spaces, upper case)."""
     if not text:
         return []
+    clean_text(text)
     now = ctx.clock()
     with reading(ctx.sessions) as s:
         found = s.scalars(select(Ticket).where(

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from antrean.shared.web import limits
 from antrean.shared.web.helpers import database_unavailable
 
 
 def init_app(app: Flask) -> None:
+    limits.init_app(app)  # the body's size, JSON's depth, NUL and lone surrogates: before any view
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, database_unavailable)  # locked, unreachable, full: 503, retry
 
@@ -20,3 +24,9 @@ def _http_error(exc: HTTPException):
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
         return jsonify({"error": exc.description, "code": exc.name.lower().replace(" ", "_")}), exc.code, headers
     return exc
+
+
+def _too_large(exc: RequestEntityTooLarge):
+    """413: the JSON error shape under /api, a short Indonesian page elsewhere; the body is not read
+    further and nothing of it is echoed."""
+    return limits.bad_request(_("Permintaan terlalu besar."), "too_large", 413)
