@@ -71,6 +71,11 @@ class AgentPrinter:
         return agent.get("status") or {"online": None, "paper": None, "detail": "connected"}
 
 
+def _plain(text: str) -> str:
+    """An agent's error text fit to store: no NUL, no lone surrogate (PostgreSQL refuses both), short."""
+    return text[:300].encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
 def _sid() -> str:
     """The Socket.IO session id of the event being handled (Flask-SocketIO sets it on the request)."""
     return request.sid  # type: ignore[attr-defined]  # added by Flask-SocketIO, unknown to Flask's Request
@@ -119,7 +124,7 @@ class PrinterNamespace(Namespace):
         if not self.hub.was_sent(name, job_id):
             log.warning("print agent %r answered job %s, which was not sent to it here: ignored", name, job_id)
             return {"ok": False, "error": "job not sent to this agent"}
-        error = None if data.get("ok") else str(data.get("error") or "the print agent could not print")
+        error = None if data.get("ok") else _plain(str(data.get("error") or "the print agent could not print"))
         states = (print_queue.SENT, print_queue.PENDING) if error is None else (print_queue.SENT,)
         result = print_queue.finish(self.hub.desk, job_id, error and f"{name}: {error}",
                                     self.hub.retry_seconds, claimed=states, target=name,

@@ -78,3 +78,17 @@ def test_a_revoked_token_disconnects_its_agent_at_once(app, client, agent):
     assert not agent.is_connected(NS)
     assert hub.agents_state()["kiosk-2"]["connected"] is False
     assert hub.dispatch() == 0  # nothing goes to a revoked agent
+
+
+def test_an_agents_error_text_is_stored_without_nul_or_lone_surrogates(app, client, agent):
+    """PostgreSQL refuses both: the agent's failure must be recorded, not turned into a 500."""
+    from antrean.shared.services.print_queue import list_jobs
+
+    issue(client, "ktp", printer="kiosk-2")
+    assert app.extensions["antrean.print_hub"].dispatch() == 1
+    job = sent_jobs(agent)[0]["job"]
+    answer = agent.emit("done", {"job": job, "ok": False, "error": "paper\x00 jam \ud800"}, namespace=NS,
+                        callback=True)
+    assert answer == {"ok": True}
+    (state,) = list_jobs(app.extensions["antrean"])
+    assert state["status"] == "pending" and state["error"] == "kiosk-2: paper jam ?"
