@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_te
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
+from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, OperationError
 from antrean.shared.web.auth import log_in
@@ -44,6 +45,10 @@ def _too_many_logins(_exc):
 @bp.post("/logout")
 @login_required
 def logout():
+    # ends every session of this user, not only this cookie: a copy of it taken before is refused
+    user_id = current_actor().user_id
+    if user_id is not None:
+        end_sessions(desk(), user_id)
     logout_user()
     session.clear()
     return redirect(url_for("counter.login"))

@@ -85,7 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         after_call=announcer.announcements,  # synthesis queued once the call is sent
         # display snapshots: from a background task, or inline in an app without workers (tests)
         feed_delay=cfg["DISPLAY_FEED_SECONDS"] if start_workers else None,
-        redis_url=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"])
+        redis_url=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"], session_minutes=cfg["SESSION_MINUTES"])
 
     kiosk.init_app(app)  # the kiosk page, ticket status, the public API, the survey
     display.init_app(app)  # the waiting-room display

@@ -24,6 +24,7 @@ PRINTER_FAULT = "printer.fault"  # a printer failed (or came back)
 CATALOGUE_CHANGED = "catalogue.changed"  # the administrator saved a catalogue version
 LOKETS_CHANGED = "lokets.changed"  # a loket was added, changed or closed
 OFFICE_CHANGED = "office.changed"  # the office's logo or details changed
+STAFF_SESSIONS_ENDED = "staff.sessions_ended"  # every session of one user ended ({"user_id"})
 ALL = "*"  # subscribe to every event
 
 

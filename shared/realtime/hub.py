@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
+from flask import request, session
 from flask_login import current_user
 from flask_socketio import Namespace, SocketIO, emit, join_room, leave_room, rooms
 
@@ -21,6 +23,7 @@ from antrean.shared.domain.events import (
     PRINTER_FAULT,
     PRINTER_PRINTED,
     QUEUE_CHANGED,
+    STAFF_SESSIONS_ENDED,
     TICKET_CALLED,
     TICKET_ISSUED,
     TICKET_UPDATED,
@@ -28,6 +31,7 @@ from antrean.shared.domain.events import (
     EventBus,
 )
 from antrean.shared.realtime.display_feed import DisplayFeed, Nudges
+from antrean.shared.services import accounts
 from antrean.shared.services.desk import Desk, NotFound
 
 log = logging.getLogger(__name__)
@@ -108,14 +112,69 @@ class DisplayNamespace(Namespace):
 
 
 class CounterNamespace(Namespace):
-    def __init__(self, desk: Desk):
+    """Staff only. Each socket is closed when its session ends: at once when the user's sessions are
+    ended in this process (``STAFF_SESSIONS_ENDED``: logout, a new password, other roles,
+    deactivation), and at the next ``sweep`` (every ``SWEEP_SECONDS``) when the session has been
+    idle ANTREAN_SESSION_MINUTES (shared/web/staff_session.py) or was ended in another process.
+    A socket's idle limit is counted from its session's last activity when it connected: every
+    action at the counter that counts as activity loads a page, and so a new socket."""
+
+    SWEEP_SECONDS = 30
+
+    def __init__(self, desk: Desk, session_minutes: float | None = None):
         super().__init__("/counter")
         self.desk = desk
+        self.session_minutes = session_minutes
+        self.sockets: dict[str, tuple[int, int, float | None]] = {}  # sid: user id, epoch, expiry
+        self._lock = threading.Lock()
 
     def on_connect(self, auth=None):
         if not current_user.is_authenticated:  # type: ignore[attr-defined]  # werkzeug's LocalProxy: untyped forwarding
             return False  # staff only
+        user = current_user._get_current_object()
+        expiry = None
+        if self.session_minutes is not None:
+            seen = session.get("seen", time.time())
+            expiry = seen + self.session_minutes * 60
+            if time.time() > expiry:
+                return False  # the page would have logged this session out (staff_session)
+        with self._lock:
+            self.sockets[request.sid] = (user.id, user.session_epoch or 0, expiry)  # type: ignore[attr-defined]  # flask_socketio adds sid
         emit("queue", self.desk.queue_counts())
+
+    def on_disconnect(self, *_reason):
+        with self._lock:
+            self.sockets.pop(request.sid, None)  # type: ignore[attr-defined]  # flask_socketio adds sid
+
+    def _close(self, sids: list[str]) -> None:
+        for sid in sids:
+            with self._lock:
+                self.sockets.pop(sid, None)
+            self.disconnect(sid, namespace="/counter")
+
+    def sessions_ended(self, user_id: int) -> None:
+        with self._lock:
+            sids = [sid for sid, (uid, _epoch, _expiry) in self.sockets.items() if uid == user_id]
+        self._close(sids)
+
+    def sweep(self, now: float | None = None) -> None:
+        """Closes the sockets whose session expired, or whose user's sessions ended or who is inactive."""
+        now = time.time() if now is None else now
+        with self._lock:
+            sockets = dict(self.sockets)
+        if not sockets:
+            return
+        current = accounts.session_epochs(self.desk.sessions, {uid for uid, _epoch, _expiry in sockets.values()})
+        self._close([sid for sid, (uid, epoch, expiry) in sockets.items()
+                     if (expiry is not None and now > expiry) or current.get(uid) != epoch])
+
+    def run_sweeps(self, sleep: Callable[[float], object]) -> None:
+        while True:
+            sleep(self.SWEEP_SECONDS)
+            try:
+                self.sweep()
+            except Exception:  # a database hiccup: the next sweep tries again
+                log.exception("counter socket sweep failed")
 
 
 class TicketNamespace(Namespace):
@@ -144,7 +203,8 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
          display_extend: Callable[[dict], dict] | None = None,
          decorate_call: Callable[[dict], dict] | None = None,
          after_call: Callable[[dict], object] | None = None,
-         feed_delay: float | None = 0.1, redis_url: str | None = None, channel: str = "antrean") -> DisplayFeed:
+         feed_delay: float | None = 0.1, redis_url: str | None = None, channel: str = "antrean",
+         session_minutes: float | None = None) -> DisplayFeed:
     """``decorate_call`` adds the announcement (text, audio URL) to a call before it is sent;
     ``after_call`` runs once the call is on its way (speech synthesis: never before the call);
     ``display_extend`` adds the display's own state to every display snapshot.
@@ -153,11 +213,15 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
     a background task ``feed_delay`` seconds after a change, sent only when changed (``None``: read
     and sent inline, for tests without background tasks), and not read at all while no display is
     connected to this process. With ``redis_url`` (several processes)
-    the processes tell each other of changes over Redis (``<channel>:display``)."""
+    the processes tell each other of changes over Redis (``<channel>:display``).
+
+    ``session_minutes`` (ANTREAN_SESSION_MINUTES): a ``/counter`` socket is closed once its session
+    has been idle that long; with background tasks a sweep checks every socket every 30 seconds."""
     drop_malformed_packets(socketio.server)  # type: ignore[attr-defined]  # .server: not in the stubs
     display = DisplayNamespace(desk, display_extend)
     socketio.on_namespace(display)
-    socketio.on_namespace(CounterNamespace(desk))
+    counter = CounterNamespace(desk, session_minutes)
+    socketio.on_namespace(counter)
     socketio.on_namespace(TicketNamespace(desk))
     call_lock = threading.Lock()
 
@@ -166,6 +230,8 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
         socketio.emit("snapshot", snap, namespace="/display", ignore_queue=True)  # type: ignore[call-arg]  # not in the stubs
 
     background = feed_delay is not None
+    if background:
+        socketio.start_background_task(counter.run_sweeps, socketio.sleep)  # type: ignore[arg-type]  # stubs: sleep(int)
     def displays_here() -> bool:
         # this process's displays (a client counts from before its connect handler reads its snapshot)
         return any(True for _ in socketio.server.manager.get_participants("/display", None))  # type: ignore[attr-defined]  # .server: not in the stubs
@@ -224,4 +290,5 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
         bus.subscribe(name, lambda _event: feed.changed())
     bus.subscribe(PRINTER_FAULT, on_printer)
     bus.subscribe(PRINTER_PRINTED, on_printer)
+    bus.subscribe(STAFF_SESSIONS_ENDED, lambda event: counter.sessions_ended(int(event.payload["user_id"])))
     return feed

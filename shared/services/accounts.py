@@ -4,16 +4,23 @@ A user name and password (the form, HTTP Basic), a device token acting for a use
 user of a session cookie: each is read in ``reading()`` (a login never waits behind a kiosk, nor
 makes one wait). Only a device token's "last seen" time is written, at most once a minute, in its
 own short transaction (shared/services/tokens.py).
+
+A session ends for good: the session cookie and the remember cookie hold ``id:epoch``
+(``User.get_id``), and logging out, or an administrator changing the user's password, roles or
+active flag, bumps the user's ``session_epoch`` (``end_sessions``): every older cookie is refused
+and the user's ``/counter`` sockets are closed (``STAFF_SESSIONS_ENDED``, shared/realtime/hub.py).
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from antrean.shared.domain.events import STAFF_SESSIONS_ENDED, Event
+from antrean.shared.services.context import Context
 from antrean.shared.services.errors import Actor
 from antrean.shared.services.passwords import verify_login
 from antrean.shared.services.tokens import check_token
-from antrean.shared.store.db import reading
+from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import User
 
 
@@ -58,3 +65,48 @@ def load_user(sessions: sessionmaker[Session], user_id: int) -> User | None:
     """The active user of a session cookie (every staff request), detached, or None."""
     with reading(sessions) as s:
         return _detached(s, s.get(User, int(user_id)))
+
+
+def parse_session_id(session_id: object) -> tuple[int, int] | None:
+    """``(user_id, epoch)`` of a session's or remember cookie's ``id:epoch``, or None (a cookie of
+    before the epoch, or not ours)."""
+    user_id, colon, epoch = str(session_id).partition(":")
+    if not colon or not user_id.isdigit() or not epoch.isdigit():
+        return None
+    return int(user_id), int(epoch)
+
+
+def load_session_user(sessions: sessionmaker[Session], session_id: object) -> User | None:
+    """The active user of a session or remember cookie (``id:epoch``), or None when that user's
+    sessions were ended since (``end_sessions``) or the user is inactive."""
+    parsed = parse_session_id(session_id)
+    if parsed is None:
+        return None
+    user = load_user(sessions, parsed[0])
+    if user is None or (user.session_epoch or 0) != parsed[1]:
+        return None
+    return user
+
+
+def bump_epoch(s: Session, user_id: int) -> None:
+    """Ends every session of ``user_id`` inside the caller's transaction; the caller publishes
+    ``sessions_ended(user_id)`` after the commit."""
+    s.execute(update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
+
+
+def sessions_ended(user_id: int) -> Event:
+    return Event(STAFF_SESSIONS_ENDED, {"user_id": user_id})
+
+
+def end_sessions(desk: Context, user_id: int) -> None:
+    """Logout: every session of the user ends, on every PC, the remember cookie and the sockets too."""
+    with transaction(desk.sessions) as s:
+        bump_epoch(s, user_id)
+    desk.events.publish(sessions_ended(user_id))
+
+
+def session_epochs(sessions: sessionmaker[Session], user_ids: set[int]) -> dict[int, int]:
+    """The session epoch of each of ``user_ids`` that is active (an inactive user has none)."""
+    with reading(sessions) as s:
+        rows = s.execute(select(User.id, User.session_epoch).where(User.id.in_(user_ids), User.active.is_(True)))
+        return {uid: epoch or 0 for uid, epoch in rows}

@@ -26,6 +26,7 @@ from antrean.shared.domain.catalogue import (
     parse_hours,
 )
 from antrean.shared.domain.events import CATALOGUE_CHANGED, LOKETS_CHANGED, OFFICE_CHANGED, Event
+from antrean.shared.services import accounts
 from antrean.shared.services.context import Context
 from antrean.shared.services.errors import Actor, Conflict, Forbidden, NotFound, OperationError, clean_text, record_id
 from antrean.shared.services.passwords import hash_password
@@ -373,7 +374,7 @@ def save_user(desk: Context, actor: Actor, user_id: Any, *, username: Any, full_
             user = User(username=username, full_name=full_name, password_hash=hash_password(password),
                         roles=roles, active=active, loket_id=loket.id if loket else None)
             s.add(user)
-            before = None
+            before, ended = None, False
         else:
             user = s.get(User, _id(user_id))
             if user is None:
@@ -384,10 +385,14 @@ def save_user(desk: Context, actor: Actor, user_id: Any, *, username: Any, full_
                 raise OperationError("Anda tidak dapat mencabut peran admin atau menonaktifkan akun sendiri.",
                                      "self_lockout")
             before = _user_state(user)
+            # a new password, other roles or deactivation ends every session the user has open
+            ended = bool(password) or sorted(user.roles or []) != roles or (user.active and not active)
             user.username, user.full_name, user.roles, user.active = username, full_name, roles, active
             user.loket_id = loket.id if loket else None
             if password:
                 user.password_hash = hash_password(password)
+            if ended:
+                user.session_epoch = (user.session_epoch or 0) + 1
         s.flush()
         if ADMIN_ROLE not in roles or not active:
             admins = [u for u in s.scalars(select(User).where(User.active.is_(True))) if ADMIN_ROLE in (u.roles or ())]
@@ -395,7 +400,10 @@ def save_user(desk: Context, actor: Actor, user_id: Any, *, username: Any, full_
                 raise OperationError("Harus tetap ada paling sedikit satu admin aktif.", "last_admin")
         after = {"id": user.id, **_user_state(user), "password_changed": bool(password)}
         _audit(s, actor, "admin:user", before, after, now)
-        return user.id
+        user_id = user.id
+    if before is not None and ended:
+        desk.events.publish(accounts.sessions_ended(user_id))  # after the commit: the sockets close
+    return user_id
 
 
 def _user_state(user: User) -> dict[str, Any]:

@@ -78,6 +78,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     loket_id: Mapped[int | None] = mapped_column(ForeignKey("lokets.id"), nullable=True)
     loket: Mapped[Loket | None] = relationship()
+    # Bumped when the user logs out, their password, roles or active flag change: every session
+    # (and remember cookie) carries the epoch it was started in (``get_id``), and one of an older
+    # epoch is refused (shared/services/accounts.py ``load_session_user``).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login protocol, without importing Flask here.
     @property
@@ -93,7 +97,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login's "alternative id": the session and the remember cookie hold "id:epoch"
+        return f"{self.id}:{self.session_epoch or 0}"
 
 
 class Ticket(Base):

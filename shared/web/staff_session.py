@@ -23,7 +23,8 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    return accounts.load_user(current_app.extensions["antrean"].sessions, int(user_id))  # no write lock
+    # "id:epoch" (User.get_id): a session or remember cookie of an ended session is refused
+    return accounts.load_session_user(current_app.extensions["antrean"].sessions, user_id)  # no write lock
 
 
 def _session_timeout():
