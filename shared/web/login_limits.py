@@ -11,8 +11,9 @@ Taking a ticket (``POST /api/v1/tickets``) is limited too, so one client cannot 
 quota: a kiosk that sends its kiosk key (``X-Kiosk-Key``, a ``kiosk`` device token) gets its own
 allowance, ``ANTREAN_KIOSK_LIMIT`` (default 60 a minute); any other request counts against its
 client address, ``ANTREAN_ISSUE_LIMIT`` (default 10 a minute: a kiosk without a key, or phones
-behind one office NAT, share it). A repeated ``request_id`` (the kiosk's retry, answered 200) and a
-503 (nothing done) do not count. A wrong or revoked key counts per address and is refused by the view.
+behind one office NAT, share it). Each request counts before the view runs, so a burst of parallel
+requests cannot slip past; only a repeated ``request_id`` (the kiosk's retry, answered 200 with the same
+ticket) is left out. A wrong or revoked key counts per address and is refused by the view.
 """
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from flask import Blueprint, Flask, g, request
 from flask.typing import RouteCallable
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
 
 from antrean.shared.services.tokens import check_token
-from antrean.shared.store.models import DeviceToken
+from antrean.shared.store.db import reading
+from antrean.shared.store.models import DeviceToken, Ticket
 from antrean.shared.web.auth import basic_credentials
 from antrean.shared.web.helpers import desk
 
@@ -53,9 +56,15 @@ def _issue_key() -> str:
     return f"issue:addr:{get_remote_address()}"
 
 
-def _issue_counts(response) -> bool:
-    # 200: the same request_id again (the kiosk's retry), 503: nothing was done; neither takes a ticket
-    return response.status_code not in (200, 503)
+def _repeated_request() -> bool:
+    """The kiosk's retry: a ``request_id`` that names a ticket already takes nothing (the view answers
+    200 with that ticket), so it is neither counted nor refused. One indexed read."""
+    body = request.get_json(silent=True)
+    key = body.get("request_id") if isinstance(body, dict) else None
+    if not isinstance(key, str) or not 8 <= len(key) <= 64:
+        return False
+    with reading(desk().sessions) as s:
+        return s.scalar(select(Ticket.id).where(Ticket.request_key == key)) is not None
 
 
 def _login_key() -> str:
@@ -120,7 +129,7 @@ def init_app(app: Flask) -> Limiter:
     issue = app.view_functions[ISSUE_ENDPOINT]
     app.view_functions[ISSUE_ENDPOINT] = cast(RouteCallable, limiter.limit(
         lambda: app.config["KIOSK_LIMIT"] if isinstance(request_kiosk(), DeviceToken) else app.config["ISSUE_LIMIT"],
-        key_func=_issue_key, methods=["POST"], deduct_when=_issue_counts, error_message=TOO_MANY_TICKETS,
+        key_func=_issue_key, methods=["POST"], exempt_when=_repeated_request, error_message=TOO_MANY_TICKETS,
     )(issue))
     app.extensions["antrean.limiter"] = limiter
     return limiter

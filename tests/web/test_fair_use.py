@@ -99,3 +99,18 @@ def test_an_anonymous_client_cannot_tell_which_printers_exist(limited_app):
     assert _issue(client, key=key, printer="loket-printer").status_code == 201
     wrong = _issue(client, key=key, printer="no-such-printer")
     assert wrong.status_code == 400 and wrong.get_json()["code"] == "bad_printer"
+
+
+def test_a_burst_of_parallel_requests_cannot_slip_past_the_limit(limited_app):
+    """Each request is counted before it runs, not after its answer: 30 at once still take at most 10."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(_n):
+        return _issue(limited_app.test_client()).status_code
+
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        statuses = list(pool.map(one, range(30)))
+    assert statuses.count(201) <= 10 and statuses.count(429) >= 20, statuses
+    client = limited_app.test_client()
+    ktp = next(s for s in client.get("/api/v1/services").get_json()["services"] if s["code"] == "ktp")
+    assert ktp["availability"]["issued"] <= 10
