@@ -12,6 +12,7 @@ from antrean.shared.services import availability, print_queue
 from antrean.shared.services.desk import OperationError
 from antrean.shared.services.print_worker import prints_nothing
 from antrean.shared.web.helpers import desk, json_error
+from antrean.shared.web.login_limits import KIOSK_HEADER, request_kiosk
 from antrean.shared.web.texts import office_message, state_dict
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -54,8 +55,16 @@ def issue_ticket():
     if unknown:
         shown = ", ".join(name[:40] for name in sorted(unknown)[:5])  # never the whole body back
         return jsonify({"error": f"unknown fields: {shown}", "code": "bad_field"}), 400
+    kiosk = request_kiosk()  # read (and limited) before this view: shared/web/login_limits.py
+    if kiosk is False:
+        return jsonify({"error": "Kunci kiosk tidak dikenal atau sudah dicabut.", "code": "bad_kiosk_key"}), 401
     d = desk()
     printer = body.get("printer")
+    if printer is not None and not kiosk:
+        # Only a kiosk with its key names a print agent: an anonymous client gets this answer for
+        # any name, so it learns nothing about which print agents exist.
+        return jsonify({"error": f"Hanya kiosk dengan kunci ({KIOSK_HEADER}) yang dapat memilih printer.",
+                        "code": "kiosk_key_required"}), 401
     if printer is not None and (not isinstance(printer, str) or printer not in print_queue.agent_names(d)):
         return jsonify({"error": "printer must be the name of a print agent (antrean token list)",
                         "code": "bad_printer"}), 400

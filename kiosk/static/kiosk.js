@@ -27,10 +27,21 @@
     else localStorage.removeItem("antrean.printer");
   }
   const printer = localStorage.getItem("antrean.printer");
+  // This kiosk's key (antrean token create --kind kiosk): open the page once with ?key=KEY. Sent with
+  // every ticket request as X-Kiosk-Key: the kiosk's own allowance, and it may name its printer.
+  if (params.has("key")) {
+    if (params.get("key")) localStorage.setItem("antrean.kioskKey", params.get("key"));
+    else localStorage.removeItem("antrean.kioskKey");
+    const q = new URLSearchParams(location.search);
+    q.delete("key");  // not left in the address bar or the history
+    history.replaceState(null, "", `${location.pathname}${q.toString() ? `?${q}` : ""}`);
+  }
+  const kioskKey = localStorage.getItem("antrean.kioskKey");
   // Switching the language keeps the kiosk's other settings in its address (?idle=, ?result=).
   function withLang(code) {
     const q = new URLSearchParams(location.search);
     q.delete("printer");
+    q.delete("key");
     q.set("lang", code);
     return `?${q.toString()}`;
   }
@@ -129,9 +140,9 @@
     let lastError = null;
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const resp = await fetch("/api/v1/tickets", {
-          method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body),
-        });
+        const headers = {"Content-Type": "application/json"};
+        if (kioskKey) headers["X-Kiosk-Key"] = kioskKey;
+        const resp = await fetch("/api/v1/tickets", {method: "POST", headers: headers, body: JSON.stringify(body)});
         const data = await resp.json().catch(() => ({}));
         if (resp.status === 503 && attempt < 2) {
           // The database is busy for a moment: ask again with the same request_id (never two tickets).
@@ -169,7 +180,9 @@
         refresh(false);
         return;
       }
-      if (resp.status === 503) { showError(data.error || text.failed); return; }
+      // 503 database busy, 429 too many tickets from this kiosk or address, 401 a wrong kiosk key:
+      // the server's message says what to do
+      if ([401, 429, 503].includes(resp.status)) { showError(data.error || text.failed); return; }
       if (!resp.ok) { showError(text.failed); return; }
       showResult(data, button.dataset.name, reason);
     } catch (e) {

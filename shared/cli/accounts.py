@@ -22,12 +22,13 @@ def demo() -> None:
 
 @click.group()
 def token() -> None:
-    """Device tokens for print agents, speaker agents, call buttons and scripts."""
+    """Device tokens for print agents, speaker agents, kiosks, call buttons and scripts."""
 
 
 @token.command("create")
 @click.option("--name", required=True, help="A name for the device, e.g. kiosk-1 or loket-2-button.")
-@click.option("--kind", type=click.Choice(["api", "print_agent", "speaker_agent"]), required=True)
+@click.option("--kind", type=click.Choice(["api", "print_agent", "speaker_agent", "kiosk"]), required=True,
+              help="kiosk: the kiosk key, opened once as /kiosk/?key=... (docs/printing.md).")
 @click.option("--user", "username", default=None, help="The user an api token acts for (its roles apply).")
 def token_create(name: str, kind: str, username: str | None) -> None:
     """Make a token and print it once (only its hash is stored)."""

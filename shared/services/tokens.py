@@ -1,4 +1,7 @@
-"""Device tokens: a print agent, a speaker agent, a call button or a script authenticates with one.
+"""Device tokens: a print agent, a speaker agent, a call button, a kiosk or a script authenticates with one.
+
+A ``kiosk`` token (the kiosk key) identifies a kiosk page to the public API: its ticket requests get
+the kiosk's own allowance (ANTREAN_KIOSK_LIMIT) and it may name a print agent (docs/printing.md).
 
 The token is shown once when made; only its SHA-256 hash is stored (tokens are 32 random bytes,
 so a slow password hash adds nothing).
@@ -17,7 +20,7 @@ from antrean.shared.domain.clock import utcnow
 from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import DeviceToken, User
 
-KINDS = ("api", "print_agent", "speaker_agent")
+KINDS = ("api", "print_agent", "speaker_agent", "kiosk")
 SEEN_EVERY = timedelta(minutes=1)  # how fresh "last seen" is kept
 
 

@@ -1,11 +1,19 @@
-"""Limits on failed staff logins (Flask-Limiter): the login form and the staff API's HTTP Basic.
+"""Limits (Flask-Limiter) on failed staff logins (the login form, the staff API's HTTP Basic) and on taking tickets.
 
 Only failures count: ``ANTREAN_LOGIN_LIMIT`` (default 5 a minute, a moving window) per user name
 and client address. Past it, that user name from that address is refused (429) until the window
-has room again, even with the right password; other users, other addresses, the kiosk, the
-display and the public API are never limited. Counts live in Redis when ``REDIS_URL`` is set
-(several server processes share them), in memory otherwise, and in memory while Redis is away:
-staff go on logging in then, each process counting on its own. See docs/security.md.
+has room again, even with the right password; other users and other addresses are not limited by
+it. Counts live in Redis when ``REDIS_URL`` is set (several server processes share them), in memory
+otherwise, and in memory while Redis is away: staff go on logging in then, each process counting on
+its own. See docs/security.md.
+
+Taking a ticket (``POST /api/v1/tickets``) is limited too, so one client cannot empty a day's
+quota: a kiosk that sends its kiosk key (``X-Kiosk-Key``, a ``kiosk`` device token) gets its own
+allowance, ``ANTREAN_KIOSK_LIMIT`` (default 60 a minute); any other request counts against its
+client address, ``ANTREAN_ISSUE_LIMIT`` (default 10 a minute: a kiosk without a key, or phones
+behind one office NAT, share it). Each request counts before the view runs, so a burst of parallel
+requests cannot slip past; only a repeated ``request_id`` (the kiosk's retry, answered 200 with the same
+ticket) is left out. A wrong or revoked key counts per address and is refused by the view.
 """
 from __future__ import annotations
 
@@ -16,12 +24,47 @@ from flask import Blueprint, Flask, g, request
 from flask.typing import RouteCallable
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
 
+from antrean.shared.services.tokens import check_token
+from antrean.shared.store.db import reading
+from antrean.shared.store.models import DeviceToken, Ticket
 from antrean.shared.web.auth import basic_credentials
+from antrean.shared.web.helpers import desk
 
 LOGIN_ENDPOINT = "counter.login"
 STAFF_API = "staff_api"
 LIMITED_BLUEPRINTS = (LOGIN_ENDPOINT.split(".")[0], STAFF_API)
+ISSUE_ENDPOINT = "api.issue_ticket"
+KIOSK_HEADER = "X-Kiosk-Key"
+TOO_MANY_TICKETS = "Terlalu banyak permintaan tiket dari perangkat ini. Tunggu sebentar, lalu coba lagi."
+
+
+def request_kiosk() -> DeviceToken | None | bool:
+    """The kiosk this request comes from: its active ``kiosk`` token, None when no key is sent, and
+    False for a key that is wrong or revoked (the view refuses it). Read once per request."""
+    if "antrean_kiosk" not in g:
+        key = request.headers.get(KIOSK_HEADER, "").strip()
+        g.antrean_kiosk = (check_token(desk().sessions, key, ("kiosk",)) or False) if key else None
+    return g.antrean_kiosk
+
+
+def _issue_key() -> str:
+    kiosk = request_kiosk()
+    if isinstance(kiosk, DeviceToken):
+        return f"issue:kiosk:{kiosk.id}"
+    return f"issue:addr:{get_remote_address()}"
+
+
+def _repeated_request() -> bool:
+    """The kiosk's retry: a ``request_id`` that names a ticket already takes nothing (the view answers
+    200 with that ticket), so it is neither counted nor refused. One indexed read."""
+    body = request.get_json(silent=True)
+    key = body.get("request_id") if isinstance(body, dict) else None
+    if not isinstance(key, str) or not 8 <= len(key) <= 64:
+        return False
+    with reading(desk().sessions) as s:
+        return s.scalar(select(Ticket.id).where(Ticket.request_key == key)) is not None
 
 
 def _login_key() -> str:
@@ -54,7 +97,7 @@ def _remember_wait(limit: RequestLimit) -> None:
 
 
 def init_app(app: Flask) -> Limiter:
-    """Called by the composition root after the counter and staff API blueprints are registered."""
+    """Called by the composition root after the counter, staff API and public API blueprints are registered."""
     redis_url = app.config.get("REDIS_URL")
     limiter = Limiter(
         key_func=get_remote_address, storage_uri=redis_url or "memory://",
@@ -70,7 +113,8 @@ def init_app(app: Flask) -> Limiter:
     limiter.init_app(app)
     # Only the login form and the staff API are limited: every other request (the kiosk's above all)
     # skips the limiter's per-request bookkeeping.
-    limiter.request_filter(lambda: request.blueprint not in LIMITED_BLUEPRINTS)
+    limiter.request_filter(lambda: request.blueprint not in LIMITED_BLUEPRINTS
+                           and request.endpoint != ISSUE_ENDPOINT)
     rate = app.config["LOGIN_LIMIT"]
     view = app.view_functions[LOGIN_ENDPOINT]
     # the decorator keeps the view's signature; mypy cannot carry it through Flask's union of a sync
@@ -82,5 +126,10 @@ def init_app(app: Flask) -> Limiter:
     assert isinstance(api, Blueprint)  # Flask's registry is typed with the base class of flask.Blueprint
     limiter.limit(rate, key_func=_api_key, deduct_when=_api_failed,
                   error_message="too many failed logins: wait, then try again")(api)
+    issue = app.view_functions[ISSUE_ENDPOINT]
+    app.view_functions[ISSUE_ENDPOINT] = cast(RouteCallable, limiter.limit(
+        lambda: app.config["KIOSK_LIMIT"] if isinstance(request_kiosk(), DeviceToken) else app.config["ISSUE_LIMIT"],
+        key_func=_issue_key, methods=["POST"], exempt_when=_repeated_request, error_message=TOO_MANY_TICKETS,
+    )(issue))
     app.extensions["antrean.limiter"] = limiter
     return limiter

@@ -18,23 +18,26 @@ SURVEY_ANSWERS = {f"u{i}": 3 + (i % 2) for i in range(1, 10)}
 # -- tickets ---------------------------------------------------------------------------------
 
 
-def issue(target, service: str = "ktp", *, expect: int | None = 201, timeout: float = 30, **fields):
+def issue(target, service: str = "ktp", *, expect: int | None = 201, timeout: float = 30,
+          kiosk_key: str | None = None, **fields):
     """Take a ticket as the kiosk does: POST /api/v1/tickets with ``{"service": service, **fields}``.
 
     ``target`` is a live server (anything with ``.url``: sent with requests) or a Flask test
     client. With ``expect`` (201 by default) the status is checked and the answer's JSON returned;
-    with ``expect=None`` the response itself is returned, whatever its status.
+    with ``expect=None`` the response itself is returned, whatever its status. ``kiosk_key`` is sent
+    as the kiosk does (``X-Kiosk-Key``): only a kiosk with its key may name a ``printer``.
     """
     body = {"service": service, **fields}
+    headers = {"X-Kiosk-Key": kiosk_key} if kiosk_key else {}
     if hasattr(target, "url"):
         import requests
 
-        resp = requests.post(f"{target.url}/api/v1/tickets", json=body, timeout=timeout)
+        resp = requests.post(f"{target.url}/api/v1/tickets", json=body, headers=headers, timeout=timeout)
         if expect is None:
             return resp
         assert resp.status_code == expect, resp.text
         return resp.json()
-    resp = target.post("/api/v1/tickets", json=body)
+    resp = target.post("/api/v1/tickets", json=body, headers=headers)
     if expect is None:
         return resp
     assert resp.status_code == expect, resp.get_json()

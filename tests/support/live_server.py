@@ -26,6 +26,8 @@ class LiveServer:
         self.env = {**os.environ, "ANTREAN_INSTANCE": str(tmp), "PYTHONUNBUFFERED": "1",
                     "ANTREAN_PRINTER": f"file://{tmp / 'printed'}/",
                     "ANTREAN_ALWAYS_OPEN": "1",  # tests run at any hour of any day
+                    # tests take many tickets from one address (the limit: tests/web/test_fair_use.py)
+                    "ANTREAN_ISSUE_LIMIT": "100000 per minute",
                     **(env_extra or {})}
         self.env.pop("DATABASE_URL", None) if "DATABASE_URL" not in (env_extra or {}) else None
         self.passwords: dict[str, str] = {}

@@ -53,7 +53,7 @@ def test_a_print_agent_reports_a_possible_duplicate(app, client):
     desk = app.extensions["antrean"]
     hub = app.extensions["antrean.print_hub"]
     token = create_token(desk.sessions, "kiosk-3", "print_agent")
-    issue(client, "ktp", printer="kiosk-3")
+    issue(client, "ktp", printer="kiosk-3", kiosk_key=create_token(desk.sessions, "kiosk-front", "kiosk"))
     agent = socketio.test_client(app, namespace="/printer", auth={"token": token})
     agent.emit("ready", {"printer": "tcp://10.0.0.9:9100"}, namespace="/printer", callback=True)
     assert hub.dispatch() == 1

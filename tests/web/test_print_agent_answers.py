@@ -4,6 +4,7 @@ mark another ticket printed, a wild job id is refused without a traceback, a ref
 from __future__ import annotations
 
 import logging
+import secrets
 
 import pytest
 
@@ -28,6 +29,11 @@ def agent(app):
         client.disconnect(namespace=NS)
 
 
+def kiosk_key(app) -> str:
+    """A kiosk key: only a kiosk with one names a print agent."""
+    return create_token(app.extensions["antrean"].sessions, f"kiosk-{secrets.token_hex(4)}", "kiosk")
+
+
 def print_status(client, ticket) -> str:
     return client.get(f"/api/v1/tickets/{ticket['id']}/print").get_json()["status"]
 
@@ -37,7 +43,7 @@ def sent_jobs(agent) -> list[dict]:
 
 
 def test_an_agent_cannot_mark_printed_a_job_it_was_never_sent(app, client, agent):
-    ticket = issue(client, "ktp", printer="kiosk-2")
+    ticket = issue(client, "ktp", printer="kiosk-2", kiosk_key=kiosk_key(app))
     from antrean.shared.services.print_queue import list_jobs
 
     job = list_jobs(app.extensions["antrean"])[0]["job"]
@@ -48,7 +54,7 @@ def test_an_agent_cannot_mark_printed_a_job_it_was_never_sent(app, client, agent
 
 
 def test_a_refused_answer_says_so(app, client, agent):
-    ticket = issue(client, "ktp", printer="kiosk-2")
+    ticket = issue(client, "ktp", printer="kiosk-2", kiosk_key=kiosk_key(app))
     hub = app.extensions["antrean.print_hub"]
     assert hub.dispatch() == 1
     job = sent_jobs(agent)[0]["job"]
@@ -60,7 +66,7 @@ def test_a_refused_answer_says_so(app, client, agent):
 
 @pytest.mark.parametrize("job", [1e30, "1e30", 10**30, True, -1, 2.5, None, [1], {"id": 1}])
 def test_a_wild_job_id_is_refused_without_a_traceback(app, client, agent, caplog, job):
-    issue(client, "ktp", printer="kiosk-2")
+    issue(client, "ktp", printer="kiosk-2", kiosk_key=kiosk_key(app))
     app.extensions["antrean.print_hub"].dispatch()
     with caplog.at_level(logging.WARNING):
         answer = agent.emit("done", {"job": job, "ok": True}, namespace=NS, callback=True)
@@ -84,7 +90,7 @@ def test_an_agents_error_text_is_stored_without_nul_or_lone_surrogates(app, clie
     """PostgreSQL refuses both: the agent's failure must be recorded, not turned into a 500."""
     from antrean.shared.services.print_queue import list_jobs
 
-    issue(client, "ktp", printer="kiosk-2")
+    issue(client, "ktp", printer="kiosk-2", kiosk_key=kiosk_key(app))
     assert app.extensions["antrean.print_hub"].dispatch() == 1
     job = sent_jobs(agent)[0]["job"]
     answer = agent.emit("done", {"job": job, "ok": False, "error": "paper\x00 jam \ud800"}, namespace=NS,

@@ -35,7 +35,8 @@ def office(tmp_path, clock, printer):
     app = create_app(
         {"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "test",
          "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True,
-         "LOGIN_LIMIT": "100000 per minute"},  # the checks send wrong credentials on purpose
+         "LOGIN_LIMIT": "100000 per minute",  # the checks send wrong credentials on purpose
+         "ISSUE_LIMIT": "100000 per minute"},  # ... and take many tickets from one address
         clock=clock, printer=printer, start_workers=False,
     )
     sessions = app.extensions["antrean"].sessions
