@@ -37,7 +37,8 @@ from harness import Office, print_machine  # noqa: E402
 
 def build_app(office: Office):
     """The app in this process on the office's database, with the file printer and no workers."""
-    for key in ("ANTREAN_INSTANCE", "DATABASE_URL", "SECRET_KEY", "ANTREAN_PRINTER", "ANTREAN_ALWAYS_OPEN"):
+    for key in ("ANTREAN_INSTANCE", "DATABASE_URL", "SECRET_KEY", "ANTREAN_PRINTER", "ANTREAN_ALWAYS_OPEN",
+                "ANTREAN_ISSUE_LIMIT"):
         os.environ[key] = office.env[key]
     os.environ["ANTREAN_SPEECH"] = "off"
     os.environ.pop("REDIS_URL", None)
