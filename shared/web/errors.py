@@ -1,7 +1,7 @@
 """App-wide error handlers: JSON errors under /api, and 503 when the database cannot answer."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -22,6 +22,8 @@ def _http_error(exc: HTTPException):
     if request.path.startswith("/api/"):
         # the exception's own headers stay (``Allow`` on a 405), all but its HTML Content-Type
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        if exc.code == 429:  # a limit was reached: when to try again (shared/web/login_limits.py)
+            headers.append(("Retry-After", str(g.get("login_retry_seconds", 60))))
         return jsonify({"error": exc.description, "code": exc.name.lower().replace(" ", "_")}), exc.code, headers
     return exc
 

@@ -92,8 +92,9 @@ def _api_failed(response) -> bool:
 
 
 def _remember_wait(limit: RequestLimit) -> None:
-    """The seconds until the window has room again, for the message on the login page."""
-    g.login_retry_seconds = max(1, int(limit.reset_at - time.time() + 0.999))
+    """The seconds until the window has room again: the login page's message and every 429's Retry-After."""
+    window = limit.limit.get_expiry()  # reset_at is a whole second, so the wait can round past the window
+    g.login_retry_seconds = max(1, min(window, int(limit.reset_at - time.time() + 0.999)))
 
 
 def init_app(app: Flask) -> Limiter:
@@ -102,7 +103,10 @@ def init_app(app: Flask) -> Limiter:
     limiter = Limiter(
         key_func=get_remote_address, storage_uri=redis_url or "memory://",
         strategy="moving-window", key_prefix=f"antrean:{app.config.get('SOCKETIO_CHANNEL', 'antrean')}",
-        headers_enabled=True,
+        # No rate-limit headers on every answer: Flask-Limiter would stretch any Retry-After of a limited
+        # route to its window (a 503 "try again in 2 s" would say 58 s). A 429 carries its own Retry-After
+        # (``_remember_wait``, shared/web/errors.py and the login page).
+        headers_enabled=False,
         # Redis away: count in this process's memory instead of answering 500 (Flask-Limiter warns
         # once, "falling back to in-memory storage", and goes back to Redis when it answers again);
         # never let the limiter's storage fail a login
@@ -125,11 +129,12 @@ def init_app(app: Flask) -> Limiter:
     api = app.blueprints[STAFF_API]
     assert isinstance(api, Blueprint)  # Flask's registry is typed with the base class of flask.Blueprint
     limiter.limit(rate, key_func=_api_key, deduct_when=_api_failed,
-                  error_message="too many failed logins: wait, then try again")(api)
+                  error_message="too many failed logins: wait, then try again", on_breach=_remember_wait)(api)
     issue = app.view_functions[ISSUE_ENDPOINT]
     app.view_functions[ISSUE_ENDPOINT] = cast(RouteCallable, limiter.limit(
         lambda: app.config["KIOSK_LIMIT"] if isinstance(request_kiosk(), DeviceToken) else app.config["ISSUE_LIMIT"],
         key_func=_issue_key, methods=["POST"], exempt_when=_repeated_request, error_message=TOO_MANY_TICKETS,
+        on_breach=_remember_wait,
     )(issue))
     app.extensions["antrean.limiter"] = limiter
     return limiter
