@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import base64
 import re
-import secrets
 import time
 
 import pytest
 import requests
 
 from tests.support.clients import DisplayClient, Staff
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, redis_pair_env, start_pair
 from tests.support.security import TOO_MANY
 
 
@@ -32,15 +31,11 @@ def form_login(server, username, password):
 
 @pytest.mark.redis
 def test_with_redis_down_staff_log_in_and_use_the_staff_api(tmp_path, private_redis):
-    env = {"REDIS_URL": private_redis.url, "ANTREAN_SOCKETIO_CHANNEL": f"antrean-test-{secrets.token_hex(4)}",
-           "ANTREAN_PRINTER": "none", "SECRET_KEY": "s"}
+    env = redis_pair_env(private_redis.url, SECRET_KEY="s")
     # two processes on one SQLite file: calls on one, the display on two
     one, two = LiveServer(tmp_path, env), LiveServer(tmp_path, env)
     two.log = tmp_path / "server2.log"
-    one.create_demo()
-    two.passwords = one.passwords
-    one.start()
-    two.start()
+    start_pair(one, two)
     display = None
     try:
         display = DisplayClient(two.url)

@@ -4,7 +4,6 @@ process 1 reaches a display connected to process 2 again. A private redis-server
 is killed and started again (the shared Redis of the machine is left alone)."""
 from __future__ import annotations
 
-import secrets
 import time
 
 import psycopg
@@ -12,22 +11,17 @@ import pytest
 import requests
 
 from tests.support.clients import DisplayClient, Staff
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, redis_pair_env, start_pair
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_redis_restart_under_two_processes(tmp_path, pg_url, private_redis):
-    env = {"DATABASE_URL": pg_url, "REDIS_URL": private_redis.url,
-           "ANTREAN_SOCKETIO_CHANNEL": f"antrean-test-{secrets.token_hex(4)}", "ANTREAN_PRINTER": "none",
-           "SECRET_KEY": "shared-secret-for-both"}
+    env = redis_pair_env(private_redis.url, DATABASE_URL=pg_url, SECRET_KEY="shared-secret-for-both")
     one, two = (LiveServer(tmp_path / f"p{n}", env) for n in (1, 2))
     for s in (one, two):
         s.tmp.mkdir()
-    one.create_demo()
-    two.passwords = one.passwords
-    one.start()
-    two.start()
+    start_pair(one, two)
     display = None
     try:
         display = DisplayClient(two.url)

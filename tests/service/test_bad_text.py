@@ -2,30 +2,18 @@
 PostgreSQL a NUL in a text column is a DataError and a surrogate cannot be encoded (both were a 500),
 and SQLite cannot encode a surrogate either. The ticket stays as it was."""
 import pytest
-from sqlalchemy import select
 
 from antrean.shared.services.errors import OperationError
-from tests.support.factories import make_desk
-from tests.support.fakes import fast_hash
+from tests.support.factories import demo_office
 
 APPLICANT = {"name": "Sri Wahyuni", "nik": "3503124507540001"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request, catalogue, clock):
-    from antrean.shared.services.demo import create_demo
-    from antrean.shared.services.desk import Actor
-    from antrean.shared.store.db import make_engine, make_sessionmaker
-    from antrean.shared.store.models import User
-
     url = request.getfixturevalue("db_url" if request.param == "sqlite" else "pg_url")
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    create_demo(sessions, hasher=fast_hash)
-    with sessions() as s:
-        staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
-    yield make_desk(sessions, catalogue, clock), staff
-    engine.dispose()
+    for desk, staff, _sessions in demo_office(url, catalogue, clock):
+        yield desk, staff
 
 
 @pytest.mark.parametrize("bad", ["Sri\x00Wahyuni", "Sri \ud800"], ids=["nul", "lone-surrogate"])

@@ -5,30 +5,17 @@ call rules, lokets opened and closed, real desk visits in the history and a quot
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
 
 from antrean.shared.services import availability
 from antrean.shared.store.models import Loket, Setting
-from tests.support.factories import make_desk, walk_desk_visit
-from tests.support.fakes import fast_hash
+from tests.support.factories import demo_office, walk_desk_visit
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def office(request, catalogue, clock):
-    from antrean.shared.services.demo import create_demo
-    from antrean.shared.services.desk import Actor
-    from antrean.shared.store.db import make_engine, make_sessionmaker
-    from antrean.shared.store.models import User
-
     url = request.getfixturevalue("db_url" if request.param == "sqlite" else "pg_url")
-    engine = make_engine(url)
-    sessions = make_sessionmaker(engine)
-    create_demo(sessions, hasher=fast_hash)
-    with sessions() as s:
-        staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
     limited = replace(catalogue, office=replace(catalogue.office, quotas={"ektp": 30}))
-    yield make_desk(sessions, limited, clock), staff, sessions
-    engine.dispose()
+    yield from demo_office(url, limited, clock)
 
 
 def _same_as_status_page(desk, view):

@@ -55,6 +55,28 @@ def make_desk(sessions, catalogue, clock):
     return open_office({"ALWAYS_OPEN": True}, sessions=sessions, catalogue=catalogue, clock=clock)
 
 
+def demo_office(url, catalogue, clock):
+    """The demo office (lokets, users) on the database at ``url``: yields ``(desk, staff, sessions)``
+    with ``staff`` the demo users as desk actors by username, and disposes of the engine after."""
+    from sqlalchemy import select
+
+    from antrean.shared.services.demo import create_demo
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.db import make_engine, make_sessionmaker
+    from antrean.shared.store.models import User
+    from tests.support.fakes import fast_hash
+
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    create_demo(sessions, hasher=fast_hash)
+    with sessions() as s:
+        staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
+    try:
+        yield make_desk(sessions, catalogue, clock), staff, sessions
+    finally:
+        engine.dispose()
+
+
 def actor(staff, role, loket=None):
     """An actor holding ``role`` (the first demo user who has it), at loket number ``loket``."""
     from antrean.shared.services.desk import Actor

@@ -3,6 +3,7 @@ and the polling helpers the tests against it use."""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -71,6 +72,20 @@ class LiveServer:
             self.proc.wait(10)
         if getattr(self, "_fh", None):
             self._fh.close()
+
+
+def redis_pair_env(redis_url: str, **extra: str) -> dict:
+    """The environment of two server processes sharing one private Redis (on a channel of their own)."""
+    return {"REDIS_URL": redis_url, "ANTREAN_SOCKETIO_CHANNEL": f"antrean-test-{secrets.token_hex(4)}",
+            "ANTREAN_PRINTER": "none", **extra}
+
+
+def start_pair(one: LiveServer, two: LiveServer) -> None:
+    """The demo office on ``one``'s database (``two`` shares it and its passwords), both started."""
+    one.create_demo()
+    two.passwords = one.passwords
+    one.start()
+    two.start()
 
 
 def wait_for(predicate, timeout: float = 5.0, step: float = 0.02):
