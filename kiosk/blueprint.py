@@ -9,7 +9,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
-from antrean.shared.services import availability
+from antrean.shared.services import availability, kiosk_settings
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.desk import NotFound
 from antrean.shared.services.print_worker import preview_png
@@ -33,8 +33,10 @@ def index():
     d = desk()
     now = d.clock()
     states = availability.service_states(d, now=now)
+    # What the confirmation step lists for each service: the documents to bring.
+    services_info = {s.code: {"requirements": list(s.requirements)} for s in d.catalogue.services.values()}
     return render_template(
-        "kiosk/index.html", groups=d.catalogue.by_group(), catalogue=d.catalogue,
+        "kiosk/index.html", confirm=kiosk_settings.options(d)["confirm"], services_info=services_info, groups=d.catalogue.by_group(), catalogue=d.catalogue,
         catalogue_version=d.catalogue_version,
         logo_url=url_for("display.logo") if office_logo(d, Path(current_app.instance_path)) else None,
         states={code: state_dict(st, now, d.tz) for code, st in states.items()},
