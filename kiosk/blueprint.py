@@ -3,12 +3,15 @@ PNG preview of the printed ticket."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 
+from antrean.shared.domain.clock import local, zone_abbreviation
 from antrean.shared.services import availability, kiosk_settings
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.desk import NotFound
@@ -59,7 +62,13 @@ def status(public_id: str):
         ticket = desk().get_ticket_by_public_id(public_id)
     except NotFound:
         abort(404)
-    resp = Response(render_template("kiosk/status.html", ticket=ticket))
+    d = desk()
+    tz_label = zone_abbreviation(d.tz)
+    # The office's clock, not the phone's (a phone may be set to another zone)
+    at = local(datetime.fromisoformat(ticket["issued_at"]), d.tz)
+    issued = at.strftime("%H:%M" if str(get_locale() or "id") == "en" else "%H.%M")
+    resp = Response(render_template("kiosk/status.html", ticket=ticket, tz_label=tz_label,
+                                    issued_text=f"{issued} {tz_label}"))
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex"
     return resp
