@@ -39,7 +39,8 @@ def index():
     # What the confirmation step lists for each service: the documents to bring.
     services_info = {s.code: {"requirements": list(s.requirements)} for s in d.catalogue.services.values()}
     return render_template(
-        "kiosk/index.html", confirm=kiosk_settings.options(d)["confirm"], services_info=services_info, groups=d.catalogue.by_group(), catalogue=d.catalogue,
+        "kiosk/index.html", confirm=kiosk_settings.options(d)["confirm"], services_info=services_info,
+        groups=d.catalogue.by_group(), catalogue=d.catalogue,
         catalogue_version=d.catalogue_version,
         logo_url=url_for("display.logo") if office_logo(d, Path(current_app.instance_path)) else None,
         states={code: state_dict(st, now, d.tz) for code, st in states.items()},

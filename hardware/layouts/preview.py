@@ -3,9 +3,10 @@
 ``render_ticket`` (hardware/layouts/ticket.py) writes through python-escpos's public methods
 (``set``, ``textln``, ``ln``, ``qr``, ``cut``, ``hw``). ``PreviewPrinter`` implements exactly
 those and records what a thermal printer would do with them: lines of text with their alignment,
-bold and size (double, or the custom multiples of ``GS !``: the number is four times the normal size), the QR code and the cut. ``render_png`` draws that on a paper-white strip
-at the printer's resolution (font A: 12 x 24 dots per character; QR modules of ``size`` dots),
-so the kiosk screen, the documentation and the roll show one and the same ticket.
+bold and size (double, or the multiples of ``GS !``: the number is four times the normal size), the
+QR code and the cut. ``render_png`` draws that on a paper-white strip at the printer's resolution
+(font A: 12 x 24 dots per character; QR modules of ``size`` dots), so the kiosk screen, the
+documentation and the roll show one and the same ticket.
 
     python -m antrean.hardware.layouts.preview --out ticket.png     # an example ticket of Kecamatan Kampak
 """
