@@ -74,10 +74,12 @@
   }
 
   // -- the alert ---------------------------------------------------------------------------------
-  let lastCall = null;  // what the last alert was for: a new call (status, ready, loket, step) alerts again
-  function alertCall(t, loket) {
+  let lastCall = null;  // what the ticket's last call looked like (status, ready, loket, step)
+  let lastAlertAt = 0;
+  function alertCall(t, loket, pickup) {
+    lastAlertAt = Date.now();
     const alertBox = $("st-alert");
-    $("st-alert-text").textContent = fmt(t.ready ? text.alert_ready : text.alert_called, {loket: loket});
+    $("st-alert-text").textContent = fmt(pickup ? text.alert_ready : text.alert_called, {loket: loket});
     alertBox.hidden = false;
     document.title = `${fmt(text.alert_title, {number: t.number})} · ${baseTitle}`;
     if (navigator.vibrate) {
@@ -124,7 +126,9 @@
     // A call: the ticket is called to a loket (first call, or the applicant wanted again later).
     const calling = t.status === "called" || (t.ready && t.status !== "done");
     const call = calling ? `${t.status}|${t.ready}|${t.loket}|${t.current_step ? t.current_step.number : ""}` : null;
-    if (call && call !== lastCall && !first) alertCall(t, loket);
+    // Each call comes as a "call" event (below); a change seen without one (a phone that was offline
+    // at the moment) alerts too, once.
+    if (call && call !== lastCall && !first && Date.now() - lastAlertAt > 10000) alertCall(t, loket, t.ready);
     if (call && first) {  // opened while called: the banner says so, without a sound nobody armed
       $("st-alert-text").textContent = fmt(t.ready ? text.alert_ready : text.alert_called, {loket: loket});
       $("st-alert").hidden = false;
@@ -146,5 +150,10 @@
   socket.on("connect", () => { live(true); follow(); });
   socket.on("disconnect", () => live(false));
   socket.on("refresh", follow);
+  // A call of this ticket (the first call, a recall, the call to collect the documents).
+  socket.on("call", (c) => {
+    if (!c || Date.now() - lastAlertAt < 3000) return;  // already alerted for this call
+    alertCall({number: c.number}, c.loket_name || text.a_loket, c.kind === "pickup");
+  });
   setInterval(() => { if (socket.connected) follow(); }, 30000);
 })();

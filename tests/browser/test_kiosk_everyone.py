@@ -213,7 +213,8 @@ def test_the_phone_alerts_when_the_number_is_called(live_server, new_page, shot)
     expect(phone.locator("#st-sound")).to_have_attribute("data-state", "on")
     shot(phone, "1-waiting")
 
-    Staff(live_server, "pelayanan2").post("/counter/call-next")
+    clerk = Staff(live_server, "pelayanan2")
+    clerk.post("/counter/call-next")
     alert = phone.locator("#st-alert")
     expect(alert).to_be_visible(timeout=3000)
     expect(phone.locator("#st-alert-text")).to_have_text("Nomor Anda dipanggil — silakan menuju Loket 2")
@@ -235,3 +236,15 @@ def test_the_phone_alerts_when_the_number_is_called(live_server, new_page, shot)
     phone.wait_for_timeout(500)
     assert phone.evaluate("window.__tones") == [] and phone.evaluate("window.__vibrations") == []
     assert re.search(r"Loket 2", phone.locator("body").text_content())
+    phone.tap("#st-alert-ok")
+    phone.tap("#st-sound")
+
+    # The citizen did not come: the clerk calls the number again, and the phone alerts again.
+    clerk.post(f"/counter/tickets/{ticket['id']}/call", {"kind": "recall"})
+    expect(alert).to_be_visible(timeout=3000)
+    expect(phone.locator("#st-alert-text")).to_have_text("Nomor Anda dipanggil — silakan menuju Loket 2")
+    phone.wait_for_function("window.__tones.length >= 3")
+    phone.wait_for_timeout(800)  # the refresh that follows the call does not alert a second time
+    assert phone.evaluate("window.__tones") == [880, 660, 880]
+    assert phone.evaluate("window.__vibrations") == [0, [400, 200, 400, 200, 400]]  # (0: the OK tap before)
+    shot(phone, "3-recalled")

@@ -120,3 +120,31 @@ def test_the_survey_resets_when_idle_and_switches_language(client):
     assert 'data-idle-seconds="30"' in english and '<html lang="en">' in english
     assert "Public Satisfaction Survey" in english
     assert 'data-idle-seconds="600"' in client.get("/kiosk/survei/?idle=99999").get_data(as_text=True)
+
+
+def test_the_phone_following_a_ticket_is_told_of_each_of_its_calls_and_only_those(app, app_staff):
+    from antrean.shared.realtime.hub import socketio
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
+
+    desk = app.extensions["antrean"]
+    with desk.sessions() as s:
+        clerk = Actor.of(s.scalar(select(User).where(User.username == "pelayanan2")))
+    mine, other = desk.issue_ticket("ahli_waris"), desk.issue_ticket("ahli_waris")
+    phones = {}
+    for t in (mine, other):
+        phones[t["number"]] = socketio.test_client(app, namespace="/ticket")
+        phones[t["number"]].emit("follow", {"public_id": t["public_id"]}, namespace="/ticket", callback=True)
+
+    def calls(number):
+        return [r["args"][0] for r in phones[number].get_received("/ticket") if r["name"] == "call"]
+
+    desk.call_next(clerk)  # B001, at Loket 2
+    desk.recall(clerk, mine["id"])
+    got = calls(mine["number"])
+    assert [(c["number"], c["loket_name"], c["kind"]) for c in got] == [("B001", "Loket 2", "call"),
+                                                                      ("B001", "Loket 2", "recall")]
+    assert set(got[0]) == {"number", "loket", "loket_name", "kind", "at"}  # public fields only
+    assert calls(other["number"]) == []  # another ticket's phone hears nothing of it
+    for phone in phones.values():
+        phone.disconnect(namespace="/ticket")
