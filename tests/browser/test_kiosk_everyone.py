@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import urllib.request
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -175,6 +176,33 @@ def test_the_survey_resets_when_idle_switches_language_and_has_large_targets(liv
     expect(tablet.locator('input[name="number"]')).to_have_value("")
     assert "lang=id" in tablet.url and "idle=3" in tablet.url
     shot(tablet, "2-reset")
+
+
+def test_a_finished_tickets_status_page_leads_to_the_survey(live_server, new_page, shot):
+    base = live_server.url
+    resp = urllib.request.urlopen(urllib.request.Request(
+        f"{base}/api/v1/tickets", data=json.dumps({"service": "legalisasi"}).encode(),
+        headers={"Content-Type": "application/json"}), timeout=10)
+    ticket = json.loads(resp.read())
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.goto(f"{base}{ticket['status_url']}")
+    expect(phone.locator("#st-live")).to_have_attribute("data-state", "online")
+    expect(phone.locator("#st-survey")).to_be_hidden()  # not before the service is done
+    # The ticket is finished (the walk through its steps is the counter's tests' business).
+    with sqlite3.connect(live_server.tmp / "antrean.db") as db:
+        db.execute("UPDATE tickets SET status = 'done' WHERE id = ?", (ticket["id"],))
+    phone.reload()
+    survey_link = phone.locator("#st-survey")
+    expect(survey_link).to_be_visible()
+    expect(survey_link).to_have_text("Isi survei kepuasan (1 menit)")
+    shot(phone, "1-done")
+    survey_link.tap()
+    expect(phone.locator("fieldset.question")).to_have_count(9)
+    targets = boxes(phone, ".survey label.choice, .survey-lang a, #survey-submit, .survey textarea")
+    assert len(targets) >= 30
+    assert [t for t in targets if t["height"] < 48 or t["width"] < 48] == []
+    phone.locator("label.choice").first.tap()
+    shot(phone, "2-survey")
 
 
 ALERT_RECORDER = """
