@@ -5,6 +5,7 @@
     POST /counter/availability/close        service=<code> or service=* (the whole kiosk), for today
     POST /counter/availability/open         the same, reopening
     POST /counter/availability/quota        service=<code>, quota=<n> (empty: the catalogue's)
+    POST /counter/availability/settings     confirm=1|0: the kiosk's confirmation step (admin)
 
 A closure holds for the office day only; quotas hold until changed. Changes are audited. Every
 staff user sees the page; the changes are for the roles in ``availability.MANAGER_ROLES``.
@@ -16,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from antrean.shared.domain.catalogue import WEEKDAYS
-from antrean.shared.services import availability, availability_view
+from antrean.shared.services import availability, availability_view, kiosk_settings
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
 from antrean.shared.web.texts import state_dict
@@ -38,6 +39,7 @@ def _state() -> dict:
         "holidays": list(office.holidays),
         "always_open": d.always_open,
         "closed_all": overrides.closed_all,
+        "kiosk": kiosk_settings.options(d),
     }
 
 
@@ -107,3 +109,21 @@ def quota():
         flash(str(exc), "error")
         return redirect(url_for("availability.index"))
     return _answer(result, _("Kuota disimpan."))
+
+
+@bp.post("/settings")
+@roles_required(*kiosk_settings.EDITOR_ROLES)
+def kiosk_options():
+    """The kiosk's confirmation step on (``confirm=1``) or off (``confirm=0``); JSON ``{"confirm": bool}``."""
+    form = _form()
+    raw = form.get("confirm")
+    on = raw if isinstance(raw, bool) else {"1": True, "0": False}.get(raw) if isinstance(raw, str) else None
+    try:
+        result = kiosk_settings.set_confirm(desk(), current_actor(), on)
+    except OperationError as exc:
+        if request.is_json:
+            return json_error(exc)
+        flash(str(exc), "error")
+        return redirect(url_for("availability.index"))
+    return _answer(result, _("Kios menampilkan konfirmasi sebelum mencetak tiket.") if result["confirm"]
+                   else _("Kios langsung mencetak tiket tanpa konfirmasi."))

@@ -8,7 +8,7 @@ import yaml
 from flask import Blueprint, current_app, jsonify, request
 
 from antrean.shared.domain.catalogue import service_to_dict
-from antrean.shared.services import availability, print_queue
+from antrean.shared.services import availability, kiosk_settings, print_queue
 from antrean.shared.services.desk import OperationError
 from antrean.shared.services.print_worker import prints_nothing
 from antrean.shared.web.helpers import desk, json_error
@@ -42,6 +42,7 @@ def services():
         "office": {"message": office_message(states, now, d.tz),
                    "open": any(st.open for st in states.values())},
         "catalogue_version": d.catalogue_version,
+        "kiosk": kiosk_settings.options(d),
     })
 
 

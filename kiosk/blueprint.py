@@ -3,13 +3,16 @@ PNG preview of the printed ticket."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 
-from antrean.shared.services import availability
+from antrean.shared.domain.clock import local, zone_abbreviation
+from antrean.shared.services import availability, kiosk_settings
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.desk import NotFound
 from antrean.shared.services.print_worker import preview_png
@@ -33,8 +36,11 @@ def index():
     d = desk()
     now = d.clock()
     states = availability.service_states(d, now=now)
+    # What the confirmation step lists for each service: the documents to bring.
+    services_info = {s.code: {"requirements": list(s.requirements)} for s in d.catalogue.services.values()}
     return render_template(
-        "kiosk/index.html", groups=d.catalogue.by_group(), catalogue=d.catalogue,
+        "kiosk/index.html", confirm=kiosk_settings.options(d)["confirm"], services_info=services_info,
+        groups=d.catalogue.by_group(), catalogue=d.catalogue,
         catalogue_version=d.catalogue_version,
         logo_url=url_for("display.logo") if office_logo(d, Path(current_app.instance_path)) else None,
         states={code: state_dict(st, now, d.tz) for code, st in states.items()},
@@ -57,7 +63,13 @@ def status(public_id: str):
         ticket = desk().get_ticket_by_public_id(public_id)
     except NotFound:
         abort(404)
-    resp = Response(render_template("kiosk/status.html", ticket=ticket))
+    d = desk()
+    tz_label = zone_abbreviation(d.tz)
+    # The office's clock, not the phone's (a phone may be set to another zone)
+    at = local(datetime.fromisoformat(ticket["issued_at"]), d.tz)
+    issued = at.strftime("%H:%M" if str(get_locale() or "id") == "en" else "%H.%M")
+    resp = Response(render_template("kiosk/status.html", ticket=ticket, tz_label=tz_label,
+                                    issued_text=f"{issued} {tz_label}"))
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex"
     return resp

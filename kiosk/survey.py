@@ -1,8 +1,11 @@
 """The satisfaction survey pages (Survei Kepuasan Masyarakat), for a tablet at the hand-over desk,
-the kiosk, or the applicant's phone (linked from the ticket's status page)."""
+the kiosk, or the applicant's phone (linked from the ticket's status page of a finished ticket).
+
+Like the kiosk, an untouched page goes back to the start in the office's language (``?idle=`` sets
+the seconds, 2-600; the thanks page goes back sooner), and the language can be switched (id/en)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -11,6 +14,16 @@ from antrean.shared.services.desk import NotFound, OperationError
 from antrean.shared.web.helpers import desk
 
 bp = Blueprint("survey", __name__, url_prefix="/kiosk/survei", template_folder="templates")
+
+IDLE_SECONDS = 90  # an untouched survey page goes back to the start
+THANKS_SECONDS = 15  # ... and the thanks page this soon
+
+
+def _page(template: str, **context):
+    idle = request.args.get("idle", type=int)
+    idle = IDLE_SECONDS if idle is None else max(2, min(600, idle))
+    return render_template(template, default_lang=current_app.config["DEFAULT_LANG"], idle_seconds=idle,
+                           thanks_seconds=min(idle, THANKS_SECONDS), **context)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -24,7 +37,7 @@ def start():
         if public_id is not None:
             return redirect(url_for("survey.form", public_id=public_id))
         error = _("Nomor antrean atau kode pengambilan tidak cocok.")
-    return render_template("survey/start.html", error=error)
+    return _page("survey/start.html", error=error)
 
 
 @bp.route("/<public_id>", methods=["GET", "POST"])
@@ -43,8 +56,8 @@ def form(public_id: str):
             answers[code] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw
         try:
             survey.submit(d.sessions, public_id, answers, request.form.get("comment", ""), clock=d.clock)
-            return render_template("survey/thanks.html", ticket=ticket)
+            return _page("survey/thanks.html", ticket=ticket)
         except OperationError:
             error = _("Mohon jawab kesembilan pertanyaan.")
-    return render_template("survey/form.html", ticket=ticket, questions=survey.questionnaire(lang),
+    return _page("survey/form.html", ticket=ticket, questions=survey.questionnaire(lang),
                            error=error, chosen=request.form)

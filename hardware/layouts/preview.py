@@ -3,9 +3,10 @@
 ``render_ticket`` (hardware/layouts/ticket.py) writes through python-escpos's public methods
 (``set``, ``textln``, ``ln``, ``qr``, ``cut``, ``hw``). ``PreviewPrinter`` implements exactly
 those and records what a thermal printer would do with them: lines of text with their alignment,
-bold and double size, the QR code and the cut. ``render_png`` draws that on a paper-white strip
-at the printer's resolution (font A: 12 x 24 dots per character; QR modules of ``size`` dots),
-so the kiosk screen, the documentation and the roll show one and the same ticket.
+bold and size (double, or the multiples of ``GS !``: the number is four times the normal size), the
+QR code and the cut. ``render_png`` draws that on a paper-white strip at the printer's resolution
+(font A: 12 x 24 dots per character; QR modules of ``size`` dots), so the kiosk screen, the
+documentation and the roll show one and the same ticket.
 
     python -m antrean.hardware.layouts.preview --out ticket.png     # an example ticket of Kecamatan Kampak
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,12 +34,12 @@ FONT_CANDIDATES = {  # monospace fonts on Debian/Ubuntu, Windows and macOS; else
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Style:
     align: str = "left"
     bold: bool = False
-    double_width: bool = False
-    double_height: bool = False
+    width: int = 1   # multiples of the normal character (1-8, as GS ! and python-escpos allow)
+    height: int = 1
 
 
 @dataclass
@@ -54,14 +55,18 @@ class PreviewPrinter:
             self.style = _Style()
 
     def set(self, align=None, bold=None, normal_textsize=None, double_width=None, double_height=None,
-            **_ignored) -> None:
+            custom_size=None, width=None, height=None, **_ignored) -> None:
         st = self.style
         if align is not None:
-            st = _Style(align, st.bold, st.double_width, st.double_height)
+            st = replace(st, align=align)
         if bold is not None:
-            st = _Style(st.align, bool(bold), st.double_width, st.double_height)
-        if normal_textsize or double_width or double_height:  # python-escpos: size is set as a whole
-            st = _Style(st.align, st.bold, bool(double_width), bool(double_height))
+            st = replace(st, bold=bool(bold))
+        if custom_size:  # python-escpos: GS ! with both multiples (1-8)
+            if not (isinstance(width, int) and isinstance(height, int) and 1 <= width <= 8 and 1 <= height <= 8):
+                raise ValueError("custom_size needs a width and a height of 1-8")
+            st = replace(st, width=width, height=height)
+        elif normal_textsize or double_width or double_height:  # python-escpos: size is set as a whole
+            st = replace(st, width=2 if double_width else 1, height=2 if double_height else 1)
         self.style = st
 
     def text(self, txt: str) -> None:
@@ -109,7 +114,7 @@ def render_png(slip: TicketSlip, width: int = 42, scale: float = 1.0) -> bytes:
     for item in printer.items:
         if item[0] == "text":
             _, line, st = item
-            blocks.append(("text", line, st, CHAR_H * (2 if st.double_height else 1)))
+            blocks.append(("text", line, st, CHAR_H * st.height))
         elif item[0] == "qr":
             _, content, size, st = item
             img = _qr_image(content, max(1, int(size)))
@@ -123,16 +128,15 @@ def render_png(slip: TicketSlip, width: int = 42, scale: float = 1.0) -> bytes:
     y = MARGIN
     for kind, payload, st, h in blocks:
         if kind == "text":
-            cw = CHAR_W * (2 if st.double_width else 1)
-            px = int(round(CHAR_H * (2 if st.double_height else 1) * 0.8))
+            cw = CHAR_W * st.width
+            px = int(round(CHAR_H * st.height * 0.8))
             font = fonts.setdefault((st.bold, px), _font(st.bold, px))
             line = str(payload)
             line_w = len(line) * cw
             x = {"center": (paper_w - line_w) // 2, "right": paper_w - MARGIN - line_w}.get(st.align, MARGIN)
             for i, ch in enumerate(line):  # one character per cell, as the printer does
                 if ch != " ":
-                    # A double-width character is drawn at double height too and squeezed later
-                    # only when the printer would not double its height (never in our layout).
+                    # Drawn at the cell's height; our layout scales width and height alike.
                     draw.text((x + i * cw + cw / 2, y + h / 2), ch, font=font, fill=INK, anchor="mm")
         elif kind == "qr" and isinstance(payload, Image.Image):
             img = payload

@@ -57,6 +57,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+NUMBER_SCALE = 4  # the queue number's width and height, in multiples of the normal character
+
 DATE_PATTERNS = {"id": "EEEE, d MMMM y HH.mm", "en": "EEEE, d MMMM y HH:mm"}
 
 # Characters that NFKD does not turn into ASCII but that have a plain spelling.
@@ -170,9 +172,12 @@ def render_ticket(printer, slip: TicketSlip, width: int = 42) -> None:
     write_lines(p, slip.service_name, width)
     p.set(bold=False)
     p.textln(labels["number"])
-    p.set(double_height=True, double_width=True, bold=True, align="center")
-    write_lines(p, slip.number, width // 2)
-    p.set(normal_textsize=True, bold=False)
+    # The number four times the normal size (GS ! 0x33: about 12 mm high at 203 dpi), readable at
+    # arm's length on 58 mm and 80 mm rolls alike; then back to the normal size (GS ! 0 and ESC ! 0).
+    p.set(custom_size=True, width=NUMBER_SCALE, height=NUMBER_SCALE, bold=True, align="center")
+    write_lines(p, slip.number, width // NUMBER_SCALE)
+    p.set(custom_size=True, width=1, height=1, bold=False)
+    p.set(normal_textsize=True)
     if slip.priority_label:
         p.set(bold=True)
         write_lines(p, slip.priority_label, width)

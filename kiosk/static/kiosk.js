@@ -1,5 +1,7 @@
-// Kiosk: service group -> service -> ticket. One ticket per tap: the buttons lock on the first
-// touch, and every tap carries a request_id, so a double tap, a stuck button or a retried request
+// Kiosk: service group -> service -> (confirmation) -> ticket. With the confirmation step on (the
+// administrator's setting, on by default) a tap on a service shows it with its documents and two big
+// buttons, "Ambil tiket" and "Kembali": one wrong tap prints nothing. One ticket per tap: the buttons
+// lock on the first touch, and every tap carries a request_id, so a double tap, a stuck button or a retried request
 // gets the same ticket back from the server. An untouched page returns to the start by itself.
 (function () {
   "use strict";
@@ -18,6 +20,11 @@
   const busyNote = document.getElementById("kiosk-busy");
   const printState = document.getElementById("print-state");
   const countdown = document.getElementById("result-countdown");
+  const confirmStep = document.getElementById("step-confirm");
+  const serviceInfo = JSON.parse(document.getElementById("kiosk-services").textContent);
+  let confirmOn = root.dataset.confirm !== "0";  // kept up to date by refresh()
+  let chosen = null;  // the service button waiting for "Ambil tiket"
+  let confirmGuardUntil = 0;  // the finger that chose the service must not also take the ticket
   const $$ = (sel) => Array.from(document.querySelectorAll(sel));
 
   // A print agent for this kiosk: open the page once with ?printer=NAME (docs/printing.md).
@@ -80,8 +87,34 @@
     $$(".group-services").forEach((g) => { g.hidden = g.dataset.group !== name; });
     window.scrollTo(0, 0);
   }
+  function showConfirm(button) {
+    chosen = button;
+    document.getElementById("confirm-service").textContent = button.dataset.name;
+    const reason = selectedReason();
+    const prio = document.getElementById("confirm-priority");
+    prio.textContent = reason ? text.priority[reason] : "";
+    prio.hidden = !reason;
+    const docs = (serviceInfo[button.dataset.service] || {}).requirements || [];
+    document.getElementById("confirm-docs").replaceChildren(...docs.map((d) => {
+      const li = document.createElement("li"); li.textContent = d; return li;
+    }));
+    document.getElementById("confirm-docs").hidden = !docs.length;
+    document.getElementById("confirm-none").hidden = !!docs.length;
+    const meta = button.querySelector(".meta");
+    document.getElementById("confirm-meta").textContent = meta ? meta.textContent : "";
+    services.hidden = true; confirmStep.hidden = false; error.hidden = true;
+    confirmGuardUntil = Date.now() + 600;
+    window.scrollTo(0, 0);
+  }
+  function leaveConfirm() {
+    // Back to the list the service was chosen from, with the priority choice kept.
+    confirmStep.hidden = true; services.hidden = false;
+    if (chosen) showGroup(chosen.closest(".group-services").dataset.group);
+    chosen = null;
+  }
   function showStart() {
     clearInterval(countdownTimer); clearTimeout(printTimer);
+    chosen = null; confirmStep.hidden = true;
     result.hidden = true; services.hidden = false; error.hidden = true;
     $$("button.priority-choice").forEach((b) => b.setAttribute("aria-pressed", "false"));
     showGroups();
@@ -92,6 +125,7 @@
 
   // -- availability (services closed, quota, office hours) -----------------------------------
   function applyAvailability(data) {
+    if (data.kiosk && typeof data.kiosk.confirm === "boolean") confirmOn = data.kiosk.confirm;
     const banner = document.getElementById("office-closed");
     banner.textContent = data.office.message || "";
     banner.hidden = !data.office.message;
@@ -120,7 +154,9 @@
       }
       // The administrator changed the services: an idle kiosk reloads to show them.
       if (String(data.catalogue_version) !== (root.dataset.catalogueVersion || "0")) {
-        if (!busy && result.hidden && Date.now() - lastTouch > 5000) { location.reload(); return; }
+        if (!busy && result.hidden && confirmStep.hidden && Date.now() - lastTouch > 5000) {
+          location.reload(); return;
+        }
       }
       applyAvailability(data);
     } catch (e) { /* offline: keep what is shown; the next tap says so */ }
@@ -130,7 +166,7 @@
   function lock(on, button) {
     busy = on;
     $$("button.service").forEach((b) => { b.disabled = on || b.dataset.closed === "1" || b.classList.contains("closed"); });
-    $$("button.back, button.priority-choice, button.group").forEach((b) => { b.disabled = on; });
+    $$("button.back, button.priority-choice, button.group, #confirm-back, #confirm-take").forEach((b) => { b.disabled = on; });
     if (button) button.classList.toggle("pressed", on);
     busyNote.hidden = !on;
   }
@@ -159,8 +195,9 @@
     throw lastError;
   }
 
+  // Issues the ticket; true when it is on screen (false: refused or offline, the reason shown).
   async function issue(button) {
-    if (busy || Date.now() < guardUntil || button.disabled) return;
+    if (busy || Date.now() < guardUntil || button.disabled) return false;
     lock(true, button);
     error.hidden = true;
     const reason = selectedReason();
@@ -178,15 +215,17 @@
         reasonEl.textContent = data.availability.message || "";
         reasonEl.hidden = false;
         refresh(false);
-        return;
+        return false;
       }
       // 503 database busy, 429 too many tickets from this kiosk or address, 401 a wrong kiosk key:
       // the server's message says what to do
-      if ([401, 429, 503].includes(resp.status)) { showError(data.error || text.failed); return; }
-      if (!resp.ok) { showError(text.failed); return; }
+      if ([401, 429, 503].includes(resp.status)) { showError(data.error || text.failed); return false; }
+      if (!resp.ok) { showError(text.failed); return false; }
       showResult(data, button.dataset.name, reason);
+      return true;
     } catch (e) {
       showError(text.offline);
+      return false;
     } finally {
       lock(false, button);
     }
@@ -242,7 +281,7 @@
     document.getElementById("result-qr").src = `/kiosk/qr/${ticket.public_id}.svg`;
     document.getElementById("result-preview").src = `/kiosk/preview/${ticket.public_id}.png?lang=${lang}`;
     setPrintState("printing");
-    services.hidden = true; result.hidden = false;
+    services.hidden = true; confirmStep.hidden = true; chosen = null; result.hidden = false;
     window.scrollTo(0, 0);
     startCountdown(faultSeconds);  // shortened once the ticket is printed
     followPrint(ticket);
@@ -261,7 +300,23 @@
     $$("button.priority-choice").forEach((o) => o.setAttribute("aria-pressed", "false"));
     b.setAttribute("aria-pressed", on ? "true" : "false");
   }));
-  $$("button.service").forEach((b) => b.addEventListener("click", () => issue(b)));
+  $$("button.service").forEach((b) => b.addEventListener("click", () => {
+    if (!confirmOn) { issue(b); return; }
+    if (busy || Date.now() < guardUntil || b.disabled) return;
+    showConfirm(b);
+  }));
+  document.getElementById("confirm-back").addEventListener("click", () => {
+    if (!busy && Date.now() >= confirmGuardUntil) leaveConfirm();
+  });
+  document.getElementById("confirm-take").addEventListener("click", async () => {
+    if (busy || !chosen || Date.now() < confirmGuardUntil) return;
+    const button = chosen;
+    if (!(await issue(button)) && !confirmStep.hidden) {
+      const message = error.textContent;
+      leaveConfirm();  // refused (closed, quota, offline): back to the list, which shows why
+      showError(message);
+    }
+  });
   document.getElementById("result-done").addEventListener("click", showStart);
 
   // The page resets itself: an untouched choice goes back to the start, and an untouched start
@@ -269,7 +324,7 @@
   setInterval(() => {
     if (busy || !result.hidden) return;
     const idle = Date.now() - lastTouch > idleSeconds * 1000;
-    const pristine = !groups.hidden && !selectedReason() && error.hidden;
+    const pristine = !groups.hidden && confirmStep.hidden && !selectedReason() && error.hidden;
     if (idle && (!pristine || lang !== defaultLang)) showStart();
   }, 1000);
   setInterval(() => { if (!busy && result.hidden) refresh(false); }, refreshSeconds * 1000);

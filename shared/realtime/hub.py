@@ -177,6 +177,9 @@ class CounterNamespace(Namespace):
                 log.exception("counter socket sweep failed")
 
 
+PHONE_CALL_FIELDS = ("number", "loket", "loket_name", "kind", "at")  # what a following phone is told of a call
+
+
 class TicketNamespace(Namespace):
     def __init__(self, desk: Desk):
         super().__init__("/ticket")
@@ -191,6 +194,7 @@ class TicketNamespace(Namespace):
         except NotFound:
             return {"error": "not found"}
         join_room(f"t:{public_id}")
+        join_room(f"call:{view['id']}")  # told of each call of this ticket (first call, recall, pickup)
         group = f"g:{view['group']}"  # told when the queue before this ticket moves
         for room in rooms():
             if room.startswith("g:") and room != group:
@@ -250,6 +254,9 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
         with call_lock:
             socketio.emit("call", payload, namespace="/display")
             socketio.emit("call", payload, namespace="/counter")
+        # The phone following this ticket: alerted at every call (public fields only).
+        socketio.emit("call", {k: event.payload.get(k) for k in PHONE_CALL_FIELDS}, namespace="/ticket",
+                      to=f"call:{event.payload['ticket_id']}")
         # Let the connections send it now: under gevent they would otherwise wait until this
         # request has finished its remaining work (counts, speech), which may not yield.
         socketio.sleep(0)

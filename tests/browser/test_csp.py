@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import take_ticket
 from tests.support.factories import issue
 from tests.support.needs_playwright import expect
 
@@ -73,6 +74,7 @@ def test_public_pages_satisfy_the_policy_and_work(live_server, new_page):
     kiosk.goto(f"{base}/kiosk/")
     kiosk.page.tap('button.group[data-group="adminduk"]')
     kiosk.page.tap('button.service[data-service="ktp"]')
+    take_ticket(kiosk.page, tap=True)
     expect(kiosk.page.locator("#result-number")).to_have_text("A001")
     for image in ("#result-qr", "#result-preview"):  # the QR (SVG) and the ticket preview (PNG)
         kiosk.page.wait_for_function(

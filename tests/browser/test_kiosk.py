@@ -12,6 +12,7 @@ import urllib.request
 
 import pytest
 
+from tests.support.browser import CONFIRM_GUARD_MS, take_ticket
 from tests.support.clients import Staff
 from tests.support.live_server import LiveServer, free_port
 from tests.support.needs_playwright import expect
@@ -91,8 +92,16 @@ def test_the_kiosk_flow_end_to_end_and_the_phone_follows(live_server, new_page, 
     expect(kiosk.locator('button.priority-choice[data-reason="lansia"]')).to_have_attribute("aria-pressed", "true")
     shot(kiosk, "2-services-priority")
 
-    started = time.monotonic()
     ktp.tap()
+    # The confirmation step: the service, the priority and the documents to bring.
+    expect(kiosk.locator("#confirm-service")).to_have_text("Rekomendasi Kartu Tanda Penduduk (KTP)")
+    expect(kiosk.locator("#confirm-priority")).to_have_text("Lansia")
+    expect(kiosk.locator("#confirm-docs li").first).to_have_text("Kartu Keluarga (KK)")
+    assert small_targets(kiosk) == []
+    shot(kiosk, "2b-confirm")
+    kiosk.wait_for_timeout(CONFIRM_GUARD_MS)
+    started = time.monotonic()
+    kiosk.tap("#confirm-take")
     expect(kiosk.locator("#result-number")).to_have_text("A001")
     shown = time.monotonic() - started
     expect(kiosk.locator("#result-service")).to_have_text("Rekomendasi Kartu Tanda Penduduk (KTP)")
@@ -140,6 +149,11 @@ def test_a_double_tap_and_a_stuck_button_issue_one_ticket_each(live_server, new_
     kiosk.goto(f"{base}/kiosk/?result=2")
     kiosk.click('button.group[data-group="surat_keterangan"]')
     kiosk.dblclick('button.service[data-service="ahli_waris"]')
+    expect(kiosk.locator("#step-confirm")).to_be_visible()  # the second tap of the pair took nothing
+    kiosk.wait_for_timeout(500)
+    assert count_tickets(base) == 0 and posts == []
+    kiosk.wait_for_timeout(CONFIRM_GUARD_MS)
+    kiosk.dblclick("#confirm-take")
     expect(kiosk.locator("#result-number")).to_have_text("B001")
     kiosk.wait_for_timeout(500)
     assert count_tickets(base) == 1 and len(posts) == 1
@@ -150,6 +164,10 @@ def test_a_double_tap_and_a_stuck_button_issue_one_ticket_each(live_server, new_
     kiosk.click('button.group[data-group="surat_keterangan"]')
     kiosk.wait_for_timeout(900)  # past the guard after returning to the start
     kiosk.evaluate("""() => { const b = document.querySelector('button.service[data-service="sktm"]');
+        for (let i = 0; i < 20; i++) { b.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true})); b.click(); } }""")
+    expect(kiosk.locator("#confirm-service")).to_have_text("Rekomendasi Surat Keterangan Tidak Mampu (SKTM)")
+    kiosk.wait_for_timeout(CONFIRM_GUARD_MS)
+    kiosk.evaluate("""() => { const b = document.getElementById('confirm-take');
         for (let i = 0; i < 20; i++) { b.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true})); b.click(); } }""")
     expect(kiosk.locator("#result-number")).to_have_text("B002")
     kiosk.wait_for_timeout(500)
@@ -168,9 +186,11 @@ def test_a_closed_service_says_so_instead_of_issuing(live_server, new_page, shot
     resp = staff.http.post(f"{base}/counter/availability/close", data={"csrf_token": staff.token, "service": "ektp"},
                            allow_redirects=False)
     assert resp.status_code == 302
-    # The page still offers it: a tap is refused by the server and the kiosk says why.
+    # The page still offers it: a tap is refused by the server and the kiosk says why, back on the list.
     kiosk.click('button.service[data-service="ektp"]')
+    take_ticket(kiosk)
     expect(kiosk.locator("#kiosk-error")).to_have_text("Layanan ditutup hari ini")
+    expect(kiosk.locator("#step-confirm")).to_be_hidden()
     ektp = kiosk.locator('button.service[data-service="ektp"]')
     expect(ektp).to_be_disabled()
     expect(ektp.locator(".closed-reason")).to_have_text("Layanan ditutup hari ini")
@@ -183,6 +203,7 @@ def test_a_closed_service_says_so_instead_of_issuing(live_server, new_page, shot
     expect(kiosk.locator('button.service[data-service="ektp"]')).to_have_class(re.compile(r"\bclosed\b"))
     shot(kiosk, "closed-greyed")
     kiosk.click('button.service[data-service="kk"]')
+    take_ticket(kiosk)
     expect(kiosk.locator("#result-number")).to_have_text("A001")
 
 
@@ -198,6 +219,9 @@ def test_the_english_toggle_and_back_to_indonesian(live_server, new_page, shot):
     kiosk.click('button.group[data-group="perizinan"]')
     expect(kiosk.locator('button.service[data-service="oss"] .meta')).to_have_text("Standard time 15 minutes")
     kiosk.click('button.service[data-service="oss"]')
+    expect(kiosk.locator("#confirm-title")).to_have_text("Check your choice")
+    expect(kiosk.locator("#confirm-take")).to_have_text("Take ticket")
+    take_ticket(kiosk)
     expect(kiosk.locator("#step-result h1")).to_have_text("Your queue number")
     expect(kiosk.locator("#result-number")).to_have_text("C001")
     expect(kiosk.locator("#print-state")).to_have_text("Please take your ticket.")
@@ -233,6 +257,7 @@ def test_with_the_printer_down_the_ticket_stays_on_screen(tmp_path, new_page, sh
         kiosk.goto(f"{server.url}/kiosk/")
         kiosk.click('button.group[data-group="adminduk"]')
         kiosk.click('button.service[data-service="akta_lahir"]')
+        take_ticket(kiosk)
         expect(kiosk.locator("#result-number")).to_have_text("A001")
         expect(kiosk.locator("#print-state")).to_have_attribute("data-state", "fault", timeout=10000)
         expect(kiosk.locator("#print-state")).to_contain_text("Nomor Anda tetap berlaku")

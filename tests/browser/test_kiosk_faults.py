@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from tests.support.browser import take_ticket
 from tests.support.live_server import LiveServer
 from tests.support.needs_playwright import expect
 
@@ -39,6 +40,7 @@ def test_kiosk_says_busy_retries_and_issues_once(server, new_page, shot):
     # Locked for longer than the page's own retries: it says so, and nothing is issued.
     holder.execute("BEGIN IMMEDIATE")
     kiosk.click('button.service[data-service="kk"]')
+    take_ticket(kiosk)
     expect(kiosk.locator("#kiosk-error")).to_have_text(BUSY, timeout=30_000)
     assert tickets() == []
     shot(kiosk, "busy")
@@ -46,6 +48,7 @@ def test_kiosk_says_busy_retries_and_issues_once(server, new_page, shot):
 
     # The citizen taps again once the lock is gone: one ticket.
     kiosk.click('button.service[data-service="kk"]')
+    take_ticket(kiosk)
     expect(kiosk.locator("#result-number")).to_have_text("A001")
     expect(kiosk.locator("#kiosk-error")).to_be_hidden()
     kiosk.click("#result-done")
@@ -55,8 +58,9 @@ def test_kiosk_says_busy_retries_and_issues_once(server, new_page, shot):
     kiosk.click('button.group[data-group="adminduk"]')
     holder.execute("BEGIN IMMEDIATE")
     release = threading.Timer(2.0, lambda: holder.execute("ROLLBACK"))
-    release.start()
     kiosk.click('button.service[data-service="kk"]')
+    take_ticket(kiosk)
+    release.start()
     expect(kiosk.locator("#result-number")).to_have_text("A002", timeout=30_000)
     release.join()
     expect(kiosk.locator("#kiosk-error")).to_be_hidden()

@@ -13,6 +13,7 @@ import urllib.request
 
 import pytest
 
+from tests.support.browser import CONFIRM_GUARD_MS, take_ticket
 from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
@@ -57,6 +58,7 @@ def test_kiosk_ticket_is_called_on_the_display(live_server, new_page, shot):
     kiosk.goto(f"{base}/kiosk/")
     kiosk.click('button.group[data-group="surat_keterangan"]')  # the kiosk shows groups first
     kiosk.click('button.service[data-service="ahli_waris"]')
+    take_ticket(kiosk)  # the confirmation step: the service and its documents, then "Ambil tiket"
     expect(kiosk.locator("#result-number")).to_have_text("B001")
     expect(kiosk.locator("#step-result")).to_be_visible()
     expect(kiosk.locator("#result-service")).to_have_text("Surat Keterangan Ahli Waris")
@@ -134,6 +136,9 @@ def test_kiosk_in_english_and_double_tap(live_server, new_page, shot):
 
     kiosk.click('button.group[data-group="adminduk"]')  # the kiosk shows groups first
     kiosk.dblclick('button.service[data-service="ktp"]')
+    expect(kiosk.locator("#confirm-take")).to_have_text("Take ticket")
+    kiosk.wait_for_timeout(CONFIRM_GUARD_MS)
+    kiosk.dblclick("#confirm-take")
     expect(kiosk.locator("#step-result")).to_be_visible()
     expect(kiosk.locator("#step-result h1")).to_have_text("Your queue number")
     expect(kiosk.locator("#result-number")).not_to_be_empty()

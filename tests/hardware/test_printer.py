@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from antrean.hardware.layouts.ticket import TicketSlip, ascii_safe, format_issued
+from antrean.hardware.layouts.preview import PreviewPrinter
+from antrean.hardware.layouts.ticket import TicketSlip, ascii_safe, format_issued, render_ticket
 from antrean.hardware.printer import (
     FilePrinter,
     NetworkPrinter,
@@ -27,7 +28,17 @@ from antrean.hardware.printer import (
 )
 from antrean.hardware.printer.device import Serial, Usb
 from tests.support.fakes import FakeNetworkPrinter
-from tests.support.printed import CONFIRM_QUERIES, CUT, DOUBLE_SIZE, INIT, PAPER_QUERY, QR_STORE, visible_lines
+from tests.support.printed import (
+    CONFIRM_QUERIES,
+    CUT,
+    INIT,
+    PAPER_QUERY,
+    QR_STORE,
+    QUAD_SIZE,
+    size_of,
+    sized_lines,
+    visible_lines,
+)
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -92,12 +103,13 @@ def test_tcp_printer_receives_the_whole_ticket(network_printer, tmp_path):
     assert data.startswith(PAPER_QUERY + INIT) and data.endswith(CONFIRM_QUERIES)
     ticket = data[len(PAPER_QUERY):-len(CONFIRM_QUERIES)]
     assert ticket == render_ticket_bytes(slip)
-    # The number, in double width and height, bold, centred.
-    size_at = ticket.index(DOUBLE_SIZE)
+    # The number, four times the normal width and height (GS ! 0x33), bold, centred.
+    size_at = ticket.index(QUAD_SIZE)
     assert ticket.index(b"B001") > size_at
     assert b"\x1bE\x01" in ticket[size_at:ticket.index(b"B001")]  # bold on
     assert b"\x1ba\x01" in ticket[size_at:ticket.index(b"B001")]  # centred
-    assert ticket[ticket.index(b"B001"):].startswith(b"B001\n\x1b!\x00")  # back to normal size
+    assert size_of(ticket, "B001") == (4, 4)
+    assert ticket[ticket.index(b"B001"):].startswith(b"B001\n\x1d!\x00")  # back to normal size
     # The QR code: model, dot size 6, error level, store the URL, print it.
     url = slip.status_url.encode()
     store = QR_STORE + bytes([len(url) + 3, 0]) + b"1P0" + url
@@ -392,6 +404,26 @@ def test_text_is_plain_ascii_and_cannot_inject_commands():
     assert b"\x1bt" in data  # python-escpos selects a code page once; ASCII prints the same in all
 
 
+@pytest.mark.parametrize(("paper", "width"), [("58 mm", 32), ("80 mm", 42), ("80 mm, Epson", 48)])
+def test_the_number_prints_four_times_the_normal_height(paper, width):
+    """Read back from the bytes: the printer is in 4 x 4 size (GS ! 0x33) when it prints the number,
+    and every other line is printed at the normal size again."""
+    for number in ("B001", "A123", "C9999"):
+        data = render_ticket_bytes(make_slip(number=number), width=width)
+        lines = sized_lines(data)
+        big = [(text, w, h) for text, w, h in lines if h > 1 or w > 1]
+        assert big == [(number, 4, 4)], paper  # nothing else is enlarged
+        at = data.index(number.encode())
+        assert data.rindex(QUAD_SIZE, 0, at) > data.rindex(b"Nomor antrean", 0, at)  # the command just before it
+        assert len(number) * 4 <= width  # one line: it fits the roll at four times the width
+        assert ("Antrean di depan Anda: 3", 1, 1) in lines
+        # The on-screen preview draws the same size: a 4 x 4 cell of 48 x 96 dots per character.
+        preview = PreviewPrinter()
+        render_ticket(preview, make_slip(number=number), width)
+        sizes = {item[1]: (item[2].width, item[2].height) for item in preview.items if item[0] == "text"}
+        assert sizes[number] == (4, 4) and sizes["Nomor antrean"] == (1, 1)
+
+
 def test_english_ticket_and_optional_parts():
     data = render_ticket_bytes(make_slip(lang="en", wait_minutes=1, people_ahead=0, documents=()))
     text = "\n".join(visible_lines(data))
@@ -406,7 +438,7 @@ def test_english_ticket_and_optional_parts():
 
 def test_profile_changes_nothing_but_the_printer_model(tmp_path):
     slip = make_slip()
-    assert render_ticket_bytes(slip, "TM-T20II", 48).count(DOUBLE_SIZE) == 1
+    assert render_ticket_bytes(slip, "TM-T20II", 48).count(QUAD_SIZE) == 1
     printer = printer_from_url("file://out/?profile=TM-T20II&width=48", tmp_path)
     printer.print_slip(slip)
     (written,) = (tmp_path / "out").iterdir()

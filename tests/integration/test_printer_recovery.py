@@ -14,7 +14,7 @@ from tests.support.clients import Staff
 from tests.support.fakes import FakeNetworkPrinter
 from tests.support.live_server import LiveServer, free_port
 from tests.support.live_server import wait_until as wait_for
-from tests.support.printed import CUT, DOUBLE_SIZE, QR_STORE, tickets_in, visible_lines
+from tests.support.printed import CUT, QR_STORE, QUAD_SIZE, size_of, tickets_in, visible_lines
 
 PUBLIC = "http://antrean.kampak.test:5000"
 
@@ -44,10 +44,11 @@ def test_a_real_ticket_reaches_the_printer_as_escpos(tmp_path):
         (data,) = wait_for(lambda: tickets_in(printer.jobs), 5)
         printed = time.monotonic() - started
         print(f"\nissue latency {issued * 1000:.0f} ms; on paper after {printed * 1000:.0f} ms")
-        # The number in double size, the QR code of the public status page, the cut.
+        # The number four times the normal size, the QR code of the public status page, the cut.
         ticket_bytes = data[data.index(b"\x1b@"):]  # after the paper-state question
         at = ticket_bytes.index(b"B001")
-        assert ticket_bytes.index(DOUBLE_SIZE) < at and ticket_bytes[at:].startswith(b"B001\n\x1b!\x00")
+        assert ticket_bytes.index(QUAD_SIZE) < at and ticket_bytes[at:].startswith(b"B001\n\x1d!\x00")
+        assert size_of(ticket_bytes, "B001") == (4, 4)
         url = f"{PUBLIC}/kiosk/t/{ticket['public_id']}".encode()
         assert QR_STORE + bytes([len(url) + 3, 0]) + b"1P0" + url in ticket_bytes
         assert ticket_bytes.endswith(b"\x1bd\x06" + CUT + b"\x00") and ticket_bytes.count(CUT) == 1

@@ -19,3 +19,17 @@ def screenshot(page, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+CONFIRM_GUARD_MS = 650  # the kiosk's confirmation step ignores taps for 600 ms (the finger that chose)
+
+
+def take_ticket(page, tap: bool = False) -> None:
+    """On the kiosk, after a tap on a service: its confirmation step (on by default) is shown; press
+    "Ambil tiket" as a citizen would, after the step's guard against a double tap."""
+    page.locator("#step-confirm").wait_for(state="visible")
+    page.wait_for_timeout(CONFIRM_GUARD_MS)
+    if tap:
+        page.tap("#confirm-take")
+    else:
+        page.click("#confirm-take")
