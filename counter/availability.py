@@ -15,10 +15,11 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from antrean.shared.domain.catalogue import WEEKDAYS
+from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, WEEKDAYS
 from antrean.shared.services import availability, availability_view
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
+from antrean.shared.web.labels import weekday_names
 from antrean.shared.web.texts import state_dict
 
 bp = Blueprint("availability", __name__, url_prefix="/counter/availability", template_folder="templates")
@@ -44,7 +45,8 @@ def _state() -> dict:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("availability/index.html", **_state())
+    return render_template("availability/index.html", **_state(), day_names=weekday_names(),
+                           max_quota=MAX_DAILY_QUOTA)
 
 
 @bp.get("/state.json")

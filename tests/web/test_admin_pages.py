@@ -153,7 +153,7 @@ def test_export_and_import_a_catalogue_file(client, login):
     broken = yaml.safe_dump({**data, "services": [{**data["services"][0], "prefix": "a1"}]}).encode()
     resp = client.post("/counter/admin/catalogue/import", data={"file": (io.BytesIO(broken), "rusak.yaml")},
                        content_type="multipart/form-data", follow_redirects=True)
-    assert "Perubahan ditolak" in resp.get_data(as_text=True) and "prefix" in resp.get_data(as_text=True)
+    assert "Perubahan ditolak" in resp.get_data(as_text=True) and "huruf awalan (prefix)" in resp.get_data(as_text=True)
     assert len(kiosk_services(client)) == 3
     # back to the first version through the history
     client.post("/counter/admin/catalogue/restore", data={"version": "1"})
