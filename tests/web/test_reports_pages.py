@@ -59,7 +59,7 @@ def test_register_book_masks_the_nik_and_exports(client, login, clock):
     assert rows[1][4] == "3503********0001"
     text = client.post("/counter/reports/export/register.csv",
                        data={"start": "2026-11-24", "q": "474"}).data.decode("utf-8-sig")
-    assert list(csv.reader(io.StringIO(text)))[1][0] == "474/001/406.07/2026"
+    assert list(csv.reader(io.StringIO(text), delimiter=";"))[1][0] == "474/001/406.07/2026"
     found = client.post("/counter/reports/register", data={"start": "2026-11-24", "q": "Sri"}).get_data(as_text=True)
     assert "474/001/406.07/2026" in found and 'value="Sri"' in found  # by the applicant's name
     empty = client.post("/counter/reports/register", data={"start": "2026-11-24", "q": "tidakada"})
