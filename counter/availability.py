@@ -20,6 +20,7 @@ from antrean.shared.services import availability, availability_view
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
 from antrean.shared.web.labels import weekday_names
+from antrean.shared.web.messages import error_text
 from antrean.shared.web.texts import state_dict
 
 bp = Blueprint("availability", __name__, url_prefix="/counter/availability", template_folder="templates")
@@ -88,7 +89,7 @@ def _close_or_open(closing: bool):
     except OperationError as exc:
         if request.is_json:
             return json_error(exc)
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("availability.index"))
     what = _("Kios") if code == "*" else desk().catalogue.services[code].name
     return _answer(result, _("%(what)s ditutup untuk hari ini.", what=what) if closing
@@ -106,6 +107,6 @@ def quota():
     except OperationError as exc:
         if request.is_json:
             return json_error(exc)
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("availability.index"))
     return _answer(result, _("Kuota disimpan."))

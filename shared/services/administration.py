@@ -95,7 +95,9 @@ FIELDS_ID = {"minutes": "menit baku", "actor": "pelaksana", "kind": "jenis", "ac
              "number": "nomor", "code": "kode", "name": "nama", "prefix": "huruf awalan", "group": "kelompok",
              "requirements": "persyaratan", "decision": "keputusan", "office": "kantor", "quotas": "kuota",
              "hours": "jam pelayanan", "holidays": "hari libur", "last_ticket_minutes": "batas tiket terakhir",
-             "timezone": "zona waktu", "agenda_format": "format nomor agenda"}
+             "timezone": "zona waktu", "agenda_format": "format nomor agenda", "address": "alamat",
+             "phone": "telepon", "postal": "kode pos", "regency": "kabupaten", "agenda_code": "kode agenda",
+             "sops": "SOP", "services": "layanan", "steps": "langkah", "actors": "pelaksana", "groups": "kelompok"}
 
 
 def _field_id(field: str) -> str:
@@ -105,8 +107,10 @@ def _field_id(field: str) -> str:
     for part in field.split("."):
         step = re.fullmatch(r"steps\[(\d+)\]", part)
         parts.append(f"langkah {int(step.group(1)) + 1}" if step else part)
-    name = FIELDS_ID.get(parts[-1])
-    return ", ".join(parts[:-1] + [f"{name} ({parts[-1]})" if name else parts[-1]])
+    names = [FIELDS_ID.get(p, p) for p in parts]
+    if parts[-1] in FIELDS_ID:
+        names[-1] += f" ({parts[-1]})"
+    return ", ".join(names)
 
 
 def describe_catalogue_error(exc: CatalogueError) -> str:

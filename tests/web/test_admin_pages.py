@@ -5,22 +5,7 @@ import io
 import yaml
 from PIL import Image
 
-
-def service_form(page_service: dict) -> dict:
-    """The edit form's fields for a service in the data file's shape (what the page would post)."""
-    form = {k: page_service.get(k) or "" for k in ("code", "name", "name_en", "group", "prefix", "sop",
-                                                   "agenda_code", "source")}
-    form["requirements"] = "\n".join(page_service.get("requirements", []))
-    for i, st in enumerate(page_service["steps"]):
-        form.update({f"steps-{i}-order": st["number"], f"steps-{i}-activity": st["activity"],
-                     f"steps-{i}-actor": st["actor"], f"steps-{i}-kind": st["kind"],
-                     f"steps-{i}-minutes": st["minutes"], f"steps-{i}-documents": st.get("documents", ""),
-                     f"steps-{i}-output": st.get("output", ""), f"steps-{i}-note": st.get("note", "")})
-        if st.get("in_person", st["kind"] in ("submit", "handover", "collect")):
-            form[f"steps-{i}-in_person"] = "1"
-        if st.get("decision"):
-            form["decision"] = str(i)
-    return form
+from tests.support.staff_pages import service_form
 
 
 def exported(client) -> dict:

@@ -4,26 +4,7 @@ import io
 
 from openpyxl import load_workbook
 
-
-def walk_family_b(client, login, clock, decision="MS"):
-    t = client.post("/api/v1/tickets", json={"service": "ahli_waris"}).get_json()
-    login("pelayanan2")
-    client.post("/counter/loket", data={"loket_id": 2})
-    client.post("/counter/call-next")
-    clock.advance(minutes=3)
-    client.post(f"/counter/tickets/{t['id']}/step", data={"step": 2, "name": "Sri Wahyuni", "nik": "3503124507540001"})
-    for step, user in [(3, "kasi"), (4, "register"), (5, "sekcam"), (6, "camat")]:
-        client.post("/counter/logout")
-        login(user)
-        clock.advance(minutes=4)
-        data = {"step": step, "decision": decision} if step == 3 else {"step": step}
-        if decision == "TMS":
-            data["missing"] = "KTP dan Kartu Keluarga (KK) para ahli waris"
-        client.post(f"/counter/tickets/{t['id']}/step", data=data)
-        if decision == "TMS":
-            break
-    client.post("/counter/logout")
-    return t
+from tests.support.staff_pages import walk_family_b
 
 
 def test_reports_need_a_reporting_role(client, login):
