@@ -40,6 +40,8 @@ ENTRIES: tuple[Entry, ...] = (
 
 # Pages under these blueprints are staff pages: they show the menu.
 STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin"})
+# Pages whose own header has the user's name and a logout button: the menu leaves them out there.
+OWN_HEADER = frozenset({"counter.index"})
 
 
 def init_app(app: Flask) -> None:
@@ -74,4 +76,4 @@ def _inject() -> dict[str, Any]:
         (e.endpoint for e in entries if e.endpoint.split(".")[0] == here.split(".")[0]), None)
     return {"staff_menu": [{"url": url_for(e.endpoint), "label": _(e.label), "endpoint": e.endpoint,
                             "current": e.endpoint == current} for e in entries],
-            "staff_user": getattr(current_user, "full_name", "")}
+            "staff_user": None if here in OWN_HEADER else getattr(current_user, "full_name", "")}
