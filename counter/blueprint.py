@@ -11,6 +11,7 @@ from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, OperationError
 from antrean.shared.web.auth import log_in
 from antrean.shared.web.helpers import current_actor, desk, json_error
+from antrean.shared.web.messages import error_text
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
 
@@ -137,7 +138,7 @@ def _act(action, message):
     try:
         result = action()
     except OperationError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("counter.index"))
     return message(result)
 

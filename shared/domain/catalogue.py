@@ -46,6 +46,12 @@ STEP_KINDS = {
     "collect",  # the applicant receives the result
 }
 
+# Bounds of the numbers an office types in: a step's Mutu Baku minutes (a working day at most) and a
+# service's daily quota. Written once: the catalogue's checks, the administration forms and the
+# kiosk availability page (services/availability.py) all use these.
+MAX_STEP_MINUTES = 1440
+MAX_DAILY_QUOTA = 10_000
+
 GROUPS: dict[str, str] = {
     "adminduk": "Administrasi Kependudukan",
     "surat_keterangan": "Surat Keterangan",
@@ -395,8 +401,9 @@ def _parse_opening(data: dict, path) -> dict[str, Any]:
     if not isinstance(quotas, dict):
         raise CatalogueError(path, None, "office.quotas", "must be a mapping of service code to a daily number")
     for code, n in quotas.items():
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise CatalogueError(path, None, f"office.quotas.{code}", f"must be a whole number >= 0, got {n!r}")
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_DAILY_QUOTA:
+            raise CatalogueError(path, None, f"office.quotas.{code}",
+                                 f"must be a whole number from 0 to {MAX_DAILY_QUOTA}, got {n!r}")
     out["quotas"] = {str(k): v for k, v in quotas.items()}
     last = data.get("last_ticket_minutes", 0)
     if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last <= 240:
@@ -471,8 +478,9 @@ def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] =
     if actor not in actors:
         raise CatalogueError(path, code, f"{where}.actor", f"unknown actor {actor!r}; one of {sorted(actors)}")
     minutes = data.get("minutes")
-    if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes < 0:
-        raise CatalogueError(path, code, f"{where}.minutes", f"must be a number of minutes >= 0, got {minutes!r}")
+    if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or not 0 <= minutes <= MAX_STEP_MINUTES:
+        raise CatalogueError(path, code, f"{where}.minutes",
+                             f"must be a number of minutes from 0 to {MAX_STEP_MINUTES}, got {minutes!r}")
     kind = data.get("kind")
     if kind not in STEP_KINDS:
         raise CatalogueError(path, code, f"{where}.kind", f"unknown kind {kind!r}; one of {sorted(STEP_KINDS)}")

@@ -77,7 +77,7 @@ def test_a_whole_walk_logs_no_name_or_nik_even_at_debug(app, client, app_staff, 
     front.post("/counter/call-next")
     refused = front.post(f"/counter/tickets/{ticket['id']}/step", follow_redirects=True,
                          data={"step": 2, **APPLICANT, "nik": BAD_NIK}).get_data(as_text=True)
-    assert "NIK must be 16 digits" in refused
+    assert "NIK harus 16 angka" in refused
     done = front.post(f"/counter/tickets/{ticket['id']}/step", follow_redirects=True,
                       data={"step": 2, **APPLICANT}).get_data(as_text=True)
     assert "Langkah 2 selesai" in done
@@ -117,7 +117,7 @@ def test_the_real_server_logs_no_name_or_nik(live_server):
     staff["pelayanan2"].post("/counter/call-next")
     page = staff["pelayanan2"].post(f"/counter/tickets/{ticket['id']}/step",
                                     data={"step": 2, **APPLICANT, "nik": BAD_NIK})
-    assert "NIK must be 16 digits" in page
+    assert "NIK harus 16 angka" in page
     staff["pelayanan2"].post(f"/counter/tickets/{ticket['id']}/step", data={"step": 2, **APPLICANT})
     for step, user, extra in WALK:
         page = staff[user].post(f"/counter/tickets/{ticket['id']}/step", data={"step": step, **extra})

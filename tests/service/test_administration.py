@@ -248,7 +248,7 @@ def test_users(desk, boss, sessions):
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "admin:user")).one()
     assert "Rina Pratiwi" not in str(entry.after) and "rahasia" not in str(entry.after)
     with pytest.raises(OperationError, match="sudah dipakai"):
-        admin.save_user(desk, boss, None, username="rina.p", full_name="X", roles=["camat"], password="12345678")
+        admin.save_user(desk, boss, None, username="rina.p", full_name="X", roles=["camat"], password="meja-hujan-kopi-17")
     with pytest.raises(OperationError, match="paling sedikit 8"):
         admin.save_user(desk, boss, uid, username="rina.p", full_name="Rina", roles=["camat"], password="123")
     with pytest.raises(OperationError, match="Peran tidak dikenal"):

@@ -102,7 +102,7 @@ def test_every_service_has_requirements_and_one_decision(catalogue):
 @pytest.mark.parametrize("mutate, field, problem", [
     (lambda d: d["services"][0]["steps"][2].update(actor="lurah"), "steps[2].actor", "unknown actor"),
     (lambda d: d["services"][0]["steps"][3].update(number=5), "steps[3].number", "without gaps"),
-    (lambda d: d["services"][0]["steps"][1].update(minutes=-2), "steps[1].minutes", ">= 0"),
+    (lambda d: d["services"][0]["steps"][1].update(minutes=-2), "steps[1].minutes", "from 0 to 1440"),
     (lambda d: d["services"][1].update(code="ektp"), "code", "duplicate"),
     (lambda d: d["services"][0]["steps"][2].pop("decision"), "steps.decision", "no decision"),
     (lambda d: d["services"][0].update(group="lainnya"), "group", "unknown group"),

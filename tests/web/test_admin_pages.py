@@ -5,22 +5,7 @@ import io
 import yaml
 from PIL import Image
 
-
-def service_form(page_service: dict) -> dict:
-    """The edit form's fields for a service in the data file's shape (what the page would post)."""
-    form = {k: page_service.get(k) or "" for k in ("code", "name", "name_en", "group", "prefix", "sop",
-                                                   "agenda_code", "source")}
-    form["requirements"] = "\n".join(page_service.get("requirements", []))
-    for i, st in enumerate(page_service["steps"]):
-        form.update({f"steps-{i}-order": st["number"], f"steps-{i}-activity": st["activity"],
-                     f"steps-{i}-actor": st["actor"], f"steps-{i}-kind": st["kind"],
-                     f"steps-{i}-minutes": st["minutes"], f"steps-{i}-documents": st.get("documents", ""),
-                     f"steps-{i}-output": st.get("output", ""), f"steps-{i}-note": st.get("note", "")})
-        if st.get("in_person", st["kind"] in ("submit", "handover", "collect")):
-            form[f"steps-{i}-in_person"] = "1"
-        if st.get("decision"):
-            form["decision"] = str(i)
-    return form
+from tests.support.staff_pages import service_form
 
 
 def exported(client) -> dict:
@@ -153,7 +138,7 @@ def test_export_and_import_a_catalogue_file(client, login):
     broken = yaml.safe_dump({**data, "services": [{**data["services"][0], "prefix": "a1"}]}).encode()
     resp = client.post("/counter/admin/catalogue/import", data={"file": (io.BytesIO(broken), "rusak.yaml")},
                        content_type="multipart/form-data", follow_redirects=True)
-    assert "Perubahan ditolak" in resp.get_data(as_text=True) and "prefix" in resp.get_data(as_text=True)
+    assert "Perubahan ditolak" in resp.get_data(as_text=True) and "huruf awalan (prefix)" in resp.get_data(as_text=True)
     assert len(kiosk_services(client)) == 3
     # back to the first version through the history
     client.post("/counter/admin/catalogue/restore", data={"version": "1"})
