@@ -43,7 +43,7 @@ def test_counter_walks_a_ticket_and_shows_the_sop_steps(client, login):
     assert "standar 2 menit" in page  # the Mutu Baku of the current step
     page = client.post("/counter/tickets/1/step", follow_redirects=True,
                        data={"step": 2, "name": "Sri Wahyuni", "nik": "12"}).get_data(as_text=True)
-    assert "NIK must be 16 digits" in page
+    assert "NIK harus 16 angka." in page
     page = client.post("/counter/tickets/1/step", follow_redirects=True,
                        data={"step": 2, "name": "Sri Wahyuni", "nik": "3503124507540001"}).get_data(as_text=True)
     assert "Langkah 2 selesai untuk B001" in page
