@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
-from antrean.shared.services.register import register_rows
+from antrean.shared.services.register import complaint_rows, register_rows
 from antrean.shared.services.reports import Period, office_and_satisfaction, office_figures
 from antrean.shared.web.helpers import desk, roles_required
 
@@ -61,6 +61,11 @@ def _register_rows(period: Period, query: str = ""):
     return register_rows(desk(), period, query, purged_label=_("(dihapus: masa simpan habis)"))
 
 
+def _complaint_rows(period: Period, query: str = ""):
+    return complaint_rows(desk(), period, query, purged_label=_("(dihapus: masa simpan habis)"),
+                          anonymous_label=_("Anonim"), code_label=_("dengan kode pengambilan"))
+
+
 def _search() -> str:
     """The register's search text. It may be an applicant's name, so it comes only in a POSTed form:
     a query string would put it in the access logs of every proxy on the way."""
@@ -73,7 +78,8 @@ def register():
     period = _period()
     q = _search()
     rows = _register_rows(period, q)
-    return render_template("reports/register.html", rows=rows, period=period, q=q)
+    return render_template("reports/register.html", rows=rows, period=period, q=q,
+                           complaints=_complaint_rows(period, q))
 
 
 COLUMNS = {
@@ -83,6 +89,9 @@ COLUMNS = {
     "steps": [("service", "Layanan"), ("step", "Langkah"), ("activity", "Kegiatan"), ("actor", "Pelaksana"),
               ("standard_minutes", "Standar (menit)"), ("n", "Jumlah"), ("median", "Median (menit)"),
               ("p90", "P90 (menit)"), ("within_standard", "Sesuai standar"), ("over_standard", "Melebihi standar")],
+    "complaints": [("date", "Tanggal"), ("number", "Nomor antrean"), ("complainant", "Pelapor"), ("nik", "NIK"),
+                   ("channel", "Disampaikan"), ("complaint", "Isi pengaduan"), ("outcome", "Berita acara"),
+                   ("lapor_number", "No. SP4N-LAPOR!"), ("status", "Hasil"), ("handed_over", "Penyerahan")],
     "services": [("service", "Kode"), ("name", "Layanan"), ("group", "Kelompok"), ("tickets", "Tiket"),
                  ("done", "Selesai"), ("returned", "TMS"), ("no_show", "Tidak hadir")],
 }
@@ -136,6 +145,8 @@ def export(kind: str, fmt: str):
     period = _period()
     if kind == "register":
         rows = _register_rows(period, _search())
+    elif kind == "complaints":
+        rows = _complaint_rows(period, _search())
     else:
         report = office_figures(d, period)
         rows = report["steps"] if kind == "steps" else report["per_service"]

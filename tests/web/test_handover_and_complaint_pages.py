@@ -156,3 +156,30 @@ def test_family_b_forms_still_walk_to_done_with_the_code(client, login, app):
                                 follow_redirects=True).get_data(as_text=True)
         assert "flash error" not in page
     assert client.get(f"/api/v1/tickets/{t['id']}").get_json()["status"] == "done"
+
+
+def test_the_register_of_complaints_for_staff(client, login, as_user, app):
+    t = client.post("/api/v1/tickets", json={"service": "pengaduan"}).get_json()
+    client.post("/api/v1/staff/call-next", headers=as_user("pelayanan1"), json={"loket": 3})
+    steps = [(2, "pelayanan1", {"decision": "MS", "complaint": {"channel": "tertulis", "text": COMPLAINT["text"],
+                                                                "lapor_number": "4421907"}}),
+             (3, "pengaduan", {}), (4, "sekcam", {}), (5, "camat", {"complaint": {"outcome": COMPLAINT["outcome"]}}),
+             (6, "pengaduan", {"waiver": "Disampaikan lewat telepon kepada pelapor anonim"})]
+    for number, user, data in steps:
+        resp = client.post(f"/api/v1/staff/tickets/{t['id']}/steps/{number}", headers=as_user(user), json=data)
+        assert resp.status_code == 200, resp.get_json()
+    login("kasi")
+    page = client.get("/counter/reports/register").get_data(as_text=True)
+    row = page[page.index('<table id="complaints">'):]
+    assert "D001" in row and "Anonim" in row and "Tertulis" in row and COMPLAINT["text"] in row
+    assert COMPLAINT["outcome"] in row and "4421907" in row
+    assert "Diserahkan tanpa kode pengambilan: Disampaikan lewat telepon" in row
+    page = client.post("/counter/reports/register", data={"q": "4421907"}).get_data(as_text=True)
+    assert "D001" in page[page.index('<table id="complaints">'):]
+    page = client.post("/counter/reports/register", data={"q": "tidak ada"}).get_data(as_text=True)
+    assert "Tidak ada pengaduan." in page
+    csv = client.get("/counter/reports/export/complaints.csv").get_data(as_text=True)
+    assert "Isi pengaduan" in csv and COMPLAINT["text"] in csv and "4421907" in csv
+    client.post("/counter/logout")
+    login("pelayanan1")  # a front-desk clerk: no reports
+    assert client.get("/counter/reports/export/complaints.csv").status_code == 403
