@@ -9,8 +9,8 @@ import socketio
 from tests.support.clients import DisplayClient, Staff
 from tests.support.factories import APPLICANT, issue, walk_to_ready
 from tests.support.factories import FAMILY_B_FORMS as FAMILY_B
-from tests.support.printed import printed_pickup_code
 from tests.support.live_server import wait_for
+from tests.support.printed import printed_pickup_code
 
 
 def test_issue_call_and_every_display_receives_the_call(live_server):

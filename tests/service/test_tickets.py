@@ -9,8 +9,7 @@ from antrean.shared.services.desk import Conflict, NotFound, OperationError
 from antrean.shared.store.models import AuditEntry, PrintJob, Ticket, TicketStep
 from tests.support.factories import FAMILY_B_STEPS as FAMILY_B
 from tests.support.factories import complete_steps as walk
-from tests.support.factories import make_desk
-from tests.support.factories import pickup_code_of
+from tests.support.factories import make_desk, pickup_code_of
 
 
 def test_issue_numbers_per_prefix_and_positions(desk):
