@@ -532,7 +532,7 @@ def _text(data: dict, key: str, path, service, field_name) -> str:
 # ---------------------------------------------------------------------------------------------
 # Export: the catalogue back in the data file's own shape (what load_catalogue reads)
 
-_STEP_DEFAULTS = {"documents": "", "output": "", "note": ""}
+_STEP_DEFAULTS = {"documents": "", "output": "", "note": "", "form": ""}
 
 
 def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
@@ -567,6 +567,8 @@ def service_to_data(service: Service) -> dict[str, Any]:
         data["agenda_code"] = service.agenda_code
     if service.source:
         data["source"] = service.source
+    if service.anonymous:
+        data["anonymous"] = True
     data["requirements"] = list(service.requirements)
     data["steps"] = [step_to_data(s) for s in service.steps]
     return data
