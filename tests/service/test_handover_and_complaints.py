@@ -9,7 +9,26 @@ from sqlalchemy import select
 from antrean.shared.domain.handover import MAX_WRONG_CODES
 from antrean.shared.services.desk import Conflict, OperationError
 from antrean.shared.store.models import AuditEntry, Ticket, TicketStep
-from tests.support.factories import COMPLAINT, FAMILY_B_STEPS, actor, complete_steps, pickup_code_of
+from tests.support.factories import COMPLAINT, FAMILY_B_STEPS, actor, complete_steps, make_desk, pickup_code_of
+from tests.support.fakes import fast_hash
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def office(request, catalogue, clock):
+    """(desk, staff) over SQLite or PostgreSQL."""
+    from antrean.shared.services.demo import create_demo
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.db import make_engine, make_sessionmaker
+    from antrean.shared.store.models import User
+
+    url = request.getfixturevalue("db_url" if request.param == "sqlite" else "pg_url")
+    engine = make_engine(url)
+    desk = make_desk(make_sessionmaker(engine), catalogue, clock)
+    create_demo(desk.sessions, hasher=fast_hash)
+    with desk.sessions() as s:
+        staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
+    yield desk, staff
+    engine.dispose()
 
 
 def at_hand_over(desk, staff):
@@ -186,3 +205,20 @@ def test_the_outcome_is_recorded_at_the_decision_and_the_lapor_number_is_searcha
     assert view["status"] == "done"
     assert [f["id"] for f in desk.find_tickets("LPR-2026-0042")] == [t["id"]]  # closed complaints too
     assert desk.find_tickets("LPR-2026-0043") == []
+
+
+def test_wrong_codes_are_kept_and_counted_on_either_database(office):
+    """The refusal commits its audit entry (the step itself is not stored) on SQLite and PostgreSQL;
+    the count is read back from the trail by every later attempt."""
+    desk, staff = office
+    t = at_hand_over(desk, staff)
+    for typed in ("AAAAAA", "CCCCCC"):
+        with pytest.raises(Conflict, match="Kode pengambilan salah"):
+            desk.complete_step(staff["pelayanan2"], t["id"], 7, pickup_code=typed)
+    assert desk.staff_ticket(t["id"])["handover"]["wrong_codes"] == 2
+    assert len(audit_of(desk.sessions, t["id"], "handover:wrong_code")) == 2
+    view = desk.complete_step(staff["pelayanan2"], t["id"], 7, pickup_code=pickup_code_of(desk, t["id"]))
+    assert view["status"] == "done"
+    with desk.sessions() as s:
+        assert sorted(st.number for st in s.scalars(select(TicketStep).where(TicketStep.ticket_id == t["id"]))) \
+            == list(range(1, 9))
