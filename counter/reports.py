@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
-from antrean.shared.services.register import register_rows
+from antrean.shared.services.register import complaint_rows, register_rows
 from antrean.shared.services.reports import Period, office_and_satisfaction, office_figures
 from antrean.shared.web.helpers import desk, roles_required
 from antrean.shared.web.labels import name_of, role_names, status_names
@@ -65,6 +65,11 @@ def _register_rows(period: Period, query: str = ""):
     return register_rows(desk(), period, query, purged_label=_("(dihapus: masa simpan habis)"))
 
 
+def _complaint_rows(period: Period, query: str = ""):
+    return complaint_rows(desk(), period, query, purged_label=_("(dihapus: masa simpan habis)"),
+                          anonymous_label=_("Anonim"), code_label=_("dengan kode pengambilan"))
+
+
 def _search() -> str:
     """The register's search text. It may be an applicant's name, so it comes only in a POSTed form:
     a query string would put it in the access logs of every proxy on the way."""
@@ -77,7 +82,8 @@ def register():
     period = _period()
     q = _search()
     rows = _register_rows(period, q)
-    return render_template("reports/register.html", rows=rows, period=period, q=q, statuses=status_names())
+    return render_template("reports/register.html", rows=rows, period=period, q=q, statuses=status_names(),
+                           complaints=_complaint_rows(period, q))
 
 
 COLUMNS = {
@@ -87,6 +93,9 @@ COLUMNS = {
     "steps": [("service", "Layanan"), ("step", "Langkah"), ("activity", "Kegiatan"), ("actor", "Pelaksana"),
               ("standard_minutes", "Standar (menit)"), ("n", "Jumlah"), ("median", "Median (menit)"),
               ("p90", "P90 (menit)"), ("within_standard", "Sesuai standar"), ("over_standard", "Melebihi standar")],
+    "complaints": [("date", "Tanggal"), ("number", "Nomor antrean"), ("complainant", "Pelapor"), ("nik", "NIK"),
+                   ("channel", "Disampaikan"), ("complaint", "Isi pengaduan"), ("outcome", "Berita acara"),
+                   ("lapor_number", "No. SP4N-LAPOR!"), ("status", "Hasil"), ("handed_over", "Penyerahan")],
     "services": [("name", "Layanan"), ("group", "Kelompok"), ("tickets", "Tiket"),
                  ("done", "Selesai"), ("returned", "TMS"), ("no_show", "Tidak hadir")],
 }
@@ -155,6 +164,8 @@ def export(kind: str, fmt: str):
     period = _period()
     if kind == "register":
         rows = _register_rows(period, _search())
+    elif kind == "complaints":
+        rows = _complaint_rows(period, _search())
     else:
         report = office_figures(d, period)
         rows = report["steps"] if kind == "steps" else report["per_service"]

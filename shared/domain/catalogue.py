@@ -52,6 +52,12 @@ STEP_KINDS = {
 MAX_STEP_MINUTES = 1440
 MAX_DAILY_QUOTA = 10_000
 
+# Extra data a step records (``form`` of a step; shared/domain/applicant.py checks it):
+STEP_FORMS = {
+    "complaint",  # the complaint's text, its channel and an SP4N-LAPOR! tracking number (Pengaduan intake)
+    "outcome",  # the outcome of a complaint: the berita acara kesepakatan
+}
+
 GROUPS: dict[str, str] = {
     "adminduk": "Administrasi Kependudukan",
     "surat_keterangan": "Surat Keterangan",
@@ -84,6 +90,7 @@ class Step:
     in_person: bool = False
     note: str = ""
     actor_label: str = ""  # the office's name for the actor (catalogue ``actors``), kept in ticket flows
+    form: str = ""  # extra data the step records (STEP_FORMS): "complaint" at intake, "outcome" at the decision
 
     @property
     def actor_name(self) -> str:
@@ -111,6 +118,7 @@ class Service:
     name_en: str = ""
     source: str = ""
     group_label: str = ""  # the office's name for the group (catalogue ``groups``)
+    anonymous: bool = False  # the applicant may stay anonymous: name and NIK optional (Pengaduan)
 
     @property
     def group_name(self) -> str:
@@ -464,7 +472,15 @@ def _parse_service(item: Any, path, sops: dict[str, Sop], groups: dict[str, str]
         name_en=str(item.get("name_en", "")),
         source=str(item.get("source", "")),
         group_label=groups[group],
+        anonymous=_flag(item, "anonymous", path, code),
     )
+
+
+def _flag(item: dict, name: str, path, code: str) -> bool:
+    value = item.get(name, False)
+    if not isinstance(value, bool):
+        raise CatalogueError(path, code, name, f"must be true or false, got {value!r}")
+    return value
 
 
 def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] = ROLES) -> Step:
@@ -484,6 +500,9 @@ def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] =
     kind = data.get("kind")
     if kind not in STEP_KINDS:
         raise CatalogueError(path, code, f"{where}.kind", f"unknown kind {kind!r}; one of {sorted(STEP_KINDS)}")
+    form = data.get("form") or ""
+    if form and form not in STEP_FORMS:
+        raise CatalogueError(path, code, f"{where}.form", f"unknown form {form!r}; one of {sorted(STEP_FORMS)}")
     activity = data.get("activity")
     if not isinstance(activity, str) or not activity.strip():
         raise CatalogueError(path, code, f"{where}.activity", "is required")
@@ -499,6 +518,7 @@ def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] =
         in_person=bool(data.get("in_person", kind in ("submit", "handover", "collect"))),
         note=str(data.get("note", "")),
         actor_label=actors[actor],
+        form=form,
     )
 
 
@@ -520,7 +540,7 @@ def _text(data: dict, key: str, path, service, field_name) -> str:
 # ---------------------------------------------------------------------------------------------
 # Export: the catalogue back in the data file's own shape (what load_catalogue reads)
 
-_STEP_DEFAULTS = {"documents": "", "output": "", "note": ""}
+_STEP_DEFAULTS = {"documents": "", "output": "", "note": "", "form": ""}
 
 
 def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
@@ -555,6 +575,8 @@ def service_to_data(service: Service) -> dict[str, Any]:
         data["agenda_code"] = service.agenda_code
     if service.source:
         data["source"] = service.source
+    if service.anonymous:
+        data["anonymous"] = True
     data["requirements"] = list(service.requirements)
     data["steps"] = [step_to_data(s) for s in service.steps]
     return data

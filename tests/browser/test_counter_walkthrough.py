@@ -22,6 +22,7 @@ import pytest
 
 from tests.support.env import ARTIFACTS
 from tests.support.needs_playwright import expect
+from tests.support.printed import printed_pickup_code
 
 pytestmark = pytest.mark.browser
 
@@ -320,6 +321,8 @@ def test_family_b_ticket_walked_to_hand_over_by_four_roles(live_server, new_page
     expect(page.locator("p.flash.ok")).to_contain_text("Memanggil B001 ke Loket 2")
     card = front.card("B001")
     form = step_form(card, 7)
+    # the hand-over asks for the code printed on the applicant's ticket
+    form.locator("#pickup-code").fill(printed_pickup_code(live_server.tmp / "printed", "B001"))
     front.shot("frontdesk", 7)
     front.submit(form)
     expect(page.locator("p.flash.ok")).to_contain_text("B001 selesai")

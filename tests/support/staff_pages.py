@@ -37,4 +37,8 @@ def service_form(page_service: dict) -> dict:
             form[f"steps-{i}-in_person"] = "1"
         if st.get("decision"):
             form["decision"] = str(i)
+        if st.get("form"):
+            form[f"steps-{i}-form"] = st["form"]
+    if page_service.get("anonymous"):
+        form["anonymous"] = "1"
     return form

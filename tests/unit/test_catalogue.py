@@ -162,3 +162,15 @@ def test_export_round_trip(catalogue):
     again = parse_catalogue(json.loads(catalogue.to_json()))
     assert again.services.keys() == catalogue.services.keys()
     assert again.service("ahli_waris").steps == catalogue.service("ahli_waris").steps
+
+
+def test_the_data_file_shape_keeps_every_field_of_every_service(catalogue):
+    """What the administration saves (``catalogue_to_data``) reads back the same: a complaint's
+    anonymity and the steps' forms are not lost when any service is edited."""
+    from antrean.shared.domain.catalogue import catalogue_to_data
+
+    again = parse_catalogue(catalogue_to_data(catalogue))
+    assert again.services == catalogue.services
+    pengaduan = again.service("pengaduan")
+    assert pengaduan.anonymous is True
+    assert [s.form for s in pengaduan.steps] == ["", "complaint", "", "", "outcome", ""]

@@ -193,3 +193,20 @@ def test_names_page_renames_a_group_on_the_kiosk(client, login):
     form["groups-1-delete"] = "1"  # surat_keterangan is still used by services
     bad = client.post("/counter/admin/names", data=form)
     assert bad.status_code == 400 and "surat_keterangan" in bad.get_data(as_text=True)
+
+
+def test_editing_the_complaints_service_keeps_its_anonymity_and_forms(client, login):
+    login("admin")
+    page = client.get("/counter/admin/services/pengaduan").get_data(as_text=True)
+    assert 'name="anonymous" value="1" checked' in page
+    assert '<option value="complaint" selected>' in page and '<option value="outcome" selected>' in page
+    service = next(s for s in exported(client)["services"] if s["code"] == "pengaduan")
+    form = service_form(service)
+    form["name"] = "Pengaduan Masyarakat"
+    assert client.post("/counter/admin/services/pengaduan", data=form).status_code == 302
+    saved = next(s for s in exported(client)["services"] if s["code"] == "pengaduan")
+    assert saved["name"] == "Pengaduan Masyarakat" and saved["anonymous"] is True
+    assert [st.get("form", "") for st in saved["steps"]] == ["", "complaint", "", "", "outcome", ""]
+    del form["anonymous"]  # the administrator unticks it: the applicant must give a name and NIK again
+    assert client.post("/counter/admin/services/pengaduan", data=form).status_code == 302
+    assert "anonymous" not in next(s for s in exported(client)["services"] if s["code"] == "pengaduan")
