@@ -36,7 +36,7 @@ import pytest
 import requests
 
 from tests.support.browser import DEFAULT_TIMEOUT_MS, screenshot
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, wait_for
 from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
@@ -221,6 +221,7 @@ def office(browser, tmp_path_factory) -> Iterator[Office]:
         tv = context(viewport=TV)
         tv.goto(f"{server.url}/display/")
         tv.wait_for_selector('#conn[data-state="online"]', state="attached")
+        tv_unlock_sound(tv)
         kiosks = [context(viewport=KIOSK_PORTRAIT, has_touch=True),
                   context(viewport=KIOSK_LANDSCAPE, has_touch=True)]
         for k in kiosks:
@@ -315,6 +316,17 @@ def kiosk_done(page) -> None:
 
 
 # == the waiting-room TV ===========================================================================
+
+def tv_unlock_sound(tv) -> None:
+    """Chromium lets a page play sound only after a tap: in the morning someone taps the TV's "Ketuk
+    untuk mengaktifkan suara" box once (test_issue15_item4_the_sound_box_never_covers_the_call looks
+    at the TV before that)."""
+    gate = tv.locator("#sound-gate")
+    if not wait_for(gate.is_visible, 3.0):
+        return  # this browser lets the page play sound without a tap
+    gate.click()
+    expect(gate).to_be_hidden()
+
 
 def tv_now_serving(tv) -> dict[str, str]:
     """The "Sedang dilayani" tiles: loket name -> the number shown ("-" for none)."""
@@ -831,3 +843,268 @@ def test_walk_relogin_in_the_middle_of_a_ticket(office, shot):
     clerk_receive(loket2[0], t.number, APPLICANT)
     assert_loket_shows(loket2[:1], t.number, "in_progress")
     phone_shows(phone, "in_progress", step="3/8")
+
+
+# == what #15 asks for: the correct behaviour, failing today (strict xfail) =========================
+# Each test sets up through the staff API (fast), looks at the screens, and asserts what #15
+# promises. When the fix is merged the test passes, strict xfail reports XPASS as a failure:
+# remove the mark.
+
+def api_issue(office: Office, service: str) -> Ticket:
+    """A ticket taken at a kiosk, through the kiosk's API (when the kiosk screen is not the point)."""
+    resp = requests.post(f"{office.base}/api/v1/tickets", json={"service": service}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    data = resp.json()
+    ticket = Ticket(number=data["number"], public_id=data["public_id"], id=data["id"], service=service)
+    office.tickets.append(ticket)
+    return ticket
+
+
+def api_post(office: Office, user: str, path: str, body: dict | None = None) -> dict:
+    resp = office.api(user).post(f"{office.base}/api/v1/staff{path}", json=body or {}, timeout=10)
+    assert resp.status_code == 200, f"{user} {path}: {resp.status_code} {resp.text}"
+    return resp.json()
+
+
+def api_call_next(office: Office, user: str, expected: Ticket) -> None:
+    called = api_post(office, user, "/call-next")["ticket"]
+    assert called and called["number"] == expected.number, called
+
+
+def api_steps(office: Office, ticket: Ticket, steps: list[tuple[int, str, dict]]) -> None:
+    """Complete ``steps`` — (number, user, body) — of a called ticket through the staff API. A
+    hand-over step is sent with the ticket's pickup code (ignored by a server that does not ask)."""
+    for number, user, body in steps:
+        if body.get("handover"):
+            body = {"pickup_code": pickup_code_of(office, ticket)}
+        api_post(office, user, f"/tickets/{ticket.id}/steps/{number}", body)
+
+
+RECEIVED = {"applicant": APPLICANT}
+SKTM_TO_HANDOVER = [(2, "pelayanan2", RECEIVED), (3, "kasi", {"decision": "MS"}), (4, "register", {}),
+                    (5, "sekcam", {})]  # then step 6: the hand-over at Loket 2
+EKTP_TO_RECORDING = [(2, "pelayanan1", RECEIVED), (3, "verifikasi", {"decision": "MS"}), (4, "register", {}),
+                     (5, "kasi", {})]  # then step 6: the recording at Loket 1
+
+
+def tv_tile(tv, loket: str):
+    return tv.locator(f'#lokets .loket:has(.ln:text-is("{loket}")) .num')
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 1: a called ticket lives in the session of the PC that called it")
+def test_issue15_item1_the_called_ticket_is_on_both_pcs(office, shot):
+    loket1 = office.clerk("pelayanan1")
+    t = api_issue(office, "kk")
+    clerk_call_next(loket1, t.number)
+    loket1[1].open()  # the clerk's other PC, opened now (and, live, before it)
+    moment(shot, "pcs", pc1=loket1[0].page, pc2=loket1[1].page)
+    for pc in loket1:
+        expect(pc.card(t.number), f"{pc.label} does not show the loket's ticket").to_be_visible(timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 1: after a re-login the called ticket is gone from the screen")
+def test_issue15_item1_the_called_ticket_survives_a_relogin(office, shot):
+    loket2 = office.clerk("pelayanan2")
+    t = api_issue(office, "sktm")
+    clerk_call_next(loket2, t.number)
+    clerk_relogin(loket2[0])
+    loket2[1].open()
+    moment(shot, "after-relogin", pc1=loket2[0].page, pc2=loket2[1].page)
+    for pc in loket2:
+        expect(pc.card(t.number), f"{pc.label} lost the called ticket").to_be_visible(timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 1: no GET /api/v1/staff/lokets/<id>; call-next abandons the called ticket")
+def test_issue15_item1_the_loket_holds_its_ticket_in_the_api(office):
+    first, second = api_issue(office, "kk"), api_issue(office, "kk")
+    api_call_next(office, "pelayanan1", first)
+    api = office.api("pelayanan1")
+    loket = office.loket_ids["Loket 1"]
+    resp = api.get(f"{office.base}/api/v1/staff/lokets/{loket}", timeout=10)
+    assert resp.status_code == 200, resp.status_code
+    assert [t["number"] for t in resp.json()["called"]] == [first.number], resp.json()
+    resp = api.post(f"{office.base}/api/v1/staff/call-next", json={}, timeout=10)
+    assert resp.status_code == 409 and resp.json()["code"] == "loket_busy", (resp.status_code, resp.text)
+    assert office.public(second)["status"] == "waiting"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 2: the e-KTP recording call says 'Dokumen siap diambil' and lists a ready document")
+def test_issue15_item2_the_recording_call_is_not_a_pickup(office, shot):
+    tv, loket1 = office.tv, office.clerk("pelayanan1")
+    t = api_issue(office, "ektp")
+    api_call_next(office, "pelayanan1", t)
+    api_steps(office, t, EKTP_TO_RECORDING)
+    phone = office.phone(t)
+    clerk_call_for_recording(loket1[0], t.number)
+    expect(tv.locator("#now-number")).to_have_text(t.number, timeout=LIVE_MS)
+    moment(shot, "call", tv=tv, phone=phone)
+    expect(tv.locator("#now-kind")).not_to_have_text("Dokumen siap diambil", timeout=BUG_MS)
+    expect(tv.locator("#now")).to_contain_text(re.compile("perekaman", re.I), timeout=BUG_MS)
+    expect(tv.locator("#ready")).not_to_contain_text(t.number, timeout=BUG_MS)
+    expect(phone.locator("#st-banner")).not_to_contain_text("Dokumen siap", timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 2: OSS ends with the Pengolah Data's step; nobody calls the applicant for the NIB")
+def test_issue15_item2_oss_ends_with_a_pickup_call(office):
+    t = api_issue(office, "oss")
+    api_call_next(office, "teknis", t)
+    api_steps(office, t, [(2, "teknis", {"decision": "MS"}), (3, "kasi", {}), (4, "pengolah", {})])
+    assert office.public(t)["status"] == "in_progress", "the OSS file ended without the applicant collecting the NIB"
+    assert_tv_ready(office.tv, t.number)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 3: Tim Teknis/Tim Pengaduan at Loket 3 call a complaint whose step is the Petugas Pelayanan's")
+def test_issue15_item3_call_next_offers_only_what_the_clerk_can_do(office, shot):
+    team = office.clerk("pengaduan")
+    t = api_issue(office, "pengaduan")
+    pc = team[0]
+    pc.press(pc.page.locator("#call-next"))
+    moment(shot, "pressed", team=pc.page)
+    assert office.public(t)["status"] == "waiting", (
+        f"Tim Pengaduan called {t.number}, whose intake only a Petugas Pelayanan can do")
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 4: the TV's 'Sedang dilayani' keeps finished, dropped, transferred and returned numbers")
+def test_issue15_item4_now_serving_clears(office, shot):
+    tv = office.tv
+    # done: an SKTM handed over at Loket 2
+    done = api_issue(office, "sktm")
+    api_call_next(office, "pelayanan2", done)
+    expect(tv_tile(tv, "Loket 2")).to_have_text(done.number, timeout=LIVE_MS)
+    api_steps(office, done, SKTM_TO_HANDOVER + [(6, "pelayanan2", {"handover": True})])
+    assert office.public(done)["status"] == "done"
+    # returned (TMS): an SKTM at Loket 2 the Kasi returns
+    returned = api_issue(office, "sktm")
+    api_call_next(office, "pelayanan2", returned)
+    api_steps(office, returned, [(2, "pelayanan2", RECEIVED),
+                                 (3, "kasi", {"decision": "TMS", "note": "Surat pengantar belum ada"})])
+    # dropped: a KK ticket at Loket 1 whose applicant never comes (requeued once, then dropped)
+    dropped = api_issue(office, "kk")
+    for _ in range(2):
+        api_call_next(office, "pelayanan1", dropped)
+        api_post(office, "pelayanan1", f"/tickets/{dropped.id}/no-show")
+    assert office.public(dropped)["status"] == "no_show"
+    # transferred: an OSS ticket called at Loket 3 and sent to Loket 2's queue
+    moved = api_issue(office, "oss")
+    api_call_next(office, "teknis", moved)
+    expect(tv_tile(tv, "Loket 3")).to_have_text(moved.number, timeout=LIVE_MS)
+    api_post(office, "teknis", f"/tickets/{moved.id}/transfer", {"loket": office.loket_ids["Loket 2"]})
+    tv.wait_for_timeout(1_000)  # the snapshot after the last change
+    moment(shot, "tv", tv=tv)
+    expect(tv_tile(tv, "Loket 2")).not_to_have_text(done.number, timeout=BUG_MS)
+    expect(tv_tile(tv, "Loket 2")).not_to_have_text(returned.number, timeout=BUG_MS)
+    expect(tv_tile(tv, "Loket 1")).not_to_have_text(dropped.number, timeout=BUG_MS)
+    expect(tv_tile(tv, "Loket 3")).not_to_have_text(moved.number, timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 4: every repeated call of one number takes another row of 'Panggilan terakhir'")
+def test_issue15_item4_a_recall_takes_one_row(office, shot):
+    tv = office.tv
+    t = api_issue(office, "kk")
+    api_call_next(office, "pelayanan1", t)
+    api_post(office, "pelayanan1", f"/tickets/{t.id}/recall", {"kind": "recall"})
+    expect(tv.locator("#now-kind")).to_have_text("Panggilan ulang", timeout=LIVE_MS)
+    tv.wait_for_timeout(1_000)  # the snapshot after the recall
+    moment(shot, "tv", tv=tv)
+    expect(tv.locator("#recent li b").filter(has_text=t.number)).to_have_count(1, timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 4: the 'tap to enable sound' box covers the number being called")
+def test_issue15_item4_the_sound_box_never_covers_the_call(office, browser, shot):
+    context = browser.new_context(viewport=TV)  # a TV nobody has tapped yet: the browser blocks sound
+    try:
+        tv = context.new_page()
+        tv.goto(f"{office.base}/display/")
+        expect(tv.locator("body")).to_have_attribute("data-audio", "blocked")
+        t = api_issue(office, "kk")
+        api_call_next(office, "pelayanan1", t)
+        expect(tv.locator("#now-number")).to_have_text(t.number, timeout=LIVE_MS)
+        tv.wait_for_timeout(1_500)  # the flash is over
+        moment(shot, "tv", tv=tv)
+        assert_uncovered(tv, "#now-number")
+    finally:
+        context.close()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 5: the hand-over never asks for the pickup code")
+def test_issue15_item5_the_hand_over_asks_the_pickup_code(office, shot):
+    loket2 = office.clerk("pelayanan2")
+    t = api_issue(office, "sktm")
+    api_call_next(office, "pelayanan2", t)
+    api_steps(office, t, SKTM_TO_HANDOVER)
+    pc = loket2[0]
+    form = step_form(pc.card(t.number), 6)
+    moment(shot, "hand-over", pc1=pc.page)
+    code = form.locator("input[name=pickup_code]")
+    expect(code, "the hand-over form has no field for the pickup code").to_be_visible(timeout=BUG_MS)
+    code.fill("ZZZZZZ")
+    pc.press(form.locator("button[type=submit]"))
+    expect(pc.page.locator("p.flash.error")).to_contain_text("Kode pengambilan salah")
+    assert office.public(t)["status"] == "in_progress", "a wrong code handed the document over"
+    form = step_form(pc.card(t.number), 6)
+    form.locator("input[name=pickup_code]").fill(pickup_code_of(office, t))
+    pc.press(form.locator("button[type=submit]"))
+    assert office.public(t)["status"] == "done"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 6: the complaint intake demands name and NIK and has no field for the complaint")
+def test_issue15_item6_an_anonymous_complaint(office, shot):
+    desk = office.clerk("pelayanan1", loket="Loket 3")
+    t = api_issue(office, "pengaduan")
+    clerk_call_next(desk, t.number)
+    form = step_form(desk[0].card(t.number), 2)
+    moment(shot, "intake", desk=desk[0].page)
+    expect(form.locator("input[name=nik][required]")).to_have_count(0, timeout=BUG_MS)
+    expect(form.locator("[name=text]")).to_be_visible(timeout=BUG_MS)
+    expect(form.locator("[name=channel]").first).to_be_attached(timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 7: the Camat's counter page has no link to the reports or the register")
+def test_issue15_item7_the_camat_has_a_menu(office, shot):
+    camat = office.clerk("camat")[0]
+    camat.open()
+    moment(shot, "camat", camat=camat.page)
+    expect(camat.page.locator('a[href*="/counter/reports"]').first).to_be_visible(timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 8: one tap on a service prints a ticket; no confirmation step")
+def test_issue15_item8_the_kiosk_asks_before_it_prints(office, shot):
+    kiosk = office.kiosks[1]
+    kiosk.locator('button.group[data-group="pengaduan"]').tap()
+    kiosk.locator('button.service[data-service="pengaduan"]').tap()
+    try:
+        moment(shot, "after-the-tap", kiosk=kiosk)
+        expect(kiosk.get_by_role("button", name="Ambil tiket")).to_be_visible(timeout=BUG_MS)
+        expect(kiosk.get_by_role("button", name="Kembali").first).to_be_visible()
+        expect(kiosk.locator("#step-result")).to_be_hidden()
+    finally:
+        if kiosk.locator("#step-result").is_visible():  # today: a ticket was issued; close it
+            public_id = kiosk.locator("#result-qr").get_attribute("src").split("/")[-1].removesuffix(".svg")
+            data = requests.get(f"{office.base}/api/v1/tickets/{public_id}", timeout=10).json()
+            office.tickets.append(Ticket(data["number"], public_id, data["id"], "pengaduan"))
+        kiosk_open(kiosk, office.base)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 9: the phone shows the call but neither sounds nor vibrates")
+def test_issue15_item9_the_phone_alerts_when_called(office, shot):
+    t = api_issue(office, "kk")
+    phone = office.phone(t)
+    phone.locator("#st-number").tap()  # the citizen touched the page once (a browser may want that for sound)
+    api_call_next(office, "pelayanan1", t)
+    phone_shows(phone, "called", banner="silakan menuju Loket 1")
+    moment(shot, "called", phone=phone)
+    assert wait_for(lambda: phone_alerted(phone), BUG_MS / 1000), "the phone neither sounded nor vibrated"
