@@ -349,17 +349,6 @@ def tv_now_serving(tv) -> dict[str, str]:
         .map(d => [d.querySelector('.ln').textContent, d.querySelector('.num').textContent]))""")
 
 
-def tv_ready(tv) -> list[str]:
-    """The numbers in "Dokumen siap diambil"."""
-    text = tv.locator("#ready").inner_text().strip()
-    return [] if text == "-" else text.split()
-
-
-def tv_recent(tv) -> list[str]:
-    """The numbers in "Panggilan terakhir", newest first."""
-    return tv.locator("#recent li b").all_inner_texts()
-
-
 def assert_tv_calls(tv, number: str, loket: str) -> None:
     """The big call on the TV: ``number``, "silakan menuju <loket>", and that loket's tile shows it."""
     expect(tv.locator("#now-number")).to_have_text(number, timeout=LIVE_MS)
@@ -911,6 +900,8 @@ def tv_tile(tv, loket: str):
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 1: a called ticket lives in the session of the PC that called it")
 def test_issue15_item1_the_called_ticket_is_on_both_pcs(office, shot):
+    """When it passes: remove the mark, and in the walks pass both PCs to ``assert_loket_shows``
+    (``loket1`` instead of ``loket1[:1]``, and so on)."""
     loket1 = office.clerk("pelayanan1")
     t = api_issue(office, "kk")
     clerk_call_next(loket1, t.number)
@@ -923,6 +914,8 @@ def test_issue15_item1_the_called_ticket_is_on_both_pcs(office, shot):
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 1: after a re-login the called ticket is gone from the screen")
 def test_issue15_item1_the_called_ticket_survives_a_relogin(office, shot):
+    """When it passes: remove the mark, and make ``clerk_find_ticket`` assert the ticket is shown
+    instead of searching for it."""
     loket2 = office.clerk("pelayanan2")
     t = api_issue(office, "sktm")
     clerk_call_next(loket2, t.number)
@@ -951,6 +944,9 @@ def test_issue15_item1_the_loket_holds_its_ticket_in_the_api(office):
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 2: the e-KTP recording call says 'Dokumen siap diambil' and lists a ready document")
 def test_issue15_item2_the_recording_call_is_not_a_pickup(office, shot):
+    """When it passes: remove the mark; ``clerk_call_for_recording`` presses the in-person call
+    the card offers, and the e-KTP walk may assert ``assert_tv_ready(tv, t.number, listed=False)``
+    at the recording call."""
     tv, loket1 = office.tv, office.clerk("pelayanan1")
     t = api_issue(office, "ektp")
     api_call_next(office, "pelayanan1", t)
@@ -969,6 +965,8 @@ def test_issue15_item2_the_recording_call_is_not_a_pickup(office, shot):
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 2: OSS ends with the Pengolah Data's step; nobody calls the applicant for the NIB")
 def test_issue15_item2_oss_ends_with_a_pickup_call(office):
+    """When it passes: remove the mark and fill in ``oss_hand_over`` (pickup call at Loket 3, then
+    the hand-over with the code)."""
     t = api_issue(office, "oss")
     api_call_next(office, "teknis", t)
     api_steps(office, t, [(2, "teknis", {"decision": "MS"}), (3, "kasi", {}), (4, "pengolah", {})])
@@ -991,6 +989,8 @@ def test_issue15_item3_call_next_offers_only_what_the_clerk_can_do(office, shot)
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 4: the TV's 'Sedang dilayani' keeps finished, dropped, transferred and returned numbers")
 def test_issue15_item4_now_serving_clears(office, shot):
+    """When it passes: remove the mark; the walks may check ``tv_now_serving(tv)`` after each end
+    (done, TMS, no-show, transfer)."""
     tv = office.tv
     # done: an SKTM handed over at Loket 2
     done = api_issue(office, "sktm")
@@ -1060,6 +1060,7 @@ def test_issue15_item4_the_sound_box_never_covers_the_call(office, browser, shot
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 5: the hand-over never asks for the pickup code")
 def test_issue15_item5_the_hand_over_asks_the_pickup_code(office, shot):
+    """When it passes: remove the mark and make ``clerk_hand_over`` type the code."""
     loket2 = office.clerk("pelayanan2")
     t = api_issue(office, "sktm")
     api_call_next(office, "pelayanan2", t)
@@ -1082,6 +1083,8 @@ def test_issue15_item5_the_hand_over_asks_the_pickup_code(office, shot):
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 6: the complaint intake demands name and NIK and has no field for the complaint")
 def test_issue15_item6_an_anonymous_complaint(office, shot):
+    """When it passes: remove the mark and make ``complaint_intake`` anonymous, with the complaint's
+    text and channel."""
     desk = office.clerk("pelayanan1", loket="Loket 3")
     t = api_issue(office, "pengaduan")
     clerk_call_next(desk, t.number)
@@ -1104,6 +1107,7 @@ def test_issue15_item7_the_camat_has_a_menu(office, shot):
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="#15 item 8: one tap on a service prints a ticket; no confirmation step")
 def test_issue15_item8_the_kiosk_asks_before_it_prints(office, shot):
+    """When it passes: remove the mark and make ``kiosk_confirm`` press "Ambil tiket"."""
     kiosk = office.kiosks[1]
     kiosk.locator('button.group[data-group="pengaduan"]').tap()
     kiosk.locator('button.service[data-service="pengaduan"]').tap()
@@ -1113,7 +1117,8 @@ def test_issue15_item8_the_kiosk_asks_before_it_prints(office, shot):
         expect(kiosk.get_by_role("button", name="Kembali").first).to_be_visible()
         expect(kiosk.locator("#step-result")).to_be_hidden()
     finally:
-        if kiosk.locator("#step-result").is_visible():  # today: a ticket was issued; close it
+        if not kiosk.get_by_role("button", name="Ambil tiket").is_visible():  # today: the tap issued a ticket
+            kiosk.locator("#step-result").wait_for(state="visible")
             public_id = kiosk.locator("#result-qr").get_attribute("src").split("/")[-1].removesuffix(".svg")
             data = requests.get(f"{office.base}/api/v1/tickets/{public_id}", timeout=10).json()
             office.tickets.append(Ticket(data["number"], public_id, data["id"], "pengaduan"))
