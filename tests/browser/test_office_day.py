@@ -36,6 +36,7 @@ import pytest
 import requests
 
 from tests.support.browser import DEFAULT_TIMEOUT_MS
+from tests.support.clients import Staff
 from tests.support.live_server import LiveServer, wait_for
 from tests.support.needs_playwright import expect
 
@@ -1037,6 +1038,35 @@ def test_issue15_item4_a_recall_takes_one_row(office, shot):
     tv.wait_for_timeout(1_000)  # the snapshot after the recall
     moment(shot, "tv", tv=tv)
     expect(tv.locator("#recent li b").filter(has_text=t.number)).to_have_count(1, timeout=BUG_MS)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="#15 item 4: with running text on, the ticker covers 'Dokumen siap diambil'")
+def test_issue15_item4_the_running_text_never_covers_the_ready_list(office, browser, shot):
+    small = browser.new_context(viewport={"width": 1280, "height": 720})  # a smaller TV
+    kasi = Staff(office.server, "kasi")
+    try:
+        tvs = {"1920x1080": office.tv, "1280x720": small.new_page()}
+        tvs["1280x720"].goto(f"{office.base}/display/")
+        t = api_issue(office, "sktm")
+        api_call_next(office, "pelayanan2", t)
+        # a busy morning: 8 calls fill "Panggilan terakhir" (recalls of one number today; once #15's
+        # one-row-per-number rule lands, they take one row and the list is shorter)
+        for _ in range(7):
+            api_post(office, "pelayanan2", f"/tickets/{t.id}/recall", {"kind": "recall"})
+        api_steps(office, t, SKTM_TO_HANDOVER)  # signed: ready to collect
+        kasi.send("/display/settings", {"running_text": "Pelayanan KTP elektronik setiap hari kerja pukul "
+                                                        "08.00-14.00 WIB. Jagalah kebersihan ruang tunggu."})
+        for size, tv in tvs.items():
+            expect(tv.locator("#ticker")).to_be_visible(timeout=LIVE_MS)
+            expect(tv.locator("#ready")).to_contain_text(t.number, timeout=LIVE_MS)
+            moment(shot, size, tv=tv)
+        for tv in tvs.values():
+            assert_uncovered(tv, "#ready")
+    finally:
+        kasi.send("/display/settings", {"running_text": ""})
+        expect(office.tv.locator("#ticker")).to_be_hidden(timeout=LIVE_MS)
+        small.close()
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
