@@ -27,6 +27,8 @@ How this file is built, for whoever changes the behaviour it walks:
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,6 +39,7 @@ import requests
 
 from tests.support.browser import DEFAULT_TIMEOUT_MS
 from tests.support.clients import Staff
+from tests.support.env import ROOT
 from tests.support.live_server import LiveServer, wait_for
 from tests.support.needs_playwright import expect
 
@@ -156,6 +159,7 @@ class Office:
     phones: list = field(default_factory=list)
     tickets: list = field(default_factory=list)  # every ticket taken today, for ``closed_after``
     loket_ids: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)  # user -> staff API device token
 
     @property
     def base(self) -> str:
@@ -192,9 +196,10 @@ class Office:
         return page
 
     def api(self, user: str) -> requests.Session:
-        """The staff API (HTTP Basic) as ``user``: for setting up and tidying, never for asserting a screen."""
+        """The staff API as ``user`` (a device token: HTTP Basic would cost the server a password hash
+        a request): for setting up and tidying, never for asserting a screen."""
         s = requests.Session()
-        s.auth = (user, self.server.passwords[user])
+        s.headers["Authorization"] = f"Bearer {self.tokens[user]}"
         return s
 
     def public(self, ticket: Ticket) -> dict:
@@ -219,6 +224,24 @@ ALERT_PROBE = """
 """
 
 
+API_USERS = ("pelayanan1", "pelayanan2", "verifikasi", "register", "kasi", "sekcam", "teknis", "pengolah")
+
+
+def api_tokens(server: LiveServer, users: tuple[str, ...]) -> dict[str, str]:
+    """A staff API device token for each user, as ``antrean token create --kind api`` makes them (in one
+    process rather than one command per user)."""
+    script = ("import sys\n"
+              "from antrean.shared.cli.common import configured_sessions\n"
+              "from antrean.shared.services.tokens import create_token\n"
+              "sessions = configured_sessions()\n"
+              "for user in sys.argv[1:]:\n"
+              "    print(user, create_token(sessions, 'office-day-' + user, 'api', user))\n")
+    out = subprocess.run([sys.executable, "-c", script, *users], env=server.env, cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return dict(line.split() for line in out.stdout.splitlines())
+
+
 @pytest.fixture(scope="module")
 def office(browser, tmp_path_factory) -> Iterator[Office]:
     server = LiveServer(tmp_path_factory.mktemp("office-day"))
@@ -241,7 +264,7 @@ def office(browser, tmp_path_factory) -> Iterator[Office]:
                   context(viewport=KIOSK_LANDSCAPE, has_touch=True)]
         for k in kiosks:
             kiosk_open(k, server.url)
-        day = Office(server=server, browser=browser, tv=tv, kiosks=kiosks)
+        day = Office(server=server, browser=browser, tv=tv, kiosks=kiosks, tokens=api_tokens(server, API_USERS))
         for user in ("pelayanan1", "pelayanan2", "teknis"):
             me = day.api(user).get(f"{server.url}/api/v1/staff/me", timeout=10).json()
             day.loket_ids[LOKET_OF[user]] = me["loket"]
