@@ -505,14 +505,14 @@ def clerk_do_step(pcs: tuple[ClerkPC, ...], number: str, step: int, *, decision:
     return pc.card(number)
 
 
-def clerk_call_for_recording(pc: ClerkPC, number: str) -> None:
+def clerk_call_for_recording(pc: ClerkPC, number: str, loket: str) -> None:
     """e-KTP step 6: the clerk calls the applicant to the loket for the biometric recording.
     Today the only button is "Panggil untuk pengambilan" (a pickup call, #15 item 2); after the
     fix the call is ``kind: in_person``: press the button the card offers for it."""
     button = pc.card(number).locator("#pickup")
     expect(button).to_be_visible(timeout=LIVE_MS)
     pc.press(button)
-    expect(pc.flash()).to_contain_text(f"Memanggil {number} ke {LOKET_OF.get(pc.user, '')}")
+    expect(pc.flash()).to_contain_text(f"Memanggil {number} ke {loket}")
 
 
 def clerk_call_for_pickup(pc: ClerkPC, number: str, loket: str) -> None:
@@ -626,7 +626,7 @@ def test_walk_ektp_with_the_recording_call(office, shot):
     for pc in loket1:
         expect(pc.card(t.number)).to_be_visible(timeout=LIVE_MS)
         expect(pc.card(t.number).locator("p.step-title")).to_contain_text("Melakukan perekaman e-KTP")
-    clerk_call_for_recording(loket1[0], t.number)
+    clerk_call_for_recording(loket1[0], t.number, "Loket 1")
     assert_tv_calls(tv, t.number, "Loket 1")
     phone_shows(phone, "in_progress", banner=re.compile("Loket 1", re.I), step="6/7")
     moment(shot, "04-recording-call", tv=tv, pc1=loket1[0].page, phone=phone)
@@ -976,7 +976,7 @@ def test_issue15_item2_the_recording_call_is_not_a_pickup(office, shot):
     api_call_next(office, "pelayanan1", t)
     api_steps(office, t, EKTP_TO_RECORDING)
     phone = office.phone(t)
-    clerk_call_for_recording(loket1[0], t.number)
+    clerk_call_for_recording(loket1[0], t.number, "Loket 1")
     expect(tv.locator("#now-number")).to_have_text(t.number, timeout=LIVE_MS)
     moment(shot, "call", tv=tv, phone=phone)
     # the kind of call comes with the call itself; the lists follow with the next snapshot
