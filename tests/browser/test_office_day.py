@@ -42,6 +42,7 @@ from tests.support.clients import Staff
 from tests.support.env import ROOT
 from tests.support.live_server import LiveServer, wait_for
 from tests.support.needs_playwright import expect
+from tests.support.printed import visible_lines
 
 pytestmark = pytest.mark.browser
 
@@ -575,10 +576,20 @@ def clerk_relogin(pc: ClerkPC) -> None:
 
 
 def pickup_code_of(office: Office, ticket: Ticket) -> str:
-    """The pickup code printed on the applicant's ticket (read here through the staff API)."""
-    resp = office.api("pelayanan2").get(f"{office.base}/api/v1/staff/tickets/{ticket.id}", timeout=10)
-    assert resp.status_code == 200, resp.text
-    return resp.json()["pickup_code"]
+    """The pickup code printed on the applicant's ticket (the server prints to files here: the
+    ticket's ``.escpos`` file, read back as text)."""
+    def printed() -> list[str]:
+        for path in sorted((office.server.tmp / "printed").glob(f"{ticket.number}-*.escpos")):
+            lines = visible_lines(path.read_bytes())
+            if any(ticket.number in line for line in lines):
+                return lines
+        return []
+
+    lines = wait_for(printed, 10)
+    assert lines, f"no printed ticket {ticket.number}"
+    codes = [line.split(":", 1)[1].strip() for line in lines if line.startswith("Kode pengambilan:")]
+    assert codes and codes[0], f"ticket {ticket.number} has no pickup code printed: {lines}"
+    return codes[0]
 
 
 def agenda_year() -> str:
