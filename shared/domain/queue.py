@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from antrean.shared.domain.catalogue import Step
 from antrean.shared.domain.workflow import Status, TicketFlow
 
 PRIORITY_FIRST = "priority_first"
@@ -89,7 +88,20 @@ class Waiting:
 APPLICANT = "pemohon"
 
 
-def desk_step(steps: Sequence[Step], current: int = 1) -> Step | None:
+class StepLike(Protocol):
+    """A step as ``desk_step`` reads it: a catalogue ``Step``, or a step of a ticket's view."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def actor(self) -> str: ...
+
+
+S = TypeVar("S", bound=StepLike)
+
+
+def desk_step(steps: Sequence[S], current: int = 1) -> S | None:
     """The step a clerk does when the ticket is at the loket: the current step, or, while it is the
     applicant's own (step 1, handing in the request, recorded with the call), the one after it."""
     numbers = [st.number for st in steps]

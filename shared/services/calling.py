@@ -69,7 +69,7 @@ def held_at(s: Session, loket: Loket) -> list[tuple[str, Ticket]]:
     whose applicant has not come, and those whose applicant is at its desk."""
     # called back for the current step (a recall or pickup since it began; the first call is the intake's)
     called_here = exists().where(Call.ticket_id == Ticket.id, Call.loket_id == loket.id, Call.kind != "call",
-                                 Call.at >= Ticket.current_since)
+                                 Call.at > Ticket.current_since)
     rows = s.execute(
         select(Ticket, called_here.label("called_here"))
         .where(Ticket.loket_id == loket.id,
@@ -113,9 +113,16 @@ def _check_free(s: Session, loket: Loket, force: bool) -> list[Ticket]:
     """The tickets the loket holds; ``LoketBusy`` when there are some and the clerk did not insist."""
     holding = held_at(s, loket)
     if holding and not force:
-        raise LoketBusy(loket, [{"id": t.id, "number": t.number, "status": t.status, "held": state}
-                                for state, t in holding])
+        raise LoketBusy(loket, [{"id": t.id, "number": t.number, "status": t.status, "held": state,
+                                 "returnable": _returnable(tickets.flow_of(t))} for state, t in holding])
     return [t for _state, t in holding]
+
+
+def _returnable(flow: TicketFlow) -> bool:
+    """A held ticket the loket may let go unfinished (``return_to_queue``): one called whose applicant
+    has not come, or one called back for a later step; not one whose request is being received."""
+    return flow.status is Status.CALLED or (
+        flow.status is Status.IN_PROGRESS and queue.held(flow, True) is not None and queue.held(flow, False) is None)
 
 
 def _left_behind(s: Session, actor: Actor, loket: Loket, left: list[Ticket], called: Ticket,
@@ -298,15 +305,15 @@ def return_to_queue(ctx: Context, actor: Actor, ticket_id: Any) -> dict[str, Any
         ticket = tickets.load(s, ticket_id, lock=True)
         before = tickets.state(ticket)
         flow = tickets.flow_of(ticket)
+        if not _returnable(flow):
+            raise Conflict(f"{ticket.number} cannot be returned to the queue: finish its step", "not_returnable")
         if flow.status is Status.CALLED:
             flow.requeue(now)
             tickets.store_flow(ticket, flow, [])
             ticket.current_since = min(ticket.created_at, now)  # its place in the queue, not the end
             action = "return_to_queue"
-        elif flow.status is Status.IN_PROGRESS and queue.held(flow, True) and not queue.held(flow, False):
-            action = "release"
         else:
-            raise Conflict(f"{ticket.number} cannot be returned to the queue: finish its step", "not_returnable")
+            action = "release"
         ticket.loket_id = None
         tickets.audit(s, actor, action, ticket, before, now)
         s.flush()

@@ -63,7 +63,8 @@ def test_calling_while_the_loket_holds_a_ticket_is_refused_and_changes_nothing(d
         with pytest.raises(LoketBusy) as refused:
             call()
         assert refused.value.code == "loket_busy" and refused.value.status == 409
-        assert refused.value.held == [{"id": a["id"], "number": "A001", "status": "called", "held": "called"}]
+        assert refused.value.held == [{"id": a["id"], "number": "A001", "status": "called", "held": "called",
+                                       "returnable": True}]
     assert desk.staff_ticket(a["id"])["status"] == "called"
     assert desk.staff_ticket(b["id"])["status"] == "waiting"
     # arrived and being served: still busy
