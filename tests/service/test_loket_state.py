@@ -174,12 +174,3 @@ def test_the_calling_order_by_role_is_the_domains_in_sql_too(desk, staff, clock,
         expected = [w.id for w in queue.calling_order("priority_first", plain, roles)]
         assert [w["id"] for w in desk.waiting_list(who)] == expected, roles
     assert [w.id for w in queue.calling_order("priority_first", plain)][0] == complaint["id"]
-
-
-def test_desk_step_is_the_one_after_the_applicants_submission(catalogue):
-    steps = catalogue.service("pengaduan").steps
-    assert queue.desk_step(steps).actor == "petugas_pelayanan"
-    assert queue.desk_step(steps, 3).actor == "tim_pengaduan"
-    assert queue.desk_step(steps, 99) is None
-    assert queue.may_call({"tim_teknis"}, "petugas_pelayanan") is False
-    assert queue.may_call({"tim_teknis"}, "tim_teknis") is True
