@@ -76,3 +76,39 @@ def test_the_same_clerk_on_two_pcs_keeps_the_called_ticket_through_a_relogin(liv
         problems.append("PC 2 still shows A001 after PC 1 returned it to the queue")
     save(pc1.page, "loket-holds-pc1-after-return")
     assert not problems, problems
+
+
+def test_tim_teknis_at_the_mixed_loket_is_told_who_takes_a_complaint_and_transfers_it(live_server, new_page):
+    import base64
+    import json
+    import urllib.request
+
+    base = live_server.url
+    complaint = issue_ticket(base, "pengaduan")
+    issue_ticket(base, "oss")
+    teknis = Counter(new_page, live_server, "teknis")  # Tim Teknis, Loket 3 (OSS and Pengaduan)
+    expect(teknis.page.locator('li[data-waiting="D001"]')).to_have_count(0)  # not offered to him
+    expect(teknis.page.locator('li[data-waiting="C001"]')).to_be_visible()  # OSS is
+
+    # a Petugas Pelayanan calls the complaint to Loket 3 anyway (the staff API, a chosen ticket)
+    auth = base64.b64encode(f"pelayanan1:{live_server.passwords['pelayanan1']}".encode()).decode()
+    req = urllib.request.Request(f"{base}/api/v1/staff/tickets/{complaint['id']}/call",
+                                 data=json.dumps({"loket": 3}).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", "Authorization": "Basic " + auth})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+    problems: list[str] = []
+    wait_live(teknis, held(teknis, "D001"), "Loket 3 shows the complaint called there", problems)
+    hint = teknis.page.locator('div.held[data-held="D001"] .who-can')
+    expect(hint).to_contain_text("dikerjakan oleh Petugas Pelayanan, bukan oleh peran Anda")
+    expect(hint).to_contain_text("Petugas Pelayanan ada di: Loket 1, Loket 2")
+    expect(hint).not_to_contain_text("petugas_pelayanan")
+    card = held(teknis, "D001")
+    expect(card.locator("form.step-form")).to_have_count(0)
+    save(teknis.page, "loket-holds-who-can")
+
+    card.locator('select[name="loket_id"]').select_option(label="Loket 1")
+    teknis.press(card.get_by_role("button", name="Alihkan"))
+    expect(held(teknis, "D001")).to_have_count(0)
+    expect(teknis.page.locator(".flashes")).to_contain_text("D001 dialihkan")
+    assert not problems, problems
