@@ -95,7 +95,8 @@ async def _counters_and_calls(office: Office, clerks: list[dict], cookies: list[
             clerk = clerks[i % len(clerks)]
             t0 = time.perf_counter()
             try:
-                async with http.post(f"{urls[i % len(clerks)]}/api/v1/staff/call-next", json={},
+                # "force": the clerks call on without serving anyone (else 409 loket_busy)
+                async with http.post(f"{urls[i % len(clerks)]}/api/v1/staff/call-next", json={"force": True},
                                      headers={"Authorization": f"Bearer {clerk['token']}"}) as resp:
                     data = await resp.json()
             except aiohttp.ClientError:

@@ -161,7 +161,10 @@ def time_operations(office: Office, catalogue, ops: int) -> dict[str, list[float
             timed("find ticket", lambda number=numbers[i]: desk.find_tickets(number))
     for i in range(ops):
         clerk = actors[i % len(actors)]
-        timed("call next", lambda clerk=clerk: desk.call_next(clerk))
+        called: list[dict] = []
+        timed("call next", lambda clerk=clerk, called=called: called.append(desk.call_next(clerk)))
+        if called[-1] is not None:  # untimed: the applicant does not come, so the loket is free again
+            desk.no_show(clerk, called[-1]["id"])
     return out
 
 

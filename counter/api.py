@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, jsonify, request
 
-from antrean.shared.services.desk import Actor, OperationError
+from antrean.shared.services.desk import Actor, LoketBusy, OperationError
 from antrean.shared.web.auth import api_actor
 from antrean.shared.web.helpers import desk, json_error
+from antrean.shared.web.messages import error_text
 
 bp = Blueprint("staff_api", __name__, url_prefix="/api/v1/staff")
 
@@ -45,6 +46,8 @@ def staff(view):
         g.actor = actor
         try:
             return view(*args, **kwargs)
+        except LoketBusy as exc:  # which tickets the loket holds, for the caller to settle them
+            return jsonify({"error": error_text(exc), "code": exc.code, "held": exc.held}), exc.status
         except OperationError as exc:
             return json_error(exc)
     return wrapper
@@ -57,6 +60,14 @@ def body() -> dict:
     if not isinstance(data, dict):
         raise OperationError("the body must be a JSON object", "bad_json")
     return data
+
+
+def _force(data: dict) -> bool:
+    """``"force": true`` calls although the loket holds a ticket (audited); anything but a boolean is refused."""
+    force = data.get("force", False)
+    if not isinstance(force, bool):
+        raise OperationError("force must be true or false")
+    return force
 
 
 def _actor_at(data: dict) -> Actor:
@@ -80,6 +91,13 @@ def queue():
     return jsonify({"waiting": desk().queue_counts(), "work": desk().work_queue(g.actor)})
 
 
+@bp.get("/lokets/<int:loket_id>")
+@staff
+def loket(loket_id: int):
+    """What the loket holds: ``{"loket", "serving": [Ticket], "called": [Ticket]}``."""
+    return jsonify(desk().loket_state(g.actor, loket_id))
+
+
 @bp.get("/lokets/<int:loket_id>/waiting")
 @staff
 def waiting(loket_id: int):
@@ -90,7 +108,7 @@ def waiting(loket_id: int):
 @staff
 def call_next():
     data = body()
-    ticket = desk().call_next(_actor_at(data))
+    ticket = desk().call_next(_actor_at(data), force=_force(data))
     if ticket is None:
         return jsonify({"ticket": None, "message": "nobody is waiting"}), 200
     return jsonify({"ticket": ticket})
@@ -111,7 +129,8 @@ def find():
 @bp.post("/tickets/<int:ticket_id>/call")
 @staff
 def call_chosen(ticket_id: int):
-    return jsonify({"ticket": desk().call_ticket(_actor_at(body()), ticket_id)})
+    data = body()
+    return jsonify({"ticket": desk().call_ticket(_actor_at(data), ticket_id, force=_force(data))})
 
 
 @bp.post("/tickets/<int:ticket_id>/recall")
@@ -132,6 +151,12 @@ def arrive(ticket_id: int):
 @staff
 def no_show(ticket_id: int):
     return jsonify({"ticket": desk().no_show(g.actor, ticket_id)})
+
+
+@bp.post("/tickets/<int:ticket_id>/return")
+@staff
+def return_to_queue(ticket_id: int):
+    return jsonify({"ticket": desk().return_to_queue(g.actor, ticket_id)})
 
 
 @bp.post("/tickets/<int:ticket_id>/transfer")

@@ -1,14 +1,22 @@
 """Clerk screens: login, the loket screen (call, recall, no-show, transfer, the SOP steps) and the
-back-office queue of files waiting for the user's role. Thin: each route calls one Desk operation."""
+back-office queue of files waiting for the user's role. Thin: each route calls one Desk operation.
+
+The tickets the chosen loket holds (called, or at its desk) come from the server (``loket_state``),
+the same on every PC of the loket and after any re-login; the browser session only remembers the
+loket chosen and the last ticket opened."""
 from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
 
 from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
+from antrean.shared.domain.queue import desk_step
 from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services.administration import active_lokets
-from antrean.shared.services.desk import Actor, OperationError
+from antrean.shared.services.desk import Actor, LoketBusy, OperationError
 from antrean.shared.web.auth import log_in
 from antrean.shared.web.helpers import current_actor, desk, json_error
 from antrean.shared.web.messages import error_text
@@ -65,11 +73,26 @@ def _actor() -> Actor:
 @bp.get("/")
 @login_required
 def index():
+    return _page()
+
+
+def _page(busy: LoketBusy | None = None, busy_action: str | None = None, status: int = 200):
+    """The counter screen; ``busy``: a call refused because the loket holds a ticket (409), with the
+    clerk's choices, the last of them ``busy_action`` again with ``force``."""
     d = desk()
     actor = _actor()
     lokets = active_lokets(d)
+    held: list[dict[str, Any]] = []
+    if actor.loket_id:
+        try:
+            state = d.loket_state(actor)
+            held = state["serving"] + state["called"]
+        except OperationError:
+            session.pop("loket_id", None)
+            actor = Actor(actor.user_id, actor.username, actor.roles, current_actor().loket_id)
+    held_ids = {t["id"] for t in held}
     current = finished = None
-    if session.get("ticket_id"):
+    if session.get("ticket_id") and session["ticket_id"] not in held_ids:
         try:
             current = d.staff_ticket(session["ticket_id"])
         except OperationError:
@@ -87,14 +110,29 @@ def index():
     found = d.find_tickets(request.args["q"]) if request.args.get("q") else None
     speech = current_app.extensions.get("antrean.speech")
     speech_status = speech() if speech else {"available": False, "reason": "speech is not set up"}
-    return render_template(
+    desks = d.role_desks() if held else {}
+    page = render_template(
         "counter/index.html", lokets=lokets, loket_id=actor.loket_id, current=current, finished=finished,
         waiting=waiting, loket_name=loket.name if loket else None, loket_groups=_groups_of(loket, d.catalogue),
         queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
         roles=[d.catalogue.actors.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & _desk_roles(d.catalogue)), catalogue=d.catalogue,
-        speech=speech_status,
+        speech=speech_status, held=[(t, _who_can(t, actor.roles, desks)) for t in held],
+        busy=busy, busy_action=busy_action,
     )
+    return page, status
+
+
+def _who_can(ticket: dict[str, Any], roles: frozenset[str], desks: dict[str, list[str]]) -> dict[str, Any] | None:
+    """For a ticket at the loket whose desk step none of the clerk's roles does: that step, who does
+    it (the role's name) and at which lokets such a user works; else None."""
+    steps = [SimpleNamespace(**st) for st in ticket["steps"]]
+    current = 1 if ticket["status"] == "called" else (ticket["current_step"] or {}).get("number", 0)
+    step = desk_step(steps, current)
+    if step is None or step.actor in roles:
+        return None
+    return {"number": step.number, "activity": step.activity, "actor_name": step.actor_name,
+            "lokets": desks.get(step.actor, [])}
 
 
 def _groups_of(loket, catalogue) -> list[str]:
@@ -134,13 +172,27 @@ def _done(message: str | None = None, ticket_id: int | None = None):
 
 
 def _act(action, message):
-    """Run one Desk action; a refused action shows its reason and changes nothing."""
+    """Run one Desk action; a refused action shows its reason and changes nothing (a busy loket is
+    the caller's to answer)."""
     try:
         result = action()
+    except LoketBusy:
+        raise
     except OperationError as exc:
         flash(error_text(exc), "error")
         return redirect(url_for("counter.index"))
     return message(result)
+
+
+def _forced() -> bool:
+    return request.form.get("force") == "1"
+
+
+def _busy(exc: LoketBusy, action: str):
+    """A call refused because the loket holds a ticket: 409, with the choices (JSON for a script)."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"error": error_text(exc), "code": exc.code, "held": exc.held}), 409
+    return _page(busy=exc, busy_action=action, status=409)
 
 
 @bp.post("/call-next")
@@ -150,15 +202,35 @@ def call_next():
         if ticket is None:
             flash(_("Tidak ada antrean yang menunggu."), "info")
             return redirect(url_for("counter.index"))
-        return _done(_("Memanggil %(number)s.", number=ticket["number"]), ticket["id"])
-    return _act(lambda: desk().call_next(_actor()), message)
+        return _done(_("Memanggil %(number)s.", number=ticket["number"]))
+    try:
+        return _act(lambda: desk().call_next(_actor(), force=_forced()), message)
+    except LoketBusy as exc:
+        return _busy(exc, url_for("counter.call_next"))
 
 
 @bp.post("/tickets/<int:ticket_id>/call-chosen")
 @login_required
 def call_chosen(ticket_id: int):
-    return _act(lambda: desk().call_ticket(_actor(), ticket_id),
-                lambda t: _done(_("Memanggil %(number)s.", number=t["number"]), t["id"]))
+    try:
+        return _act(lambda: desk().call_ticket(_actor(), ticket_id, force=_forced()),
+                    lambda t: _done(_("Memanggil %(number)s.", number=t["number"])))
+    except LoketBusy as exc:
+        return _busy(exc, url_for("counter.call_chosen", ticket_id=ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/return")
+@login_required
+def return_to_queue(ticket_id: int):
+    def message(t):
+        if session.get("ticket_id") == ticket_id:
+            session.pop("ticket_id", None)
+        if t["status"] == "waiting":
+            flash(_("%(number)s dikembalikan ke antrean pada urutannya.", number=t["number"]), "ok")
+        else:
+            flash(_("%(number)s dilepas dari loket: menunggu dipanggil untuk pengambilan.", number=t["number"]), "ok")
+        return redirect(url_for("counter.index"))
+    return _act(lambda: desk().return_to_queue(_actor(), ticket_id), message)
 
 
 @bp.post("/tickets/<int:ticket_id>/open")

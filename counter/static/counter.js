@@ -1,8 +1,9 @@
 // Counter screen: live step timers against the Mutu Baku minutes, and live queue/ticket updates.
 //
 // Every counter in the office hears every ticket change, so a screen refreshes only for changes
-// it shows: a ticket already on it, a file arriving at a step one of the user's roles does, or
-// the queue of the loket it calls for. A refresh fetches the page and swaps its <main> in place
+// it shows: a ticket already on it, a ticket called to or served at its loket (from another PC of
+// the same loket too), a file arriving at a step one of the user's roles does, or the queue of the
+// loket it calls for. A refresh fetches the page and swaps its <main> in place
 // (no reload: the socket, the scroll position and the header stay); it waits while the clerk is
 // typing. Background requests say so (X-Antrean-Background), so they do not keep an unattended
 // session alive. <body data-sync> is "pending" while a refresh is due, "idle" otherwise, and
@@ -30,6 +31,13 @@
   document.querySelectorAll("select[data-autosubmit]").forEach(el => {
     el.addEventListener("change", () => el.form.submit());
   });
+
+  // A refused call (409 loket_busy) answers the POST with the page itself: the address bar shows the
+  // counter again, so a reload or a refresh asks for the page, not the call.
+  const first = document.querySelector("main.counter");
+  if (first && first.dataset.canonical && location.pathname !== first.dataset.canonical) {
+    history.replaceState(null, "", first.dataset.canonical);
+  }
 
   if (typeof io === "undefined") return;
   const body = document.body;
@@ -101,7 +109,8 @@
 
   socket.on("ticket", t => {
     const roles = listOf("roles");
-    if (shown(t.id) || (t.status === "in_progress" && roles.includes(t.actor))) refreshSoon();
+    const here = t.loket && t.loket === main().dataset.loket && ["called", "in_progress"].includes(t.status);
+    if (shown(t.id) || here || (t.status === "in_progress" && roles.includes(t.actor))) refreshSoon();
     if (t.status === "waiting" && servesGroup(t.group, t.loket)) redrawSoon();
   });
 

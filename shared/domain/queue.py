@@ -1,4 +1,5 @@
-"""The waiting queue: the call rule, the calling order and the people ahead of a ticket, each written once.
+"""The waiting queue: the call rule, the calling order, who may be offered a ticket, the people ahead
+of a ticket, and what a loket holds, each written once.
 
 The office chooses a call rule (the ``call_rule`` setting): ``priority_first`` (the default: the
 kelompok rentan -- lansia, penyandang disabilitas, ibu hamil/menyusui -- are called first, UU 25/2009
@@ -7,13 +8,23 @@ Pasal 29) or ``fifo``. Within a class tickets go by the time they joined the que
 The services read the queue in SQL (``services.tickets.position``, ``services.calling``) and in a
 grouped count (``services.issuing.queue_now``); both take the order and the "who is ahead" rule from
 here, and ``people_ahead`` is the same rule over plain values (the tests check they agree).
+
+Calling by role: a call brings the applicant to the step after their own submission (the desk
+step, ``desk_step``); a clerk is offered only the waiting tickets whose desk step one of their roles
+does (``may_call``). ``calling_order`` is the whole rule over plain values.
+
+What a loket holds (``held``): a ticket it called whose applicant has not come (``called``), and one
+whose applicant is at its desk now (``serving``). A loket holding a ticket calls the next one only
+when the clerk says so (``services.calling``: ``loket_busy``).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
+
+from antrean.shared.domain.workflow import Status, TicketFlow
 
 PRIORITY_FIRST = "priority_first"
 FIFO = "fifo"
@@ -70,6 +81,48 @@ class Waiting:
     id: int
     priority: bool
     since: datetime
+    actor: str | None = None  # the role whose step a call leads to (``desk_step``); None: anyone's
+    transferred: bool = False  # sent to this loket by a transfer: called before the rest
+
+
+APPLICANT = "pemohon"
+
+
+class StepLike(Protocol):
+    """A step as ``desk_step`` reads it: a catalogue ``Step``, or a step of a ticket's view."""
+
+    @property
+    def number(self) -> int: ...
+
+    @property
+    def actor(self) -> str: ...
+
+
+S = TypeVar("S", bound=StepLike)
+
+
+def desk_step(steps: Sequence[S], current: int = 1) -> S | None:
+    """The step a clerk does when the ticket is at the loket: the current step, or, while it is the
+    applicant's own (step 1, handing in the request, recorded with the call), the one after it."""
+    numbers = [st.number for st in steps]
+    if current not in numbers:
+        return None
+    at = numbers.index(current)
+    if steps[at].actor == APPLICANT and at + 1 < len(steps):
+        return steps[at + 1]
+    return steps[at]
+
+
+def may_call(roles: Iterable[str], actor: str | None) -> bool:
+    """Whether a clerk holding ``roles`` is offered a ticket whose desk step is ``actor``'s."""
+    return actor is None or actor in set(roles)
+
+
+def calling_order(rule: str, waiting: Iterable[Waiting], roles: Iterable[str] | None = None) -> list[Waiting]:
+    """The waiting tickets a clerk holding ``roles`` is offered (``None``: every one), in the order
+    they are called: those transferred to the loket first, then the office's call rule."""
+    offered = [t for t in waiting if roles is None or may_call(roles, t.actor)]
+    return sorted(offered, key=lambda t: (not t.transferred, *order_key(rule, t)))
 
 
 def order_key(rule: str, ticket: Waiting) -> tuple:
@@ -123,3 +176,26 @@ def ahead_in_counts(rule: str, priority: bool, counts: Iterable[tuple[bool, int,
         elif is_priority in ahead.if_earlier:
             total += n - after
     return total
+
+
+# -- what a loket holds ---------------------------------------------------------------------------
+
+CALLED = "called"  # called to the loket, the applicant has not come yet
+SERVING = "serving"  # the applicant is at the loket's desk for the current step
+
+
+def held(flow: TicketFlow, called_for_step: bool) -> str | None:
+    """What a loket holds of a ticket whose loket it is: ``CALLED``, ``SERVING`` or ``None`` (the
+    file is elsewhere: at the back office, or waiting for its applicant to be called back).
+
+    ``called_for_step``: the loket called the applicant since the current step began (a pickup, the
+    e-KTP recording, a recall). After the call is answered the request is received at the desk (the
+    desk step is current): the loket serves the ticket until that step is done."""
+    if flow.status is Status.CALLED:
+        return CALLED
+    if flow.status is not Status.IN_PROGRESS or flow.step is None:
+        return None
+    intake = desk_step(flow.steps)
+    if intake is not None and flow.current_step == intake.number:
+        return SERVING
+    return SERVING if called_for_step else None

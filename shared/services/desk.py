@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from antrean.shared.services import calling, display, issuing, steps, tickets
+from antrean.shared.services.calling import LoketBusy
 from antrean.shared.services.context import Context
 from antrean.shared.services.errors import (
     Actor,
@@ -27,7 +28,8 @@ from antrean.shared.services.errors import (
 )
 from antrean.shared.store.models import Loket, Ticket
 
-__all__ = ["Actor", "Conflict", "Desk", "Forbidden", "NotFound", "OperationError", "mask_nik", "record_id"]
+__all__ = ["Actor", "Conflict", "Desk", "Forbidden", "LoketBusy", "NotFound", "OperationError", "mask_nik",
+           "record_id"]
 
 
 class Desk(Context):
@@ -61,11 +63,20 @@ class Desk(Context):
     def waiting_list(self, actor: Actor, loket_id: Any = None, limit: int = 50) -> list[dict[str, Any]]:
         return calling.waiting_list(self, actor, loket_id, limit)
 
-    def call_next(self, actor: Actor, loket_id: Any = None) -> dict[str, Any] | None:
-        return calling.call_next(self, actor, loket_id)
+    def call_next(self, actor: Actor, loket_id: Any = None, force: bool = False) -> dict[str, Any] | None:
+        return calling.call_next(self, actor, loket_id, force)
 
-    def call_ticket(self, actor: Actor, ticket_id: Any, loket_id: Any = None) -> dict[str, Any]:
-        return calling.call_ticket(self, actor, ticket_id, loket_id)
+    def call_ticket(self, actor: Actor, ticket_id: Any, loket_id: Any = None, force: bool = False) -> dict[str, Any]:
+        return calling.call_ticket(self, actor, ticket_id, loket_id, force)
+
+    def loket_state(self, actor: Actor, loket_id: Any = None) -> dict[str, Any]:
+        return calling.loket_state(self, actor, loket_id)
+
+    def role_desks(self) -> dict[str, list[str]]:
+        return calling.role_desks(self)
+
+    def return_to_queue(self, actor: Actor, ticket_id: Any) -> dict[str, Any]:
+        return calling.return_to_queue(self, actor, ticket_id)
 
     def recall(self, actor: Actor, ticket_id: Any, kind: str = "recall", loket_id: Any = None) -> dict[str, Any]:
         return calling.recall(self, actor, ticket_id, kind, loket_id)

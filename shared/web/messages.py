@@ -12,6 +12,12 @@ from flask_babel import gettext as _
 
 Match = re.Match[str]
 
+def _held_words(numbers: str) -> str:
+    """``"A001 (called), B002 (in_progress)"`` in the page's words."""
+    words = {"called": _("dipanggil"), "in_progress": _("dilayani")}
+    return re.sub(r"\((\w+)\)", lambda m: f"({words.get(m[1], m[1])})", numbers)
+
+
 # (pattern of the English reason, its words for the page); the first pattern that matches wins
 _REASONS: tuple[tuple[re.Pattern[str], Callable[[Match], str]], ...] = tuple(
     (re.compile(pattern), words) for pattern, words in (
@@ -45,6 +51,12 @@ _REASONS: tuple[tuple[re.Pattern[str], Callable[[Match], str]], ...] = tuple(
          lambda m: _("Hanya tiket yang dipanggil atau sedang diproses yang dapat dipanggil ulang.")),
         (r"only a ticket in progress can be called for pickup",
          lambda m: _("Hanya tiket yang sedang diproses yang dapat dipanggil untuk pengambilan.")),
+        (r"(.+) still holds (.+): finish it, mark it not present, return it to the queue, or call anyway with force",
+         lambda m: _("%(loket)s masih memegang %(numbers)s: selesaikan, tandai tidak hadir, kembalikan ke antrean, "
+                     "atau tetap panggil.", loket=m[1], numbers=_held_words(m[2]))),
+        (r"(\S+) cannot be returned to the queue: finish its step",
+         lambda m: _("%(number)s tidak dapat dikembalikan ke antrean: selesaikan langkahnya.", number=m[1])),
+        (r"force must be true or false", lambda m: _("force harus true atau false.")),
         (r"choose a loket first", lambda m: _("Pilih loket terlebih dahulu.")),
         (r"choose a loket or a service to transfer to", lambda m: _("Pilih loket atau layanan tujuan pengalihan.")),
         (r"loket not found", lambda m: _("Loket tidak ditemukan.")),

@@ -102,7 +102,7 @@ def test_a_call_appears_within_a_second_and_its_announcement_plays(live_server, 
     clerk = Staff(live_server, "pelayanan1")
 
     started = time.monotonic()
-    clerk.call_next()
+    clerk.call_next(force=True)
     expect(page.locator("#now-number")).to_have_text("A001", timeout=1000)
     shown = time.monotonic() - started
     page.wait_for_function("() => { const a = window.antreanAudio; return !a.element.paused"
@@ -158,7 +158,7 @@ def test_a_burst_of_ten_calls_is_announced_in_order_on_two_displays_never_overla
         issue(tone_server, "ahli_waris")
     clerks = [Staff(tone_server, "pelayanan1"), Staff(tone_server, "pelayanan2")]
     for i in range(10):
-        clerks[i % 2].call_next()
+        clerks[i % 2].call_next(force=True)
     for page in displays:
         expect(page.locator("body")).to_have_attribute("data-audio", "playing")
     shot(displays[0], "display-burst")
@@ -184,7 +184,7 @@ def test_without_the_kiosk_flag_the_page_asks_for_a_tap_and_then_plays_what_wait
     expect(gate).to_be_visible()
     expect(gate).to_contain_text("Ketuk untuk mengaktifkan suara")
     issue(tone_server, "ktp")
-    Staff(tone_server, "pelayanan1").call_next()
+    Staff(tone_server, "pelayanan1").call_next(force=True)
     expect(page.locator("#now-number")).to_have_text("A001")      # shown even while silent
     page.wait_for_function("() => +document.body.dataset.queued === 1")
     shot(page, "display-tap-to-enable-sound")
@@ -204,7 +204,7 @@ def test_the_page_reconnects_after_a_server_restart_and_catches_up(tone_server, 
     expect(page.locator("#ticker")).to_be_visible()
     issue(tone_server, "ktp")
     issue(tone_server, "ktp")
-    Staff(tone_server, "pelayanan1").call_next()
+    Staff(tone_server, "pelayanan1").call_next(force=True)
     wait_announced(page, 1)
 
     tone_server.stop(kill=True)
@@ -218,7 +218,7 @@ def test_the_page_reconnects_after_a_server_restart_and_catches_up(tone_server, 
     expect(page.locator("#conn")).to_be_hidden()
     expect(page.locator("#running-text")).to_have_text("Selamat datang di Kecamatan Kampak")
     clerk = Staff(tone_server, "pelayanan1")
-    clerk.call_next()
+    clerk.call_next(force=True)
     expect(page.locator("#now-number")).to_have_text("A002", timeout=2000)
     wait_announced(page, 2)
     assert [e["number"] for e in audio_state(page)["log"]] == ["A001", "A002"]  # nothing twice
@@ -228,7 +228,7 @@ def test_the_page_reconnects_after_a_server_restart_and_catches_up(tone_server, 
     page.evaluate("() => { const s = window.antreanDisplay.socket; s.io.reconnection(false); s.io.engine.close(); }")
     expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
     issue(tone_server, "ktp")
-    clerk.call_next()
+    clerk.call_next(force=True)
     page.wait_for_timeout(300)
     expect(page.locator("#now-number")).to_have_text("A002")
     page.evaluate("() => { const s = window.antreanDisplay.socket; s.io.reconnection(true); s.connect(); }")
@@ -251,7 +251,7 @@ def test_without_speech_the_display_still_shows_and_chimes(mute_server, display_
     page = display_page(f"{mute_server.url}/display/")
     expect(page.locator("body")).to_have_attribute("data-speech", "off")
     issue(mute_server, "ktp")
-    Staff(mute_server, "pelayanan1").call_next()
+    Staff(mute_server, "pelayanan1").call_next(force=True)
     expect(page.locator("#now-number")).to_have_text("A001")
     wait_announced(page, 1)
     parts = audio_state(page)["log"][0]["parts"]

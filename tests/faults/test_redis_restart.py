@@ -29,7 +29,7 @@ def test_redis_restart_under_two_processes(tmp_path, pg_url, private_redis):
 
         def issue_and_call() -> str:
             number = requests.post(f"{one.url}/api/v1/tickets", json={"service": "ktp"}, timeout=10).json()["number"]
-            page = clerk.post("/counter/call-next")
+            page = clerk.post("/counter/call-next", {"force": "1"})  # one after another: "Panggil tetap"
             assert f'data-ticket="{number}"' in page
             return number
 

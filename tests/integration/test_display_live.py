@@ -51,7 +51,7 @@ def test_every_display_sees_and_can_play_a_call_within_a_second(live_server):
         issue(live_server, "ahli_waris")
         clerk = Staff(live_server, "pelayanan2")
         started = time.monotonic()
-        clerk.call_next()
+        clerk.call_next(force=True)
         for d in displays:
             assert d.wait(lambda d=d: d.calls, 2), "a display did not get the call"
         latencies = [d.received_at[0] - started for d in displays]
@@ -84,7 +84,7 @@ def test_a_burst_of_calls_reaches_three_displays_in_one_order_with_audio_for_eac
     try:
         def calls_five(clerk):
             for _ in range(5):
-                clerk.call_next()
+                clerk.call_next(force=True)
 
         threads = [threading.Thread(target=calls_five, args=(c,)) for c in clerks]  # two lokets at once
         for t in threads:
@@ -121,7 +121,7 @@ def test_displays_recover_by_themselves_after_a_server_restart(live_server):
     try:
         issue(live_server, "ktp")
         issue(live_server, "ktp")
-        Staff(live_server, "pelayanan1").call_next()
+        Staff(live_server, "pelayanan1").call_next(force=True)
         assert all(d.wait(lambda d=d: d.calls, 3) for d in displays)
         before = [len(d.snapshots) for d in displays]
         live_server.stop(kill=True)
@@ -136,7 +136,7 @@ def test_displays_recover_by_themselves_after_a_server_restart(live_server):
             assert snap["recent"][0]["number"] == "A001" and snap["waiting"]["adminduk"] == 1
             assert snap["speech"]["available"] is True
         assert recovered < 5
-        Staff(live_server, "pelayanan1").call_next()
+        Staff(live_server, "pelayanan1").call_next(force=True)
         for d in displays:
             assert d.wait(lambda d=d: len(d.calls) == 2, 3)
             assert d.calls[-1]["number"] == "A002"
@@ -171,7 +171,7 @@ def test_without_a_voice_the_server_says_so_and_displays_still_show_and_chime(mu
         assert display.wait(lambda: display.snapshots, 3)
         assert display.snapshots[0]["speech"]["available"] is False
         issue(mute_server, "ktp")
-        Staff(mute_server, "pelayanan1").call_next()
+        Staff(mute_server, "pelayanan1").call_next(force=True)
         assert display.wait(lambda: display.calls, 3)
         call = display.calls[0]
         assert call["number"] == "A001" and call["audio"] is None
@@ -238,9 +238,9 @@ def test_the_speaker_agent_speaks_every_call_in_order_and_comes_back_after_a_res
         for service in ("ktp", "ktp", "ahli_waris"):
             issue(live_server, service)
         front1, front2 = Staff(live_server, "pelayanan1"), Staff(live_server, "pelayanan2")
-        front1.call_next()
-        front1.call_next()
-        front2.call_next()
+        front1.call_next(force=True)
+        front1.call_next(force=True)
+        front2.call_next(force=True)
         files = agent.wait_files(3)
         assert [f.name for f in files] == ["0001-A001-call.wav", "0002-A002-call.wav", "0003-B001-call.wav"]
         for f in files:
@@ -259,7 +259,7 @@ def test_the_speaker_agent_speaks_every_call_in_order_and_comes_back_after_a_res
         assert agent.wait_log("connected to", count=2, timeout=15), agent.text()
         issue(live_server, "ktp")
         front1 = Staff(live_server, "pelayanan1")
-        front1.call_next()
+        front1.call_next(force=True)
         files = agent.wait_files(4)
         assert files[-1].name == "0004-A003-call.wav"
         front1.post("/counter/tickets/1/call", {"kind": "recall"})

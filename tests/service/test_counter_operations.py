@@ -22,10 +22,13 @@ def test_no_show_goes_back_to_the_end_of_the_queue_once_then_is_dropped(desk, st
     assert view["status"] == "waiting" and view["recalls"] == 1
     assert desk.get_ticket(a["id"])["position"] == 1  # behind B, who waited since before
     assert desk.call_next(clerk)["id"] == b["id"]
-    assert desk.call_next(clerk)["id"] == a["id"]
+    desk.return_to_queue(clerk, b["id"])  # in its place again: ahead of A
+    assert desk.get_ticket(b["id"])["position"] == 0
+    assert desk.call_next(clerk)["id"] == b["id"]
+    assert desk.call_next(clerk, force=True)["id"] == a["id"]
     clock.advance(minutes=2)
     assert desk.no_show(clerk, a["id"])["status"] == "no_show"
-    assert desk.call_next(clerk) is None
+    assert desk.call_next(clerk, force=True) is None  # B is still called there
 
 
 def test_the_number_of_requeues_is_configurable(desk, staff, sessions):
@@ -53,13 +56,13 @@ def test_fifo_rule_ignores_priority(desk, staff, sessions):
 
 
 def test_transfer_to_a_loket_puts_the_ticket_first_in_that_lokets_queue(desk, staff):
-    desk.issue_ticket("oss")
+    desk.issue_ticket("ahli_waris")
     t = desk.issue_ticket("ktp")
     desk.call_next(staff["pelayanan1"])
-    view = desk.transfer(staff["pelayanan1"], t["id"], loket_id=3)
-    assert view["status"] == "waiting" and view["loket"] == "Loket 3"
-    assert desk.call_next(staff["pelayanan1"]) is None  # loket 1 no longer sees it
-    assert desk.call_next(staff["teknis"])["id"] == t["id"]  # first at loket 3
+    view = desk.transfer(staff["pelayanan1"], t["id"], loket_id=2)
+    assert view["status"] == "waiting" and view["loket"] == "Loket 2"
+    assert desk.call_next(staff["pelayanan1"]) is None  # loket 1 no longer sees it (and holds nothing now)
+    assert desk.call_next(staff["pelayanan2"])["id"] == t["id"]  # first at loket 2
 
 
 def test_transfer_to_another_service_keeps_the_number_and_takes_the_new_flow(desk, staff):

@@ -38,8 +38,10 @@ class Staff:
         self.send(path, data)
         return self.http.get(f"{self.server.url}/counter/").text
 
-    def call_next(self):
-        return self.send("/counter/call-next")
+    def call_next(self, force: bool = False):
+        """"Panggil berikutnya"; ``force``: "Panggil tetap", as the clerk answers a loket still holding a
+        ticket (the display tests call one number after another without serving them)."""
+        return self.send("/counter/call-next", {"force": "1"} if force else None)
 
 
 class DisplayClient:

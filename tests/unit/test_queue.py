@@ -64,3 +64,51 @@ def test_priority_labels_are_written_once():
     assert queue.priority_label("ibu_hamil_menyusui", english) == "Priority: pregnant / nursing mother"
     assert queue.priority_label(None) == "Prioritas" and queue.priority_label(None, english) == "Priority"
     assert all(english(text) != text for text in queue.PRIORITY_TEXT.values()), "a priority reason has no English"
+
+
+# -- calling by role, and what a loket holds -------------------------------------------------------
+
+
+def test_calling_order_offers_a_role_only_its_tickets_transferred_first():
+    plain = mixed()
+    roles = ["tim_teknis" if t.id % 3 else "petugas_pelayanan" for t in plain]
+    waiting = [Waiting(t.id, t.priority, t.since, actor=r, transferred=t.id == 9) for t, r in zip(plain, roles, strict=True)]
+    teknis = [t.id for t in queue.calling_order(PRIORITY_FIRST, waiting, {"tim_teknis"})]
+    assert teknis == [2, 5, 7, 8, 1, 4]  # 3, 6 and 9 are the Petugas Pelayanan's
+    assert [t.id for t in queue.calling_order(PRIORITY_FIRST, waiting, {"petugas_pelayanan"})] == [9, 3, 6]
+    everyone = [t.id for t in queue.calling_order(PRIORITY_FIRST, waiting)]
+    assert everyone == [9, 2, 5, 7, 8, 1, 3, 4, 6]
+    assert queue.calling_order(FIFO, waiting, {"camat"}) == []
+
+
+def test_a_loket_holds_a_called_ticket_and_one_at_its_desk_not_one_at_the_back_office():
+    from antrean.shared.domain.catalogue import load_catalogue
+    from antrean.shared.domain.workflow import Status, TicketFlow
+
+    flow = TicketFlow(steps=load_catalogue().service("ktp").steps)
+    flow.issue(T0)
+    assert queue.held(flow, False) is None  # waiting
+    flow.call(T0)
+    assert queue.held(flow, False) == queue.CALLED
+    flow.arrive(T0 + timedelta(minutes=1))
+    assert queue.held(flow, False) == queue.SERVING  # the request is being received
+    flow.complete(2, {"petugas_pelayanan"}, 1, T0 + timedelta(minutes=2))
+    assert queue.held(flow, False) is None  # at the back office
+    for number, role, decision in [(3, "petugas_verifikasi", "MS"), (4, "petugas_register", None),
+                                   (5, "kasi_pelayanan", None)]:
+        flow.complete(number, {role}, 1, T0 + timedelta(minutes=number), decision=decision)
+    assert flow.awaits_applicant and queue.held(flow, False) is None  # ready: not called yet
+    assert queue.held(flow, True) == queue.SERVING  # called back for the hand-over
+    flow.complete(6, {"petugas_pelayanan"}, 1, T0 + timedelta(minutes=9))
+    assert flow.status is Status.DONE and queue.held(flow, True) is None
+
+
+def test_desk_step_is_the_one_after_the_applicants_submission():
+    from antrean.shared.domain.catalogue import load_catalogue
+
+    steps = load_catalogue().service("pengaduan").steps
+    assert queue.desk_step(steps).actor == "petugas_pelayanan"
+    assert queue.desk_step(steps, 3).actor == "tim_pengaduan"
+    assert queue.desk_step(steps, 99) is None
+    assert queue.may_call({"tim_teknis"}, "petugas_pelayanan") is False
+    assert queue.may_call({"tim_teknis"}, "tim_teknis") is True

@@ -47,7 +47,7 @@ def office(tmp_path, clock, printer):
         client.post("/api/v1/tickets", json={"service": service})
     bearer = {"Authorization": f"Bearer {app.config['ANTREAN_TEST_TOKEN']}"}
     client.post("/api/v1/staff/call-next", json={"loket": 2}, headers=bearer)  # ticket 1 called
-    client.post("/api/v1/staff/call-next", json={"loket": 2}, headers=bearer)  # ticket 3 called ...
+    client.post("/api/v1/staff/call-next", json={"loket": 2, "force": True}, headers=bearer)  # ticket 3 called ...
     client.post("/api/v1/staff/tickets/3/steps/2", headers=bearer,  # ... and received
                 json={"applicant": {"name": "Sri Wahyuni", "nik": "3503124507540001"}})
     yield app

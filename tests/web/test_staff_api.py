@@ -77,6 +77,9 @@ def test_a_call_button_with_a_device_token(app, client, as_user):
     assert first["number"] == "A001" and first["loket"] == "Loket 1"
     again = client.post(f"/api/v1/staff/tickets/{first['id']}/recall", headers=bearer, json={}).get_json()
     assert again["call"]["kind"] == "recall"
+    client.post(f"/api/v1/staff/tickets/{first['id']}/arrive", headers=bearer, json={})
+    client.post(f"/api/v1/staff/tickets/{first['id']}/steps/2", headers=bearer,
+                json={"applicant": {"name": "Budi", "nik": "3503124507540001"}})
     assert client.post("/api/v1/staff/call-next", headers=bearer, json={}).get_json() == {
         "ticket": None, "message": "nobody is waiting"}
     with pytest.raises(ValueError):
