@@ -58,7 +58,7 @@ def public_view(ticket: Any, flow: TicketFlow, service: Service | None, loket_na
             "minutes": step.minutes,
         },
         "steps_total": len(flow.steps),
-        "ready": flow.awaits_applicant,  # documents ready: the applicant is to come to a loket
+        "ready": flow.ready_for_pickup,  # the result is ready: the applicant is to collect it at a loket
         "loket": loket_name,
         "issued_at": local(ticket.created_at, tz).isoformat(),
         "office_day": ticket.office_day.isoformat(),
