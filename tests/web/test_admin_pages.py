@@ -15,7 +15,8 @@ def service_form(page_service: dict) -> dict:
         form.update({f"steps-{i}-order": st["number"], f"steps-{i}-activity": st["activity"],
                      f"steps-{i}-actor": st["actor"], f"steps-{i}-kind": st["kind"],
                      f"steps-{i}-minutes": st["minutes"], f"steps-{i}-documents": st.get("documents", ""),
-                     f"steps-{i}-output": st.get("output", ""), f"steps-{i}-note": st.get("note", "")})
+                     f"steps-{i}-output": st.get("output", ""), f"steps-{i}-note": st.get("note", ""),
+                     f"steps-{i}-purpose": st.get("purpose", ""), f"steps-{i}-purpose_en": st.get("purpose_en", "")})
         if st.get("in_person", st["kind"] in ("submit", "handover", "collect")):
             form[f"steps-{i}-in_person"] = "1"
         if st.get("decision"):
@@ -208,3 +209,15 @@ def test_names_page_renames_a_group_on_the_kiosk(client, login):
     form["groups-1-delete"] = "1"  # surat_keterangan is still used by services
     bad = client.post("/counter/admin/names", data=form)
     assert bad.status_code == 400 and "surat_keterangan" in bad.get_data(as_text=True)
+
+
+def test_what_a_call_is_for_is_shown_and_kept_when_a_service_is_edited(client, login):
+    login("admin")
+    page = client.get("/counter/admin/services/ektp").get_data(as_text=True)
+    assert 'name="steps-5-purpose" value="perekaman e-KTP"' in page
+    svc = next(s for s in exported(client)["services"] if s["code"] == "ektp")
+    form = service_form(svc)
+    form["steps-5-purpose"] = "perekaman data e-KTP"
+    assert client.post("/counter/admin/services/ektp", data=form).status_code == 302
+    steps = kiosk_services(client)["ektp"]["steps"]
+    assert steps[5]["purpose"] == "perekaman data e-KTP" and steps[6]["purpose"] == "pengambilan rekomendasi"
