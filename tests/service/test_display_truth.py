@@ -6,8 +6,7 @@ import pytest
 from antrean.shared.services.desk import Conflict
 from antrean.shared.store.models import Ticket
 from tests.support.factories import FAMILY_B_STEPS as FAMILY_B
-from tests.support.factories import NIK, actor
-from tests.support.factories import complete_steps
+from tests.support.factories import NIK, actor, complete_steps
 
 
 @pytest.fixture
