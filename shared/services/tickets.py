@@ -168,6 +168,9 @@ def staff_view(ctx: Context, s: Session, ticket: Ticket, now: datetime) -> dict[
         "actor": flow.step.actor if flow.step else None,
         "actor_name": flow.step.actor_name if flow.step else None,
         "awaits_applicant": flow.awaits_applicant,
+        # what the applicant is called back for (the counter's button says it): the step's purpose
+        "call_kind": flow.step.call_kind if flow.step and flow.awaits_applicant else None,
+        "call_purpose": flow.step.purpose if flow.step and flow.awaits_applicant else "",
         "recalls": ticket.recalls,
         "created_at": local(ticket.created_at, ctx.tz).isoformat(),
         "steps": [

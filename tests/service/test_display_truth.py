@@ -140,6 +140,7 @@ def test_the_e_ktp_recording_calls_for_the_recording_and_is_not_a_document_ready
     t, clerk = walk_ektp_to_recording(desk, staff, clock)
     view = desk.staff_ticket(t["id"])
     assert view["awaits_applicant"] and not view["ready"]
+    assert view["call_kind"] == "in_person" and view["call_purpose"] == "perekaman e-KTP"  # the clerk's button
     assert desk.display_snapshot()["ready"] == []
     assert desk.get_ticket(t["id"])["ready"] is False  # the phone does not say "dokumen siap" either
     # the clerk's "call the applicant back" button: the step decides what kind of call it is
