@@ -9,6 +9,18 @@ from tests.support.factories import FAMILY_B_STEPS as FAMILY_B
 from tests.support.factories import NIK, actor, complete_steps
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each rule on SQLite and on PostgreSQL (the snapshot's window queries differ in their planners)."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("pg_url")
+    from antrean.shared.store.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'antrean.db'}"
+    upgrade(url)
+    return url
+
+
 @pytest.fixture
 def walk(clock):
     """complete_steps, a minute between steps (a call made after a step is later than it)."""
