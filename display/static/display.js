@@ -352,7 +352,9 @@
   });
   socket.on("snapshot", s => {
     render(s);
-    if (resync) { resync = false; catchUp(s); }
+    // calls missed while offline are shown and announced, then the tiles show the truth again:
+    // a ticket called and finished while this screen was away is not "being served"
+    if (resync) { resync = false; catchUp(s); renderLokets(s.lokets); }
     else if (newestAt === null) s.recent.forEach(remember);   // first load: nothing to announce
   });
   // After a call, or any change of what this screen shows (the queue, the documents ready, the
