@@ -264,3 +264,20 @@ def test_now_serving_clears_and_the_e_ktp_recording_is_called_for_the_recording(
     expect(page.locator("#lokets [data-loket='1'] .num")).to_have_text(ektp["number"])
     expect(page.locator("#now-kind")).to_have_text("untuk perekaman e-KTP")
     expect(tile2).to_have_text(letters[0]["number"])
+
+
+def test_after_a_reconnect_a_number_finished_meanwhile_is_not_shown_as_served(office, new_page, shot):
+    server, staff, _letters = office
+    page = open_display(new_page, server, SIZES[1])
+    page.evaluate("() => { const s = window.antreanDisplay.socket; s.io.reconnection(false); s.io.engine.close(); }")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "offline")
+    # while the screen is away: a ticket is called at Loket 3 and sent on to Loket 1's queue
+    t = issue(server, "oss")
+    teknis = Staff(server, "teknis")
+    teknis.send(f"/counter/tickets/{t['id']}/call-chosen", {"force": "1"})
+    teknis.send(f"/counter/tickets/{t['id']}/transfer", {"loket_id": "1"})
+    page.evaluate("() => { const s = window.antreanDisplay.socket; s.io.reconnection(true); s.connect(); }")
+    expect(page.locator("#conn")).to_have_attribute("data-state", "online")
+    expect(page.locator("#now-number")).to_have_text(t["number"])  # the missed call is still shown
+    expect(page.locator("#lokets [data-loket='3'] .num")).to_have_text("-")  # but nobody is served there
+    shot(page, "after-reconnect-1366x768")
