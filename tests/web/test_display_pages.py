@@ -145,6 +145,10 @@ def test_settings_need_a_login_and_a_role(tone_app, staff_of):
     for username in ("kasi", "sekcam", "admin"):
         page = staff_of(username).get("/display/settings").get_data(as_text=True)
         assert 'name="running_text"' in page and "Nomor antrian, A dua belas, silakan menuju loket dua" in page
+    # the office hears how each kind of call sounds, with the catalogue's purposes
+    page = staff_of("kasi").get("/display/settings").get_data(as_text=True)
+    assert "silakan menuju loket dua untuk perekaman e-KTP" in page
+    assert "silakan menuju loket dua untuk pengambilan rekomendasi" in page
 
 
 def test_staff_set_the_running_text_and_every_display_gets_it_at_once(tone_app, staff_of):
