@@ -171,7 +171,7 @@ def test_the_e_ktp_recording_calls_for_the_recording_and_is_not_a_document_ready
     pickup = desk.recall(clerk, t["id"], "pickup")
     assert pickup["kind"] == "pickup" and pickup["purpose"] == "pengambilan rekomendasi"
     assert serving(desk, 1) == "A001"
-    desk.complete_step(clerk, t["id"], 7)
+    complete_steps(desk, staff, t["id"], [(7, "pelayanan1", None)])  # the hand-over (with its code where asked)
     assert desk.staff_ticket(t["id"])["status"] == "done"
     snap = desk.display_snapshot()
     assert snap["ready"] == [] and serving(desk, 1) is None
@@ -194,6 +194,6 @@ def test_oss_calls_the_applicant_to_collect_the_nib(desk, staff, clock):
     assert desk.display_snapshot()["ready"] == ["C001"]
     call = desk.recall(teknis, t["id"], "pickup")
     assert call["kind"] == "pickup" and call["purpose"] == "pengambilan sertifikat NIB"
-    desk.complete_step(teknis, t["id"], 5)
+    complete_steps(desk, staff, t["id"], [(5, "teknis", None)])  # the hand-over of the NIB
     view = desk.staff_ticket(t["id"])
     assert view["status"] == "done" and [st["state"] for st in view["steps"]] == ["done"] * 6
