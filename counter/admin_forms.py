@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from antrean.shared.domain.catalogue import WEEKDAYS
 
 BLANK_STEP_ROWS = 2  # empty rows under a service's steps, for adding steps without script
-STEP_TEXT_FIELDS = ("activity", "documents", "output", "note")
+STEP_TEXT_FIELDS = ("activity", "documents", "output", "note", "purpose", "purpose_en")
 
 
 def _lines(text: str | None) -> list[str]:
@@ -53,7 +53,7 @@ def service_from_form(form: MultiDict) -> dict[str, Any]:
                     "in_person": bool(form.get(f"steps-{i}-in_person"))}
             if decision == str(i):
                 step["decision"] = True
-            step.update({k: row[k] for k in ("documents", "output", "note") if row[k]})
+            step.update({k: row[k] for k in STEP_TEXT_FIELDS[1:] if row[k]})
             if form.get(f"steps-{i}-form"):  # what the step records besides (a complaint, its outcome)
                 step["form"] = form.get(f"steps-{i}-form")
             order = _number(form.get(f"steps-{i}-order"))

@@ -113,7 +113,18 @@ def settings():
             flash(_("Pengaturan layar disimpan."), "ok")
         return redirect(url_for("display.settings"))
     current = a.settings.get()
-    sample = {"number": "A012", "prefix": "A", "seq": 12, "loket": 2, "loket_name": "Loket 2", "kind": "call"}
+    samples = [said for call in _sample_calls() for said in a.announcements(call, current, synthesize=False)]
     return render_template("display/settings.html", current=current, status=a.status(current),
-                           langs=ANNOUNCE_LANGS, readings=READINGS, max_len=RUNNING_TEXT_MAX,
-                           samples=a.announcements(sample, current, synthesize=False))
+                           langs=ANNOUNCE_LANGS, readings=READINGS, max_len=RUNNING_TEXT_MAX, samples=samples)
+
+
+def _sample_calls() -> list[dict]:
+    """How a first call, an in-person call and a pickup call sound (the catalogue's own purposes)."""
+    sample = {"number": "A012", "prefix": "A", "seq": 12, "loket": 2, "loket_name": "Loket 2", "kind": "call"}
+    calls = [sample]
+    steps = [st for svc in desk().catalogue.services.values() for st in svc.steps]
+    for kind in ("in_person", "pickup"):
+        step = next((st for st in steps if st.call_kind == kind and st.purpose), None)
+        if step is not None:
+            calls.append({**sample, "kind": kind, "purpose": step.purpose, "purpose_en": step.purpose_en})
+    return calls

@@ -166,16 +166,50 @@
   }
 
   // ------------------------------------------------------------------------- the screen --
-  function showCall(c) {
+  // What a call asks the applicant to come for, in this screen's language ("" for the intake call).
+  function purpose(c) { return (c && c[text.purpose_field]) || ""; }
+
+  // The line under "silakan menuju Loket 1": "Panggilan ulang", "untuk perekaman e-KTP", ...
+  function kindLine(c) {
+    const p = purpose(c);
+    const parts = [];
+    if (c.kind === "recall") parts.push(text.kinds.recall);
+    if (p) parts.push(text.for + " " + p);
+    else if (c.kind !== "recall") parts.push(text.kinds[c.kind] || "");
+    return parts.filter(Boolean).join(", ");
+  }
+
+  // The mark of a row of the last calls, in words: "Panggilan ulang", "Pengambilan surat",
+  // "Perekaman e-KTP" (what the call was for), nothing for a first call.
+  function rowTag(c) {
+    const p = purpose(c);
+    if (c.kind === "recall") return [text.kinds.recall, p].filter(Boolean).join(": ");
+    return (p ? p.charAt(0).toUpperCase() + p.slice(1) : "") || text.kinds[c.kind] || "";
+  }
+
+  function showNow(c) {
     el("now-number").textContent = c.number;
     el("now-loket").textContent = text.to + " " + c.loket_name;
-    el("now-kind").textContent = text.kinds[c.kind] || "";
-    const now = el("now");
-    now.classList.remove("called"); void now.offsetWidth; now.classList.add("called");
+    el("now-kind").textContent = kindLine(c);
+  }
+
+  function setTile(tile, number) {
+    const num = tile.querySelector(".num");
+    num.textContent = number || "-";
+    num.classList.toggle("idle", !number);
+  }
+
+  function flash(node) {
+    node.classList.remove("called"); void node.offsetWidth; node.classList.add("called");
+  }
+
+  function showCall(c) {
+    showNow(c);
+    flash(el("now"));
     const tile = document.querySelector("#lokets [data-loket='" + c.loket + "']");
     if (tile) {
-      tile.querySelector(".num").textContent = c.number;
-      tile.classList.remove("called"); void tile.offsetWidth; tile.classList.add("called");
+      setTile(tile, c.number);
+      flash(tile);
     }
     body.dataset.lastCall = c.number + "@" + c.loket;
   }
@@ -186,36 +220,90 @@
     announce(c);
   }
 
-  function render(s) {
-    if (!s) return;
-    const lokets = el("lokets");
-    lokets.innerHTML = "";
-    s.lokets.forEach(l => {
-      const d = document.createElement("div");
-      d.className = "loket"; d.dataset.loket = l.number;
-      d.innerHTML = "<span class='ln'></span><span class='num'></span>";
+  // The lokets' tiles are kept (a tile flashing for a call keeps flashing when the snapshot that
+  // follows the call arrives); their numbers are the snapshot's truth: "-" when nobody is served.
+  function renderLokets(lokets) {
+    const box = el("lokets");
+    const keep = {};
+    box.querySelectorAll(".loket").forEach(d => { keep[d.dataset.loket] = d; });
+    lokets.forEach((l, i) => {
+      let d = keep[l.number];
+      if (!d) {
+        d = document.createElement("div");
+        d.className = "loket"; d.dataset.loket = l.number;
+        d.innerHTML = "<span class='ln'></span><span class='num'></span>";
+      }
+      delete keep[l.number];
       d.querySelector(".ln").textContent = l.name;
-      d.querySelector(".num").textContent = l.serving ? l.serving.number : "-";
-      lokets.appendChild(d);
+      setTile(d, l.serving ? l.serving.number : "");
+      d.dataset.serving = l.serving ? l.serving.number : "";
+      if (box.children[i] !== d) box.insertBefore(d, box.children[i] || null);
     });
+    Object.keys(keep).forEach(k => keep[k].remove());
+  }
+
+  function renderRecent(calls) {
     const recent = el("recent");
     recent.innerHTML = "";
-    s.recent.forEach(c => {
+    calls.forEach(c => {
       const li = document.createElement("li");
       li.dataset.kind = c.kind;
-      li.innerHTML = "<b></b><span></span>";
+      li.innerHTML = "<b></b><span class='where'></span><span class='tag'></span>";
       li.querySelector("b").textContent = c.number;
-      li.querySelector("span").textContent = c.loket_name;
+      li.querySelector(".where").textContent = c.loket_name;
+      li.querySelector(".tag").textContent = rowTag(c);
       recent.appendChild(li);
     });
-    el("ready").textContent = s.ready.length ? s.ready.join("  ") : "-";
-    renderWaiting(s.waiting);
-    if (s.recent.length && el("now-number").textContent === "-") {
-      const c = s.recent[0];
-      el("now-number").textContent = c.number;
-      el("now-loket").textContent = text.to + " " + c.loket_name;
-      el("now-kind").textContent = text.kinds[c.kind] || "";
+    fitRecent();
+  }
+
+  // Only whole rows of the last calls: a row that does not fit its box is hidden, not cut.
+  function fitRecent() {
+    const recent = el("recent");
+    const bottom = recent.parentElement.getBoundingClientRect().bottom;
+    let full = false;
+    Array.from(recent.children).forEach(li => {
+      li.hidden = false;
+      if (!full && li.getBoundingClientRect().bottom > bottom + 0.5) full = true;
+      if (full) li.hidden = true;
+    });
+  }
+
+  // The documents ready: as many numbers as fit (two lines), then "+N lainnya".
+  let readyNumbers = [];
+  function renderReady(numbers) {
+    readyNumbers = numbers.slice();
+    const p = el("ready");
+    p.innerHTML = "";
+    p.dataset.count = String(numbers.length);
+    if (!numbers.length) { p.textContent = "-"; return; }
+    numbers.forEach(n => {
+      const span = document.createElement("span");
+      span.textContent = n;
+      p.appendChild(span);
+    });
+    let shown = numbers.length;
+    const more = document.createElement("span");
+    more.className = "more";
+    while (p.scrollHeight > p.clientHeight + 1 && shown > 0) {
+      const spans = p.querySelectorAll("span:not(.more)");
+      spans[spans.length - 1].remove();
+      shown--;
+      more.textContent = text.more.replace("{n}", String(numbers.length - shown));
+      if (!more.parentNode) p.appendChild(more);
     }
+    p.dataset.shown = String(shown);
+  }
+
+  window.addEventListener("resize", () => { renderReady(readyNumbers); fitRecent(); });
+
+  function render(s) {
+    if (!s) return;
+    renderLokets(s.lokets);
+    renderWaiting(s.waiting);
+    renderReady(s.ready);     // the ready list keeps its place; the last calls take what is left
+    renderRecent(s.recent);
+    if (s.recent.length && el("now-number").textContent === "-") showNow(s.recent[0]);
     if ("running_text" in s) setRunningText(s.running_text);
     if (s.speech) body.dataset.speech = s.speech.available ? "on" : "off";
   }
@@ -240,6 +328,8 @@
     el("ticker").hidden = !t;
     // about 9 characters a second, whatever the length
     span.style.animationDuration = Math.max(12, Math.round((t || "").length / 9) + 10) + "s";
+    // the side column got taller or shorter: fit its lists again
+    renderReady(readyNumbers); fitRecent();
   }
 
   // After a reconnect: show and announce the calls made while this screen was offline.
@@ -262,7 +352,9 @@
   });
   socket.on("snapshot", s => {
     render(s);
-    if (resync) { resync = false; catchUp(s); }
+    // calls missed while offline are shown and announced, then the tiles show the truth again:
+    // a ticket called and finished while this screen was away is not "being served"
+    if (resync) { resync = false; catchUp(s); renderLokets(s.lokets); }
     else if (newestAt === null) s.recent.forEach(remember);   // first load: nothing to announce
   });
   // After a call, or any change of what this screen shows (the queue, the documents ready, the

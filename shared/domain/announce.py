@@ -6,6 +6,13 @@ Plain Python (no Flask): the display, the hub and the speaker agent all build th
     ...         "kind": "call"})
     'Nomor antrian, A dua belas, silakan menuju loket dua'
 
+A call to an in-person step says what it is for, in the words of the catalogue (``Step.purpose``,
+sent as the call's ``purpose`` and ``purpose_en``):
+
+    >>> phrase({"number": "A003", "loket": 1, "loket_name": "Loket 1", "kind": "in_person",
+    ...         "purpose": "perekaman e-KTP"})
+    'Nomor antrian, A tiga, silakan menuju loket satu untuk perekaman e-KTP'
+
 Numbers are read as words (num2words). How a ticket number is read is configurable:
 
 - ``number`` (default): the number without its leading zeros, as people say it: A012 -> "A dua belas";
@@ -26,7 +33,9 @@ from num2words import num2words
 
 LANGS = ("id", "en")
 READINGS = ("number", "digits")
-KINDS = ("call", "recall", "pickup")
+# call: step 1 (the applicant hands in the request); recall: the same call again; pickup: the
+# hand-over of the finished result; in_person: another step done with the applicant at the desk.
+KINDS = ("call", "recall", "pickup", "in_person")
 # How announcements may be set for an office: one language, or Indonesian then English.
 ANNOUNCE_LANGS = ("id", "en", "id+en")
 
@@ -34,14 +43,17 @@ _SENTENCES = {
     "id": {
         "call": "Nomor antrian, {ticket}, silakan menuju {loket}",
         "recall": "Panggilan ulang, nomor antrian, {ticket}, silakan menuju {loket}",
-        "pickup": "Nomor antrian, {ticket}, dokumen Anda sudah selesai, silakan menuju {loket}",
     },
     "en": {
         "call": "Queue number, {ticket}, please proceed to {loket}",
         "recall": "Calling again, queue number, {ticket}, please proceed to {loket}",
-        "pickup": "Queue number, {ticket}, your documents are ready, please proceed to {loket}",
     },
 }
+# What the call is for, after the loket: "silakan menuju loket dua untuk perekaman e-KTP".
+_FOR = {"id": " untuk {purpose}", "en": " for {purpose}"}
+# A pickup whose step names no purpose (a catalogue written before steps had one)
+_PICKUP_PURPOSE = {"id": "pengambilan dokumen", "en": "collecting your documents"}
+PURPOSE_FIELD = {"id": "purpose", "en": "purpose_en"}
 _LOKET_WORD = {"id": "loket", "en": "counter"}
 _NUMBER_RE = re.compile(r"^\s*([A-Za-z]*)\s*-?\s*(\d+)\s*$")
 _LOKET_NAME_RE = re.compile(r"^\s*(?:loket|counter)\b\s*(.*?)\s*$", re.IGNORECASE)
@@ -128,7 +140,18 @@ def phrase(call: Mapping[str, Any], lang: str = "id", reading: str = "number") -
         raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     ticket = ticket_words(str(call.get("number") or ""), lang, reading, call.get("prefix"), call.get("seq"))
     loket = loket_words(call.get("loket"), call.get("loket_name"), lang)
-    return _SENTENCES[lang][kind].format(ticket=ticket, loket=loket)
+    sentence = _SENTENCES[lang]["recall" if kind == "recall" else "call"].format(ticket=ticket, loket=loket)
+    purpose = purpose_of(call, lang)
+    return sentence + _FOR[lang].format(purpose=purpose) if purpose else sentence
+
+
+def purpose_of(call: Mapping[str, Any], lang: str = "id") -> str:
+    """What a call asks the applicant to come for, in ``lang`` ("" for the intake call, or an
+    English announcement of a step with no English purpose)."""
+    text = " ".join(str(call.get(PURPOSE_FIELD[lang]) or "").split())
+    if not text and call.get("kind") == "pickup":
+        return _PICKUP_PURPOSE[lang]
+    return text
 
 
 def langs_of(setting: str | None) -> tuple[str, ...]:

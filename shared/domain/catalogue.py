@@ -58,6 +58,11 @@ STEP_FORMS = {
     "outcome",  # the outcome of a complaint: the berita acara kesepakatan
 }
 
+# Why the applicant is called to a loket for a step (``Step.call_kind``): the hand-over of the
+# finished result ("Dokumen siap diambil") or another step done with the applicant at the desk
+# (the e-KTP recording). Step 1's call (the applicant hands in the request) is the plain "call".
+CALL_KINDS = ("pickup", "in_person")
+
 GROUPS: dict[str, str] = {
     "adminduk": "Administrasi Kependudukan",
     "surat_keterangan": "Surat Keterangan",
@@ -91,10 +96,26 @@ class Step:
     note: str = ""
     actor_label: str = ""  # the office's name for the actor (catalogue ``actors``), kept in ticket flows
     form: str = ""  # extra data the step records (STEP_FORMS): "complaint" at intake, "outcome" at the decision
+    # What the applicant is called to the loket for, said after "silakan menuju loket N untuk ..."
+    # ("perekaman e-KTP", "pengambilan surat"); purpose_en: the same in English. Only a step the
+    # applicant is called to (``call_kind``) uses it.
+    purpose: str = ""
+    purpose_en: str = ""
 
     @property
     def actor_name(self) -> str:
         return self.actor_label or ROLES.get(self.actor, self.actor)
+
+    @property
+    def call_kind(self) -> str | None:
+        """How the applicant is called for this step: ``"pickup"`` for the hand-over of the result
+        (only this enters the display's "Dokumen siap diambil"), ``"in_person"`` for another step
+        done with the applicant at the desk (the e-KTP recording), ``None`` when nobody is called
+        (step 1, whose call is the plain intake call; back-office work; the applicant's own receiving,
+        which happens with the hand-over)."""
+        if not self.in_person or self.kind in ("submit", "collect"):
+            return None
+        return "pickup" if self.kind == "handover" else "in_person"
 
 
 @dataclass(frozen=True)
@@ -519,7 +540,24 @@ def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] =
         note=str(data.get("note", "")),
         actor_label=actors[actor],
         form=form,
+        purpose=_short_text(data, "purpose", path, code, where),
+        purpose_en=_short_text(data, "purpose_en", path, code, where),
     )
+
+
+PURPOSE_MAX = 80  # said in the announcement and shown on the display: a few words
+
+
+def _short_text(data: dict, key: str, path, code: str, where: str) -> str:
+    value = data.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise CatalogueError(path, code, f"{where}.{key}", "must be text")
+    value = " ".join(value.split())
+    if len(value) > PURPOSE_MAX:
+        raise CatalogueError(path, code, f"{where}.{key}", f"at most {PURPOSE_MAX} characters")
+    return value
 
 
 def _list(value: Any, path, service, field_name) -> list:
@@ -540,7 +578,7 @@ def _text(data: dict, key: str, path, service, field_name) -> str:
 # ---------------------------------------------------------------------------------------------
 # Export: the catalogue back in the data file's own shape (what load_catalogue reads)
 
-_STEP_DEFAULTS = {"documents": "", "output": "", "note": "", "form": ""}
+_STEP_DEFAULTS = {"documents": "", "output": "", "note": "", "form": "", "purpose": "", "purpose_en": ""}
 
 
 def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:

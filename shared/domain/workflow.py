@@ -125,13 +125,17 @@ class TicketFlow:
 
     @property
     def awaits_applicant(self) -> bool:
-        """The file is back from the back office and the applicant must come to a loket
-        ("dokumen siap diambil"): the current step is done in person, the previous one was not."""
+        """The applicant is to come (back) to a loket for the current step: the catalogue calls
+        them to it (``Step.call_kind``: the hand-over of the result, or an in-person step such as
+        the e-KTP recording)."""
         step = self.step
-        if step is None or not step.in_person or step.number == 1:
-            return False
-        previous = [s for s in self.steps if s.number < step.number][-1]
-        return not previous.in_person
+        return step is not None and step.call_kind is not None
+
+    @property
+    def ready_for_pickup(self) -> bool:
+        """"Dokumen siap diambil": the result is ready and its hand-over is the current step."""
+        step = self.step
+        return step is not None and step.call_kind == "pickup"
 
     def elapsed_minutes(self, now: datetime) -> float:
         if self.current_since is None:

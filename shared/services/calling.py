@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain import queue
+from antrean.shared.domain.catalogue import Step
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import QUEUE_CHANGED, TICKET_CALLED, TICKET_UPDATED, Event
 from antrean.shared.domain.workflow import Status, StepRecord, TicketFlow, WorkflowError
@@ -225,11 +226,14 @@ def call_ticket(ctx: Context, actor: Actor, ticket_id: Any, loket_id: Any = None
     return shown
 
 
-def call_payload(ctx: Context, ticket: Ticket, loket: Loket, kind: str, at: datetime) -> dict[str, Any]:
-    """A call as the displays get it (``services.display.CALL_FIELDS`` is the same as columns)."""
+def call_payload(ctx: Context, ticket: Ticket, loket: Loket, kind: str, at: datetime,
+                 step: Step | None = None) -> dict[str, Any]:
+    """A call as the displays get it (``services.display.CALL_FIELDS`` is the same as columns);
+    ``step``: the step the applicant is called to, whose purpose the call says."""
     return {"ticket_id": ticket.id, "number": ticket.number, "prefix": ticket.prefix,
             "seq": ticket.seq, "service": ticket.service_code, "service_name": ticket.service_name,
             "group": ticket.group, "loket": loket.number, "loket_name": loket.name, "kind": kind,
+            "purpose": step.purpose if step else "", "purpose_en": step.purpose_en if step else "",
             "at": local(at, ctx.tz).isoformat()}
 
 
@@ -259,16 +263,23 @@ def _after_call(ctx: Context, call: dict[str, Any], shown: dict[str, Any]) -> No
 
 
 def recall(ctx: Context, actor: Actor, ticket_id: Any, kind: str = "recall", loket_id: Any = None) -> dict[str, Any]:
-    """Call a ticket again (recall) or call its applicant to collect the result (pickup)."""
-    if kind not in ("recall", "pickup"):
-        raise OperationError("kind must be recall or pickup")
+    """Call a ticket again (recall), or call its applicant back for the current step (``pickup``
+    or ``in_person``: the step decides which, ``Step.call_kind``; the call says the step's purpose)."""
+    if kind not in ("recall", "pickup", "in_person"):
+        raise OperationError("kind must be recall, pickup or in_person")
     now = ctx.clock()
     with transaction(ctx.sessions) as s:
         ticket = tickets.load(s, ticket_id)
         if Status(ticket.status).closed or ticket.status == Status.WAITING.value:
             raise Conflict("only a called ticket or one in progress can be called again", "not_in_progress")
-        if kind == "pickup" and ticket.status != Status.IN_PROGRESS.value:
-            raise Conflict("only a ticket in progress can be called for pickup", "not_in_progress")
+        flow = tickets.flow_of(ticket)
+        step = flow.step if flow.awaits_applicant else None
+        if kind != "recall":
+            if ticket.status != Status.IN_PROGRESS.value:
+                raise Conflict("only a ticket in progress can be called for pickup", "not_in_progress")
+            if step is None or step.call_kind is None:
+                raise Conflict("the current step does not call the applicant", "not_awaiting_applicant")
+            kind = step.call_kind
         if loket_id is None and actor.loket_id is None:
             loket_id = ticket.loket_id
         loket = loket_of(s, actor, loket_id)
@@ -276,7 +287,7 @@ def recall(ctx: Context, actor: Actor, ticket_id: Any, kind: str = "recall", lok
         s.add(Call(ticket_id=ticket.id, loket_id=loket.id, kind=kind, at=now))
         tickets.audit(s, actor, kind, ticket, tickets.state(ticket), now, {"loket": loket.number})
         s.flush()
-        call = call_payload(ctx, ticket, loket, kind, now)
+        call = call_payload(ctx, ticket, loket, kind, now, step)
         shown = tickets.staff_view(ctx, s, ticket, now)
     ctx.publish([Event(TICKET_CALLED, call), Event(TICKET_UPDATED, tickets.update_payload(shown))])
     return call

@@ -60,7 +60,7 @@ def public_view(ticket: Any, flow: TicketFlow, service: Service | None, loket_na
             "minutes": step.minutes,
         },
         "steps_total": len(flow.steps),
-        "ready": flow.awaits_applicant,  # documents ready: the applicant is to come to a loket
+        "ready": flow.ready_for_pickup,  # the result is ready: the applicant is to collect it at a loket
         "loket": loket_name,
         "issued_at": local(ticket.created_at, tz).isoformat(),
         "office_day": ticket.office_day.isoformat(),
@@ -184,6 +184,9 @@ def staff_view(ctx: Context, s: Session, ticket: Ticket, now: datetime) -> dict[
         "actor": flow.step.actor if flow.step else None,
         "actor_name": flow.step.actor_name if flow.step else None,
         "awaits_applicant": flow.awaits_applicant,
+        # what the applicant is called back for (the counter's button says it): the step's purpose
+        "call_kind": flow.step.call_kind if flow.step and flow.awaits_applicant else None,
+        "call_purpose": flow.step.purpose if flow.step and flow.awaits_applicant else "",
         "recalls": ticket.recalls,
         "created_at": local(ticket.created_at, ctx.tz).isoformat(),
         "steps": [

@@ -314,8 +314,8 @@ def test_family_b_ticket_walked_to_hand_over_by_four_roles(live_server, new_page
     page = front.page
     card = front.card("B001")
     pickup = card.locator("#pickup")
-    wait_live(front, pickup, "Front desk: 'Panggil untuk pengambilan' after step 6", problems)
-    expect(pickup).to_have_text("Panggil untuk pengambilan")
+    wait_live(front, pickup, "Front desk: 'Panggil untuk pengambilan surat' after step 6", problems)
+    expect(pickup).to_have_text("Panggil untuk pengambilan surat")
     front.shot("frontdesk", "7-ready")
     front.press(pickup)
     expect(page.locator("p.flash.ok")).to_contain_text("Memanggil B001 ke Loket 2")

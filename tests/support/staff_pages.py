@@ -32,7 +32,8 @@ def service_form(page_service: dict) -> dict:
         form.update({f"steps-{i}-order": st["number"], f"steps-{i}-activity": st["activity"],
                      f"steps-{i}-actor": st["actor"], f"steps-{i}-kind": st["kind"],
                      f"steps-{i}-minutes": st["minutes"], f"steps-{i}-documents": st.get("documents", ""),
-                     f"steps-{i}-output": st.get("output", ""), f"steps-{i}-note": st.get("note", "")})
+                     f"steps-{i}-output": st.get("output", ""), f"steps-{i}-note": st.get("note", ""),
+                     f"steps-{i}-purpose": st.get("purpose", ""), f"steps-{i}-purpose_en": st.get("purpose_en", "")})
         if st.get("in_person", st["kind"] in ("submit", "handover", "collect")):
             form[f"steps-{i}-in_person"] = "1"
         if st.get("decision"):

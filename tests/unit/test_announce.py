@@ -93,22 +93,54 @@ def test_the_intake_call_sentence():
 
 def test_the_day_at_the_office_sentences():
     assert phrase(call("B001", 1, "Loket 1")) == "Nomor antrian, B satu, silakan menuju loket satu"
-    assert phrase(call("B001", 1, "Loket 1", kind="pickup")) == (
-        "Nomor antrian, B satu, dokumen Anda sudah selesai, silakan menuju loket satu")
+    assert phrase(call("B001", 1, "Loket 1", kind="pickup", purpose="pengambilan surat")) == (
+        "Nomor antrian, B satu, silakan menuju loket satu untuk pengambilan surat")
     assert phrase(call("A012", 2, "Loket 2", kind="recall")) == (
         "Panggilan ulang, nomor antrian, A dua belas, silakan menuju loket dua")
 
 
-def test_three_kinds_three_different_sentences_in_both_languages():
+def test_the_e_ktp_recording_is_called_for_the_recording_not_as_a_finished_document():
+    said = phrase(call("A003", 1, "Loket 1", kind="in_person", purpose="perekaman e-KTP",
+                       purpose_en="the e-KTP recording"))
+    assert said == "Nomor antrian, A tiga, silakan menuju loket satu untuk perekaman e-KTP"
+    assert "selesai" not in said and "siap" not in said
+    assert phrase(call("A003", 1, "Loket 1", kind="in_person", purpose="perekaman e-KTP",
+                       purpose_en="the e-KTP recording"), "en") == (
+        "Queue number, A-three, please proceed to counter one for the e-KTP recording")
+
+
+def test_a_recall_of_an_in_person_step_still_says_what_it_is_for():
+    assert phrase(call("A003", 1, "Loket 1", kind="recall", purpose="perekaman e-KTP")) == (
+        "Panggilan ulang, nomor antrian, A tiga, silakan menuju loket satu untuk perekaman e-KTP")
+
+
+def test_a_purpose_is_said_as_written_once_spaced():
+    assert phrase(call(kind="in_person", purpose="  perekaman   e-KTP ")).endswith("untuk perekaman e-KTP")
+
+
+def test_a_call_without_a_purpose():
+    # an in-person step of a catalogue that names no purpose: the plain call
+    assert phrase(call(kind="in_person")) == "Nomor antrian, A dua belas, silakan menuju loket dua"
+    # a pickup without one still says the documents are to be collected
+    assert phrase(call(kind="pickup")) == (
+        "Nomor antrian, A dua belas, silakan menuju loket dua untuk pengambilan dokumen")
+    # an English announcement of a step with only an Indonesian purpose: no Indonesian words in it
+    assert phrase(call(kind="in_person", purpose="perekaman e-KTP"), "en") == (
+        "Queue number, A-twelve, please proceed to counter two")
+
+
+def test_four_kinds_four_different_sentences_in_both_languages():
     for lang in ("id", "en"):
-        said = {phrase(call(kind=k), lang) for k in ("call", "recall", "pickup")}
-        assert len(said) == 3
+        said = {phrase(call(kind=k, purpose="perekaman e-KTP", purpose_en="the e-KTP recording")
+                       if k == "in_person" else call(kind=k), lang)
+                for k in ("call", "recall", "pickup", "in_person")}
+        assert len(said) == 4
 
 
 def test_english_sentences():
     assert phrase(call("A012"), "en") == "Queue number, A-twelve, please proceed to counter two"
-    assert phrase(call("B001", 1, "Loket 1", kind="pickup"), "en") == (
-        "Queue number, B-one, your documents are ready, please proceed to counter one")
+    assert phrase(call("B001", 1, "Loket 1", kind="pickup", purpose_en="collecting the letter"), "en") == (
+        "Queue number, B-one, please proceed to counter one for collecting the letter")
     assert phrase(call("C105", 3, "Loket 3", kind="recall"), "en") == (
         "Calling again, queue number, C-one hundred and five, please proceed to counter three")
 

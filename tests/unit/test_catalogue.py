@@ -1,4 +1,4 @@
-"""The catalogue holds the seeds: 20 flows of seed 002 plus SOP.03's Legalisasi and other letters."""
+"""The catalogue holds the office's SOP book: its 20 service SOPs plus SOP.03's Legalisasi and other letters."""
 import json
 import os
 import subprocess
@@ -19,10 +19,26 @@ def raw():
     return yaml.safe_load(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
 
 
-def test_every_service_of_both_seeds(catalogue):
+def test_every_service_of_the_sop_book(catalogue):
     codes = set(catalogue.services)
     assert codes == set(FAMILY_A + FAMILY_B + FAMILY_C + ["oss", "pengaduan", "legalisasi", "sk_lainnya"])
-    assert len([s for s in catalogue.services.values() if s.source == "seed 002"]) == 20
+    # 20 services read from their own SOP, two from the umbrella SOP.03
+    assert len([s for s in catalogue.services.values() if s.source.startswith("SOP ") and "(SOP AP" in s.source
+                and not s.source.startswith("SOP 065/")]) == 20
+    assert catalogue.service("ektp").source.startswith("SOP Prosedur Permohonan Perekaman e-KTP (SOP AP")
+
+
+def test_sources_cite_the_sop_documents_by_title_and_number_not_internal_files(catalogue):
+    text = DEFAULT_CATALOGUE.read_text(encoding="utf-8").lower()
+    assert "seed" not in text  # neither in the source notes nor in the comments
+    for s in catalogue.services.values():
+        assert s.source.startswith("SOP "), s.code
+        sop = catalogue.sop_of(s)
+        if sop is not None:  # the umbrella SOP by its number and its title
+            assert sop.number in s.source and sop.title in s.source, s.code
+        for st in s.steps:
+            assert "seed" not in st.note.lower() and "SOP.0" not in st.note.replace(
+                "065/SOP.0", ""), (s.code, st.number, st.note)
 
 
 def test_office_data(catalogue):
@@ -48,12 +64,14 @@ def test_family_a_actors_and_minutes(catalogue):
     for code in FAMILY_A:
         s = catalogue.service(code)
         assert set(s.actors) == {"pemohon", "petugas_pelayanan", "petugas_verifikasi", "petugas_register", "kasi_pelayanan"}
-        expected = [0, 1, 5, 2, 2, 5, 0] if code == "ektp" else [0, 2, 5, 2, 5, 1, 0]
+        # e-KTP: the SOP's minutes, then the hand-over step the catalogue adds (1 minute)
+        expected = [0, 1, 5, 2, 2, 5, 1, 0] if code == "ektp" else [0, 2, 5, 2, 5, 1, 0]
         assert [st.minutes for st in s.steps] == expected, code
         assert s.decision_step.number == 3 and s.decision_step.actor == "petugas_verifikasi"
         assert s.step(4).kind == "register"
     ektp = catalogue.service("ektp").step(6)
     assert ektp.activity == "Melakukan perekaman e-KTP" and ektp.in_person
+    assert ektp.call_kind == "in_person" and ektp.purpose == "perekaman e-KTP"
 
 
 def test_family_b_actors_and_minutes(catalogue):
@@ -77,7 +95,7 @@ def test_family_c_and_umbrella_minutes(catalogue):
 
 def test_oss_and_pengaduan(catalogue):
     oss = catalogue.service("oss")
-    assert [st.minutes for st in oss.steps] == [0, 2, 3, 10, 0]
+    assert [st.minutes for st in oss.steps] == [0, 2, 3, 10, 1, 0]  # the SOP's, and the added hand-over
     assert set(oss.actors) == {"pemohon", "tim_teknis", "pengolah_data", "kasi_pelayanan"}
     assert oss.steps[-1].output == "Sertifikat NIB dan IUM"
     complaint = catalogue.service("pengaduan")
@@ -174,3 +192,69 @@ def test_the_data_file_shape_keeps_every_field_of_every_service(catalogue):
     pengaduan = again.service("pengaduan")
     assert pengaduan.anonymous is True
     assert [s.form for s in pengaduan.steps] == ["", "complaint", "", "", "outcome", ""]
+
+
+# -- calls: every in-person step says what it is for; every result ends with a pickup --------------
+
+def receives_a_result(service) -> bool:
+    """The applicant's last step is receiving the result, or the service ends by handing it to them."""
+    return service.last_step.kind in ("collect", "handover")
+
+
+def test_every_service_that_gives_a_result_ends_with_a_pickup_call_and_a_hand_over(catalogue):
+    """Walks every service of the catalogue: the applicant is called to collect the result (a
+    pickup), then it is handed over, then (where the SOP has it) they receive it."""
+    assert all(receives_a_result(s) for s in catalogue.services.values())
+    for s in catalogue.services.values():
+        handover = s.steps[-2] if s.last_step.kind == "collect" else s.last_step
+        assert handover.kind == "handover" and handover.in_person, s.code
+        assert handover.call_kind == "pickup", s.code
+        assert handover.actor != "pemohon", s.code
+        if s.last_step.kind == "collect":
+            assert s.last_step.actor == "pemohon" and s.last_step.call_kind is None, s.code
+        # the one pickup of the flow, and it comes after the decision and the back office
+        assert [st.number for st in s.steps if st.call_kind == "pickup"] == [handover.number], s.code
+        assert handover.number > s.decision_step.number, s.code
+
+
+def test_only_the_hand_over_is_a_pickup_and_every_call_says_what_it_is_for(catalogue):
+    for s in catalogue.services.values():
+        assert s.first_step.call_kind is None  # step 1's call is the plain intake call
+        for st in s.steps:
+            if st.call_kind is None:
+                continue
+            assert st.call_kind == ("pickup" if st.kind == "handover" else "in_person"), (s.code, st.number)
+            assert st.purpose and st.purpose_en, (s.code, st.number)  # said in the announcement
+            assert st.purpose[0].islower() and "selesai" not in st.purpose, (s.code, st.number)
+            if st.call_kind == "in_person":
+                assert "pengambilan" not in st.purpose, (s.code, st.number)  # not a document to collect
+
+
+def test_the_e_ktp_recording_is_an_in_person_call_not_a_pickup(catalogue):
+    ektp = catalogue.service("ektp")
+    recording = ektp.step(6)
+    assert recording.call_kind == "in_person" and recording.purpose == "perekaman e-KTP"
+    assert [(st.number, st.call_kind) for st in ektp.steps if st.call_kind] == [(6, "in_person"), (7, "pickup")]
+    assert ektp.step(7).purpose == "pengambilan rekomendasi"
+    assert ektp.last_step.kind == "collect" and ektp.last_step.actor == "pemohon"
+
+
+def test_oss_calls_the_applicant_to_collect_the_nib(catalogue):
+    oss = catalogue.service("oss")
+    handover = oss.steps[-2]
+    assert handover.kind == "handover" and handover.call_kind == "pickup" and handover.actor == "tim_teknis"
+    assert "NIB" in handover.output and "NIB" in handover.purpose
+    assert oss.last_step.activity == "Menerima Sertifikat NIB dan IUM" and oss.last_step.actor == "pemohon"
+
+
+def test_a_purpose_round_trips_through_export_and_is_bounded(catalogue):
+    from antrean.shared.domain.catalogue import catalogue_to_data
+
+    assert parse_catalogue(catalogue_to_data(catalogue)).service("ektp").step(6).purpose == "perekaman e-KTP"
+    data = raw()
+    data["services"][0]["steps"][5]["purpose"] = "x" * 81
+    with pytest.raises(CatalogueError, match=r"steps\[5\].purpose"):
+        parse_catalogue(data)
+    data["services"][0]["steps"][5]["purpose"] = ["perekaman"]
+    with pytest.raises(CatalogueError, match="must be text"):
+        parse_catalogue(data)

@@ -210,3 +210,15 @@ def test_editing_the_complaints_service_keeps_its_anonymity_and_forms(client, lo
     del form["anonymous"]  # the administrator unticks it: the applicant must give a name and NIK again
     assert client.post("/counter/admin/services/pengaduan", data=form).status_code == 302
     assert "anonymous" not in next(s for s in exported(client)["services"] if s["code"] == "pengaduan")
+
+
+def test_what_a_call_is_for_is_shown_and_kept_when_a_service_is_edited(client, login):
+    login("admin")
+    page = client.get("/counter/admin/services/ektp").get_data(as_text=True)
+    assert 'name="steps-5-purpose" value="perekaman e-KTP"' in page
+    svc = next(s for s in exported(client)["services"] if s["code"] == "ektp")
+    form = service_form(svc)
+    form["steps-5-purpose"] = "perekaman data e-KTP"
+    assert client.post("/counter/admin/services/ektp", data=form).status_code == 302
+    steps = kiosk_services(client)["ektp"]["steps"]
+    assert steps[5]["purpose"] == "perekaman data e-KTP" and steps[6]["purpose"] == "pengambilan rekomendasi"

@@ -3,6 +3,7 @@ audio, the speech state, and the staff form for the running text and announcemen
 from __future__ import annotations
 
 import io
+import json
 import re
 import wave
 
@@ -144,6 +145,10 @@ def test_settings_need_a_login_and_a_role(tone_app, staff_of):
     for username in ("kasi", "sekcam", "admin"):
         page = staff_of(username).get("/display/settings").get_data(as_text=True)
         assert 'name="running_text"' in page and "Nomor antrian, A dua belas, silakan menuju loket dua" in page
+    # the office hears how each kind of call sounds, with the catalogue's purposes
+    page = staff_of("kasi").get("/display/settings").get_data(as_text=True)
+    assert "silakan menuju loket dua untuk perekaman e-KTP" in page
+    assert "silakan menuju loket dua untuk pengambilan rekomendasi" in page
 
 
 def test_staff_set_the_running_text_and_every_display_gets_it_at_once(tone_app, staff_of):
@@ -205,3 +210,26 @@ def test_no_personal_data_reaches_the_display(tone_app, staff_of):
     everything = str(sio.get_received("/display")) + clerk.get("/display/state.json").get_data(as_text=True)
     assert "Sri" not in everything and "3503124507540001" not in everything
     sio.disconnect(namespace="/display")
+
+
+def display_text(page: str) -> dict:
+    return json.loads(re.search(r'<script id="display-text" type="application/json">(.*?)</script>', page, re.S).group(1))
+
+
+def test_call_kinds_are_words_in_the_screens_language_and_no_glyph_needs_a_special_font(client):
+    page = client.get("/display/").get_data(as_text=True)
+    text = display_text(page)
+    assert text["purpose_field"] == "purpose" and text["for"] == "untuk"
+    assert text["kinds"] == {"call": "", "recall": "Panggilan ulang", "pickup": "Pengambilan dokumen",
+                             "in_person": "Dipanggil ke loket"}
+    en = display_text(client.get("/display/?lang=en").get_data(as_text=True))
+    assert en["purpose_field"] == "purpose_en" and en["for"] == "for"
+    assert en["kinds"]["pickup"] == "Collecting documents" and en["more"] == "+{n} more"
+    # the sound overlay's icon is drawn (inline SVG), no emoji or symbol character on the page
+    assert '<button type="button" id="sound-gate"' in page and "<svg" in page
+    assert not [ch for ch in page if ord(ch) > 0x24F and ch not in "\u2013\u2014\u2019"]
+    resp = client.get("/display/static/display.css")
+    css = resp.get_data(as_text=True)
+    resp.close()
+    assert not re.search(r"(?<![-\w])content\s*:", css)  # no generated glyphs (the old pickup mark was one)
+    assert not [ch for ch in css if ord(ch) > 0x7E and ch not in "\u2013\u2014"]

@@ -46,9 +46,16 @@ def test_a_display_gets_a_snapshot_when_what_it_shows_changed_and_only_then(app,
     assert snap["recent"][0]["number"] == "B001" and snap["waiting"]["surat_keterangan"] == 0
     assert next(lk for lk in snap["lokets"] if lk["number"] == 2)["serving"]["number"] == "B001"
 
-    # Receiving the file, verifying it, registering it, the signature queues: nothing on the screen
-    # changes, so nothing is sent again (this used to send the whole snapshot to every display).
-    walk(desk, staff, t["id"], FAMILY_B[:4])
+    # Receiving the file: nothing on the screen changes, so nothing is sent again (this used to send
+    # the whole snapshot to every display).
+    walk(desk, staff, t["id"], FAMILY_B[:1])
+    assert display.get_received("/display") == []
+    # Verified (MS): the applicant leaves the desk and the file goes on; Loket 2 serves nobody now.
+    walk(desk, staff, t["id"], FAMILY_B[1:2])
+    [snap] = events(display, "/display", "snapshot")
+    assert next(lk for lk in snap["lokets"] if lk["number"] == 2)["serving"] is None
+    # Registering it, the signature queues: nothing changes on the screen, nothing is sent.
+    walk(desk, staff, t["id"], FAMILY_B[2:4])
     assert display.get_received("/display") == []
     # Signed by the Camat: the documents are ready, the display says so.
     walk(desk, staff, t["id"], FAMILY_B[4:5])
