@@ -55,8 +55,8 @@ class LogThrottle(logging.Filter):
         now = self.clock()
         key = self.kind_of(record)
         with self._lock:
-            due = self._due(now) if now >= self._next_sweep else []
             kind = self._kinds.get(key)
+            due = self._due(now, key) if now >= self._next_sweep else []
             if kind is not None and now - kind.since < self.per_seconds:
                 kind.count += 1
                 passed, repeated = False, 0
@@ -77,11 +77,13 @@ class LogThrottle(logging.Filter):
             due = self._due(self.clock())
         self._write(due)
 
-    def _due(self, now: float) -> list[_Kind]:
-        """The kinds whose minute is over with records dropped in it (taken out: counted once)."""
+    def _due(self, now: float, keep: tuple | None = None) -> list[_Kind]:
+        """The kinds whose minute is over with records dropped in it (taken out: counted once);
+        ``keep``: the kind of the record at hand, which carries its own count."""
         self._next_sweep = now + min(5.0, self.per_seconds)
-        due = [k for k in self._kinds.values() if k.count and now - k.since >= self.per_seconds]
-        for key in [key for key, k in self._kinds.items() if now - k.since >= self.per_seconds]:
+        over = [key for key, k in self._kinds.items() if now - k.since >= self.per_seconds and key != keep]
+        due = [self._kinds[key] for key in over if self._kinds[key].count]
+        for key in over:
             del self._kinds[key]
         return due
 

@@ -99,7 +99,7 @@ class _Connection:
 
 
 def _namespace(data: Any) -> str | None:
-    """The namespace of an encoded Socket.IO packet (``'42/display,1["x"]'`` -> ``/display``);
+    """The namespace of an encoded Socket.IO packet (``'2/display,1["x"]'`` -> ``/display``);
     ``None`` for a binary attachment."""
     if not isinstance(data, str) or not data:
         return None
