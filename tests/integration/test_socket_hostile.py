@@ -12,7 +12,7 @@ import websocket
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, wait_for
 
 KNOWN_BAD = [
     '42/display,[', '42/display,{}', '42/display,"x"', '42/display,[1]', '42/display,[null]', '42/display,[]',
@@ -127,3 +127,132 @@ def test_a_page_of_another_site_cannot_open_a_socket(server):
     client.connect(server.url, namespaces=["/display"], transports=["websocket"], wait_timeout=10)
     assert client.connected
     client.disconnect()
+
+
+# -- floods cost the flooder only (shared/realtime/socket_limits.py, docs/security.md) ---------------
+
+FLOODER, NEIGHBOUR = "203.0.113.7", "198.51.100.2"  # as the trusted reverse proxy names them
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory):
+    """The default event limit (30 per 10 seconds), a cap of 4 connections per address, behind one
+    trusted reverse proxy (ANTREAN_PROXIES=1: the address is the one X-Forwarded-For names)."""
+    srv = LiveServer(tmp_path_factory.mktemp("limited"), {
+        "ANTREAN_PRINTER": "none", "ANTREAN_SPEECH": "off", "ANTREAN_SOCKET_CONNECTIONS": "4",
+        "ANTREAN_PROXIES": "1"})
+    srv.create_demo()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def ticket(server) -> dict:
+    resp = requests.post(f"{server.url}/api/v1/tickets", json={"service": "ktp"}, timeout=10)
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def flood(server, public_id: str, frames: int) -> tuple[int, bool]:
+    """One connection from FLOODER sending ``frames`` snapshot and follow events (with acknowledgement
+    ids) without pause; returns (answers it got, whether the server closed it)."""
+    ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+                                     timeout=10, header=[f"X-Forwarded-For: {FLOODER}"])
+    assert ws.recv().startswith("0{")
+    ws.send("40/display,")
+    ws.send("40/ticket,")
+    follow = json.dumps(["follow", {"public_id": public_id}])
+    try:
+        for n in range(1, frames + 1):
+            ws.send(f'42/display,{n}["snapshot"]' if n % 2 else f"42/ticket,{n}{follow}")
+    except OSError:  # dropped while still sending
+        pass
+    answers, closed = 0, False
+    try:
+        while True:
+            message = ws.recv()
+            if isinstance(message, str) and message.startswith("43/"):
+                answers += 1
+            elif message == "2":
+                ws.send("3")
+            elif not message:  # the server's close frame
+                closed = True
+                break
+    except (websocket.WebSocketConnectionClosedException, OSError):
+        closed = True
+    except websocket.WebSocketTimeoutException:
+        pass
+    ws.shutdown()  # closes the socket even after the server dropped it (close() would not)
+    return answers, closed
+
+
+def display(server, address: str) -> tuple[socketio.Client, list]:
+    snapshots: list = []
+    client = socketio.Client(reconnection=False)
+    client.on("snapshot", snapshots.append, namespace="/display")
+    client.connect(server.url, namespaces=["/display"], transports=["websocket"], wait_timeout=10,
+                   headers={"X-Forwarded-For": address})
+    return client, snapshots
+
+
+def test_a_flooding_client_is_dropped_while_displays_and_kiosks_go_on(limited):
+    server = limited
+    first = ticket(server)
+    for _ in range(3):  # the flooder connects again at once, three times
+        answers, closed = flood(server, first["public_id"], 3000)
+        assert closed, "the server kept the flooding connection open"
+        assert answers <= 30  # the limit: events past it were neither read from the database nor answered
+        # meanwhile another display (another address) gets its snapshot, and the kiosk issues tickets
+        other, snapshots = display(server, NEIGHBOUR)
+        assert wait_for(lambda: snapshots, timeout=10), "the other display got no snapshot"
+        assert snapshots[0]["office"]
+        other.disconnect()
+        assert ticket(server)["number"]
+    log = server.log.read_text()
+    # three drops within a minute: one line (the log throttle), and no traceback
+    assert log.count("Socket.IO connection dropped: more than 30 events in 10 s") == 1
+    assert server_problems(server) == []
+    assert server.proc.poll() is None
+
+
+def test_asks_under_the_limit_are_all_answered(limited):
+    """A burst of asks under the limit is coalesced, not refused: each one gets the snapshot."""
+    ws = websocket.create_connection(f"ws://127.0.0.1:{limited.port}/socket.io/?EIO=4&transport=websocket",
+                                     timeout=10, header=[f"X-Forwarded-For: {NEIGHBOUR}"])
+    try:
+        ws.recv()
+        ws.send("40/display,")
+        for n in range(1, 21):
+            ws.send(f'42/display,{n}["snapshot"]')
+        answered = set()
+        while len(answered) < 20:
+            message = ws.recv()
+            if isinstance(message, str) and message.startswith("43/display,"):
+                assert '"office"' in message
+                answered.add(message.split("[", 1)[0])
+    finally:
+        ws.close()
+
+
+def test_connections_over_the_per_address_cap_are_refused(limited):
+    server = limited
+    clients = [display(server, FLOODER)[0] for _ in range(4)]
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            display(server, FLOODER)  # the fifth from that address
+        neighbour, _ = display(server, NEIGHBOUR)  # another address is not affected
+        assert neighbour.connected
+        neighbour.disconnect()
+        clients.pop().disconnect()
+
+        def reconnects():
+            try:
+                clients.append(display(server, FLOODER)[0])
+                return True
+            except socketio.exceptions.ConnectionError:
+                return False
+        assert wait_for(reconnects, timeout=5, step=0.2), "a closed connection still counted"
+    finally:
+        for client in clients:
+            client.disconnect()
+    assert server.proc.poll() is None
