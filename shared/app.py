@@ -19,8 +19,8 @@ from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.events import PRINT_QUEUED, TICKET_ISSUED, EventBus
 from antrean.shared.domain.privacy import install_log_filter
 from antrean.shared.realtime.hub import same_origin_or, socketio, wire
-from antrean.shared.realtime.socket_limits import ConnectionLimits
 from antrean.shared.realtime.redis_queue import RedisQueue
+from antrean.shared.realtime.socket_limits import ConnectionLimits
 from antrean.shared.services.desk import Desk
 from antrean.shared.web import errors, staff_session
 

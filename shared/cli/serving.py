@@ -35,7 +35,7 @@ def quiet_repeated_errors() -> None:
     def print_exception(_hub, _context, t, v, tb):  # the greenlet's repr (its arguments) is not written
         greenlets.error("a greenlet failed with %s", getattr(t, "__name__", "an exception"), exc_info=(t, v, tb))
 
-    Hub.print_exception = print_exception  # type: ignore[method-assign,assignment]  # gevent's documented hook is this method
+    Hub.print_exception = print_exception  # type: ignore[method-assign]  # gevent's documented hook is this method
     log_throttle.install(logging.getLogger().handlers,
                          start_timer=lambda fn: threading.Thread(target=fn, daemon=True).start())
 

@@ -204,7 +204,7 @@ def test_a_flooding_client_is_dropped_while_displays_and_kiosks_go_on(limited):
         assert answers <= 30  # the limit: events past it were neither read from the database nor answered
         # meanwhile another display (another address) gets its snapshot, and the kiosk issues tickets
         other, snapshots = display(server, NEIGHBOUR)
-        assert wait_for(lambda: snapshots, timeout=10), "the other display got no snapshot"
+        assert wait_for(lambda got=snapshots: got, timeout=10), "the other display got no snapshot"
         assert snapshots[0]["office"]
         other.disconnect()
         assert ticket(server)["number"]
