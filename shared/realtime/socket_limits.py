@@ -6,7 +6,9 @@
   sits outside the Socket.IO middleware, shared/app.py).
 - **Events per connection** (``events``, ANTREAN_SOCKET_EVENT_LIMIT, e.g. ``30 per 10 seconds``):
   every packet a client sends on a public namespace (``/display``, ``/ticket``, a namespace
-  connect) counts; the connection that sends more within the window is dropped at once. Packets of a
+  connect) counts; the connection that sends more within the window is dropped at once, and its
+  address opens no new connection for the rest of that window (a flooder that connects again at
+  once would otherwise cost a handshake and a snapshot each time). Packets of a
   namespace the client is logged in to (``/counter``, ``/printer``) do not count: staff and print
   agents are identified, and a print agent acknowledges as fast as its printer prints.
 - **Read no faster than handled** (``pace_websockets``): the WebSocket library (simple-websocket)
@@ -129,6 +131,7 @@ class ConnectionLimits:
         self._lock = threading.Lock()
         self._connections: dict[str, _Connection] = {}  # eio sid -> its state
         self._per_address: dict[str, int] = {}
+        self._cooling: dict[str, float] = {}  # address -> when it may connect again (after a drop)
         self.server: Any = None
 
     def install(self, server: Any) -> None:
@@ -154,6 +157,9 @@ class ConnectionLimits:
             if eio_sid in self._connections:
                 return True  # counted already (Flask-SocketIO's test client connects once per namespace)
             n = self._per_address.get(address, 0)
+            until = self._cooling.get(address)
+            if until is not None and self.clock() < until:
+                return False  # dropped for flooding a moment ago (logged then)
             if n >= self.max_per_address:
                 refused = True
             else:
@@ -198,6 +204,10 @@ class ConnectionLimits:
             return True
         log.warning("Socket.IO connection dropped: more than %d events in %g s", self.max_events,
                     self.window_seconds)
+        with self._lock:
+            if len(self._cooling) > 10_000:  # forget the addresses whose pause is over
+                self._cooling = {a: t for a, t in self._cooling.items() if t > now}
+            self._cooling[conn.address] = conn.window_start + self.window_seconds
         self.closed(eio_sid)
         self.server.eio.disconnect(eio_sid)
         return False

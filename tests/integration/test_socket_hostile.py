@@ -131,7 +131,8 @@ def test_a_page_of_another_site_cannot_open_a_socket(server):
 
 # -- floods cost the flooder only (shared/realtime/socket_limits.py, docs/security.md) ---------------
 
-FLOODER, NEIGHBOUR = "203.0.113.7", "198.51.100.2"  # as the trusted reverse proxy names them
+FLOODERS, NEIGHBOUR, MANY = ["203.0.113.7", "203.0.113.8", "203.0.113.9"], "198.51.100.2", "192.0.2.50"
+# (addresses as the trusted reverse proxy names them)
 
 
 @pytest.fixture(scope="module")
@@ -153,11 +154,15 @@ def ticket(server) -> dict:
     return resp.json()
 
 
-def flood(server, public_id: str, frames: int) -> tuple[int, bool]:
-    """One connection from FLOODER sending ``frames`` snapshot and follow events (with acknowledgement
-    ids) without pause; returns (answers it got, whether the server closed it)."""
-    ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
-                                     timeout=10, header=[f"X-Forwarded-For: {FLOODER}"])
+def raw_socket(server, address: str) -> websocket.WebSocket:
+    return websocket.create_connection(f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+                                       timeout=10, header=[f"X-Forwarded-For: {address}"])
+
+
+def flood(server, address: str, public_id: str, frames: int) -> tuple[int, bool]:
+    """One connection from ``address`` sending ``frames`` snapshot and follow events (with
+    acknowledgement ids) without pause; returns (answers it got, whether the server closed it)."""
+    ws = raw_socket(server, address)
     assert ws.recv().startswith("0{")
     ws.send("40/display,")
     ws.send("40/ticket,")
@@ -198,10 +203,13 @@ def display(server, address: str) -> tuple[socketio.Client, list]:
 def test_a_flooding_client_is_dropped_while_displays_and_kiosks_go_on(limited):
     server = limited
     first = ticket(server)
-    for _ in range(3):  # the flooder connects again at once, three times
-        answers, closed = flood(server, first["public_id"], 3000)
+    for flooder in FLOODERS:  # three flooders, one after the other
+        answers, closed = flood(server, flooder, first["public_id"], 3000)
         assert closed, "the server kept the flooding connection open"
         assert answers <= 30  # the limit: events past it were neither read from the database nor answered
+        # connecting again at once is refused for the rest of the window (10 s)
+        with pytest.raises(websocket.WebSocketBadStatusException):
+            raw_socket(server, flooder).close()
         # meanwhile another display (another address) gets its snapshot, and the kiosk issues tickets
         other, snapshots = display(server, NEIGHBOUR)
         assert wait_for(lambda got=snapshots: got, timeout=10), "the other display got no snapshot"
@@ -236,10 +244,10 @@ def test_asks_under_the_limit_are_all_answered(limited):
 
 def test_connections_over_the_per_address_cap_are_refused(limited):
     server = limited
-    clients = [display(server, FLOODER)[0] for _ in range(4)]
+    clients = [display(server, MANY)[0] for _ in range(4)]
     try:
         with pytest.raises(socketio.exceptions.ConnectionError):
-            display(server, FLOODER)  # the fifth from that address
+            display(server, MANY)  # the fifth from that address
         neighbour, _ = display(server, NEIGHBOUR)  # another address is not affected
         assert neighbour.connected
         neighbour.disconnect()
@@ -247,7 +255,7 @@ def test_connections_over_the_per_address_cap_are_refused(limited):
 
         def reconnects():
             try:
-                clients.append(display(server, FLOODER)[0])
+                clients.append(display(server, MANY)[0])
                 return True
             except socketio.exceptions.ConnectionError:
                 return False
