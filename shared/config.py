@@ -43,7 +43,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # a flood costs the flooder only (shared/realtime/socket_limits.py, docs/security.md): Socket.IO
         # connections per client address, events per connection on the public namespaces (above it the
         # connection is dropped), tickets one /ticket connection follows
-        "SOCKET_CONNECTIONS": int(env.get("ANTREAN_SOCKET_CONNECTIONS") or 20),
+        "SOCKET_CONNECTIONS": int(env.get("ANTREAN_SOCKET_CONNECTIONS") or 50),
         "SOCKET_EVENT_LIMIT": env.get("ANTREAN_SOCKET_EVENT_LIMIT") or "30 per 10 seconds",
         "SOCKET_FOLLOWS": int(env.get("ANTREAN_SOCKET_FOLLOWS") or 5),
         "ASYNC_MODE": env.get("ANTREAN_ASYNC_MODE") or "threading",

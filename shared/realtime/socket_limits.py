@@ -123,7 +123,7 @@ class ConnectionLimits:
     handshake, and ``admit(eio_sid, data)`` for every packet a client sends (the hub's packet guard
     calls it first; False: the packet is dropped, and so is the connection when it sent too many)."""
 
-    def __init__(self, max_per_address: int = 20, events: str = "30 per 10 seconds",
+    def __init__(self, max_per_address: int = 50, events: str = "30 per 10 seconds",
                  clock: Callable[[], float] = time.monotonic):
         self.max_per_address = max_per_address
         self.max_events, self.window_seconds = window(events)
