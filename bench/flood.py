@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Office, pct, print_machine, summary_ms  # noqa: E402
+from harness import Office, cpu_seconds, pct, print_machine, summary_ms  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:
@@ -142,20 +142,25 @@ def main() -> None:
         rss0, log0 = rss_mb(server.pid), log_path.stat().st_size
         rss_peak = rss0
         stop_sampling = threading.Event()
+        cpu_marks: dict[str, tuple[float, float]] = {}  # phase -> (wall clock, server CPU) when it began
 
         def sample() -> None:
             nonlocal rss_peak
             while not stop_sampling.is_set():
                 rss_peak = max(rss_peak, rss_mb(server.pid))
+                now = time.monotonic()
+                for name, at in (("flood", flood_start), ("after", flood_end)):
+                    if name not in cpu_marks and now >= at:
+                        cpu_marks[name] = (now, cpu_seconds(server.pid))
                 time.sleep(0.05)
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
 
         ctx = multiprocessing.get_context("spawn")
         out = ctx.Queue()
         t0 = time.monotonic()
         flood_start, flood_end = t0 + args.before, t0 + args.before + args.seconds
+        cpu_marks["before"] = (t0, cpu_seconds(server.pid))
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         flooder = ctx.Process(target=_flood, args=(port, first["public_id"], flood_start, flood_end, out))
         flooder.start()  # it waits for flood_start
         samples: list[tuple[float, float, int | str]] = []  # (scheduled, latency, status)
@@ -197,6 +202,12 @@ def main() -> None:
         print(f"kiosk from {args.recovery:g} s after flood: {summary_ms(after)}")
         print(f"kiosk errors: {len(errors)} of {len(samples)}"
               + (f" ({', '.join(sorted({str(e) for e in errors}))})" if errors else ""))
+        end_mark = (time.monotonic(), cpu_seconds(server.pid))
+        marks = [cpu_marks.get("before"), cpu_marks.get("flood"), cpu_marks.get("after"), end_mark]
+        busy = []
+        for a, b in zip(marks, marks[1:], strict=False):
+            busy.append(f"{(b[1] - a[1]) / (b[0] - a[0]) * 100:.0f} %" if a and b and b[0] > a[0] else "?")
+        print(f"server CPU: {busy[0]} of one core before the flood, {busy[1]} during it, {busy[2]} after it")
         growth = rss_peak - rss0
         print(f"memory    : {rss0:.1f} MB before, peak {rss_peak:.1f} MB, {rss_end:.1f} MB at the end; "
               f"growth {growth:.1f} MB")

@@ -86,4 +86,5 @@ def test_flood_prints_the_kiosk_memory_and_log_figures():
         assert f"kiosk {phase}" in out and "p99" in out
     assert "kiosk errors: 0 of" in out
     assert "memory    : " in out and "growth" in out and "log       : grew" in out
+    assert "server CPU: " in out and " during it, " in out
     assert "targets   : kiosk p99 during flood <= 250 ms: " in out
