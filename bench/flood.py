@@ -8,7 +8,9 @@ The flooder (its own process) opens a raw WebSocket (Engine.IO 4 / Socket.IO 5 b
 ``/display`` and ``/ticket`` and sends ``snapshot`` and ``follow`` (of a real ticket, with an
 acknowledgement id, so each one asks for a database read and an answer) as fast as the socket takes
 them, for ``--seconds``; it reads everything the server sends in another thread (answering pings),
-and when the server drops it, it connects again at once and goes on. The kiosk (a keep-alive HTTP
+and when the server drops it, it connects again at once and goes on. With ``--addresses N`` it
+claims a new client address for each connection (``X-Forwarded-For``, the server trusting one
+proxy), as a flooder with many addresses would. The kiosk (a keep-alive HTTP
 connection in this process) posts ``/api/v1/tickets`` every ``--kiosk-interval`` seconds from
 ``--before`` seconds before the flood to ``--after`` seconds after it; each request's latency runs
 from its scheduled send time (open loop). Memory is the server process's resident set, sampled
@@ -44,7 +46,7 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _flood(port: int, public_id: str, start: float, end: float, out) -> None:
+def _flood(port: int, public_id: str, start: float, end: float, out, addresses: int = 1) -> None:
     """The flooder: as many snapshot and follow events as the socket takes, from ``start`` to ``end``
     (``time.monotonic()``, the same clock in every process)."""
     import websocket
@@ -71,9 +73,11 @@ def _flood(port: int, public_id: str, start: float, end: float, out) -> None:
                     answers += 1
 
     while time.monotonic() < end:
+        # several addresses: each connection claims the next one (the server trusts one proxy)
+        header = [f"X-Forwarded-For: 10.0.{connections % addresses // 250}.{connections % addresses % 250 + 1}"]
         try:
             ws = websocket.create_connection(f"ws://127.0.0.1:{port}/socket.io/?EIO=4&transport=websocket",
-                                             timeout=5)
+                                             timeout=5, header=header if addresses > 1 else None)
             ws.recv()  # the Engine.IO handshake
             ws.send("40/display,")
             ws.send("40/ticket,")
@@ -92,10 +96,7 @@ def _flood(port: int, public_id: str, start: float, end: float, out) -> None:
                 sent += 1
         except Exception:  # noqa: BLE001 - the server dropped the connection
             dropped += 1
-        try:
-            ws.close(timeout=0.2)
-        except Exception:  # noqa: BLE001
-            pass
+        ws.shutdown()  # at once: the reader's recv ends, and the next connection starts
         reader.join(1)
     out.put({"sent": sent, "answers": answers, "connections": connections, "dropped": dropped,
              "refused": refused})
@@ -109,11 +110,15 @@ def main() -> None:
     parser.add_argument("--before", type=float, default=2, help="kiosk alone before the flood (baseline)")
     parser.add_argument("--after", type=float, default=7, help="kiosk alone after the flood")
     parser.add_argument("--recovery", type=float, default=2, help="seconds after the flood not held to the 20 ms")
+    parser.add_argument("--addresses", type=int, default=1,
+                        help="the flooder claims this many client addresses in turn (X-Forwarded-For, the "
+                             "server trusting one proxy): a flooder the per-address pause does not stop")
     parser.add_argument("--keep", action="store_true", help="keep the instance folder (the server log)")
     args = parser.parse_args()
 
     print_machine(args.db, "bench/flood.py: one client flooding /display and /ticket while a kiosk issues tickets")
-    office = Office(args.db, 1, printer="none", speech="off", keep=args.keep)
+    office = Office(args.db, 1, printer="none", speech="off", keep=args.keep,
+                    extra_env={"ANTREAN_PROXIES": "1"} if args.addresses > 1 else None)
     try:
         office.add_staff(1)
         office.start()
@@ -161,7 +166,8 @@ def main() -> None:
         cpu_marks["before"] = (t0, cpu_seconds(server.pid))
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        flooder = ctx.Process(target=_flood, args=(port, first["public_id"], flood_start, flood_end, out))
+        flooder = ctx.Process(target=_flood, args=(port, first["public_id"], flood_start, flood_end, out,
+                                                   args.addresses))
         flooder.start()  # it waits for flood_start
         samples: list[tuple[float, float, int | str]] = []  # (scheduled, latency, status)
         i = 0
@@ -193,7 +199,8 @@ def main() -> None:
         early = [lat for s, lat, _ in samples if flood_end <= s < flood_end + args.recovery]
         after = [lat for s, lat, _ in samples if s >= flood_end + args.recovery]
         errors = [st for _, _, st in samples if st != 201]
-        print(f"flood     : {args.seconds:g} s, {result['sent']} events sent, {result['answers']} answered, "
+        print(f"flood     : {args.seconds:g} s from {args.addresses} address(es), {result['sent']} events sent, "
+              f"{result['answers']} answered, "
               f"{result['connections']} connections ({result['dropped']} dropped by the server, "
               f"{result['refused']} refused)")
         print(f"kiosk before flood       : {summary_ms(before)}")

@@ -81,7 +81,7 @@ def test_print_path_prints_cpu_per_printed_ticket():
 
 def test_flood_prints_the_kiosk_memory_and_log_figures():
     out = run_bench("flood.py", "--seconds", "1", "--before", "0.6", "--after", "1.2", "--recovery", "0.4")
-    assert "flood     : 1 s, " in out and "dropped by the server" in out
+    assert "flood     : 1 s from 1 address(es), " in out and "dropped by the server" in out
     for phase in ("before flood", "during flood", "0-0.4 s after flood", "from 0.4 s after flood"):
         assert f"kiosk {phase}" in out and "p99" in out
     assert "kiosk errors: 0 of" in out
