@@ -150,6 +150,8 @@ class Office:
                     # every simulated kiosk comes from 127.0.0.1: the per-address issue limit stays on
                     # (its cost is measured) but high enough never to refuse the load
                     "ANTREAN_ISSUE_LIMIT": "10000000 per minute",
+                    # ... and every simulated display: the per-address socket cap likewise
+                    "ANTREAN_SOCKET_CONNECTIONS": "100000",
                     **(extra_env or {})}
         if processes > 1:
             self.env["REDIS_URL"] = REDIS_URL

@@ -20,6 +20,7 @@ from antrean.shared.domain.events import PRINT_QUEUED, TICKET_ISSUED, EventBus
 from antrean.shared.domain.privacy import install_log_filter
 from antrean.shared.realtime.hub import same_origin_or, socketio, wire
 from antrean.shared.realtime.redis_queue import RedisQueue
+from antrean.shared.realtime.socket_limits import ConnectionLimits
 from antrean.shared.services.desk import Desk
 from antrean.shared.web import errors, staff_session
 
@@ -59,7 +60,8 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
 
     catalogue = load_catalogue(cfg["CATALOGUE"])  # a malformed catalogue stops start-up here
     app.config["BABEL_DEFAULT_TIMEZONE"] = catalogue.office.timezone
-    db = open_database(cfg["DATABASE_URL"], cfg["DB_BUSY_SECONDS"])
+    db = open_database(cfg["DATABASE_URL"], cfg["DB_BUSY_SECONDS"], pool_size=cfg["DB_POOL_SIZE"],
+                       pool_seconds=cfg["DB_POOL_SECONDS"])
     bus = EventBus()
     desk = open_office(cfg, sessions=db.sessions, catalogue=catalogue, events=bus, clock=clock)
     app.extensions["antrean"] = desk
@@ -85,7 +87,10 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         after_call=announcer.announcements,  # synthesis queued once the call is sent
         # display snapshots: from a background task, or inline in an app without workers (tests)
         feed_delay=cfg["DISPLAY_FEED_SECONDS"] if start_workers else None,
-        redis_url=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"], session_minutes=cfg["SESSION_MINUTES"])
+        redis_url=cfg["REDIS_URL"], channel=cfg["SOCKETIO_CHANNEL"], session_minutes=cfg["SESSION_MINUTES"],
+        # a flood costs the flooder only (docs/security.md)
+        limits=ConnectionLimits(cfg["SOCKET_CONNECTIONS"], cfg["SOCKET_EVENT_LIMIT"]),
+        max_follows=cfg["SOCKET_FOLLOWS"])
 
     kiosk.init_app(app)  # the kiosk page, ticket status, the public API, the survey
     display.init_app(app)  # the waiting-room display

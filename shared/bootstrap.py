@@ -29,11 +29,13 @@ class Database:
     sessions: sessionmaker[Session]
 
 
-def open_database(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS, *, migrate: bool = True) -> Database:
-    """The database at ``url``, brought to the newest schema first (created from empty)."""
+def open_database(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS, *, migrate: bool = True,
+                  pool_size: int = 10, pool_seconds: float = 30.0) -> Database:
+    """The database at ``url``, brought to the newest schema first (created from empty); the pool
+    as ``make_engine`` (shared/store/db.py) says."""
     if migrate:
         upgrade(url)
-    engine = make_engine(url, busy_seconds)
+    engine = make_engine(url, busy_seconds, pool_size=pool_size, pool_seconds=pool_seconds)
     return Database(engine, make_sessionmaker(engine))
 
 

@@ -19,6 +19,10 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # how long a SQLite writer waits for another's lock before the request gets a 503 (docs/operations.md)
         "DB_BUSY_SECONDS": float(env.get("ANTREAN_DB_BUSY_SECONDS") or 30),
         # personal data of finished tickets is removed after this many days; 0 = never (shared/services/retention.py)
+        # PostgreSQL: connections kept open by each server process (and as many again at peaks); any
+        # database: how long a request waits for a free connection before it gets a 503
+        "DB_POOL_SIZE": int(env.get("ANTREAN_DB_POOL_SIZE") or 10),
+        "DB_POOL_SECONDS": float(env.get("ANTREAN_DB_POOL_SECONDS") or 5),
         "RETENTION_DAYS": int(env.get("ANTREAN_RETENTION_DAYS") or 0),
         "REDIS_URL": env.get("REDIS_URL") or None,
         "SOCKETIO_CHANNEL": env.get("ANTREAN_SOCKETIO_CHANNEL") or "antrean",
@@ -36,6 +40,12 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PROXIES": int(env.get("ANTREAN_PROXIES") or 0),
         # the largest request body taken (413 above it); the logo and catalogue uploads have their own allowance
         "MAX_CONTENT_LENGTH": int(env.get("ANTREAN_MAX_REQUEST_BYTES") or 2 * 1024 * 1024),
+        # a flood costs the flooder only (shared/realtime/socket_limits.py, docs/security.md): Socket.IO
+        # connections per client address, events per connection on the public namespaces (above it the
+        # connection is dropped), tickets one /ticket connection follows
+        "SOCKET_CONNECTIONS": int(env.get("ANTREAN_SOCKET_CONNECTIONS") or 50),
+        "SOCKET_EVENT_LIMIT": env.get("ANTREAN_SOCKET_EVENT_LIMIT") or "30 per 10 seconds",
+        "SOCKET_FOLLOWS": int(env.get("ANTREAN_SOCKET_FOLLOWS") or 5),
         "ASYNC_MODE": env.get("ANTREAN_ASYNC_MODE") or "threading",
         # how long a burst of ticket changes may settle before the displays get one snapshot of it
         "DISPLAY_FEED_SECONDS": float(env.get("ANTREAN_DISPLAY_FEED_SECONDS") or 0.1),

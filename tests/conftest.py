@@ -129,7 +129,10 @@ def app(tmp_path, clock, printer):
         {"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
          "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True,
          # tests take many tickets from one address; the limit itself: tests/web/test_fair_use.py
-         "ISSUE_LIMIT": "100000 per minute"},
+         "ISSUE_LIMIT": "100000 per minute",
+         # the fuzzers send hundreds of events on one test connection; the limits themselves:
+         # tests/integration/test_socket_hostile.py
+         "SOCKET_EVENT_LIMIT": "1000000 per minute", "SOCKET_CONNECTIONS": 1000},
         clock=clock, printer=printer, start_workers=False,
     )
     yield app

@@ -20,6 +20,9 @@ def serve(host: str, port: int) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from antrean.shared.cli.serving import NoDelayHandler, freeze_startup_objects, quiet_repeated_errors
+
+    quiet_repeated_errors()  # warnings and errors once per kind per minute, with a count
     app = create_app({"ASYNC_MODE": "gevent"})
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://{shown}:{port}"
@@ -33,10 +36,9 @@ def serve(host: str, port: int) -> None:
     click.echo(f"  counter  : {base}/counter/   (staff accounts: `antrean demo` creates demo ones)")
     click.echo(f"  API      : {base}/api/v1/services")
     sys.stdout.flush()
-    from antrean.shared.cli.serving import NoDelayHandler, freeze_startup_objects
-
     freeze_startup_objects()
-    socketio.run(app, host=host, port=port, log_output=False, handler_class=NoDelayHandler)
+    socketio.run(app, host=host, port=port, log_output=False, handler_class=NoDelayHandler,
+                 error_log=logging.getLogger("gevent.pywsgi"))  # through the log throttle
 
 
 @click.command("init-db")

@@ -14,9 +14,30 @@ here formats none; errors still go to the server's ``error_log``.
 from __future__ import annotations
 
 import gc
+import logging
 import socket
+import threading
 
 from gevent import pywsgi
+
+from antrean.shared.domain import log_throttle
+
+
+def quiet_repeated_errors() -> None:
+    """Every warning and error line goes through the log throttle (shared/domain/log_throttle.py):
+    once per kind per minute, with a count. The errors gevent itself writes straight to stderr (a
+    greenlet that failed; the WSGI server's own errors) are sent to the log first, so they are
+    throttled too: a flood of failing requests or socket events cannot fill the disk."""
+    from gevent.hub import Hub
+
+    greenlets = logging.getLogger("gevent.hub")
+
+    def print_exception(_hub, _context, t, v, tb):  # the greenlet's repr (its arguments) is not written
+        greenlets.error("a greenlet failed with %s", getattr(t, "__name__", "an exception"), exc_info=(t, v, tb))
+
+    Hub.print_exception = print_exception  # type: ignore[method-assign]  # gevent's documented hook is this method
+    log_throttle.install(logging.getLogger().handlers,
+                         start_timer=lambda fn: threading.Thread(target=fn, daemon=True).start())
 
 
 def freeze_startup_objects() -> None:
@@ -37,6 +58,14 @@ class NoDelayHandler(pywsgi.WSGIHandler):
         except (OSError, AttributeError):  # not TCP (a test double, a UNIX socket)
             pass
         return super().handle()
+
+    def handle_one_response(self):
+        """A connection that became a WebSocket is closed when the WebSocket ends: what a client sent
+        after it (a flood still under way when the server dropped it) is not read as HTTP requests,
+        each an error line with the client's bytes in it."""
+        super().handle_one_response()
+        if (self.environ or {}).get("HTTP_UPGRADE", "").lower() == "websocket":
+            self.close_connection = True
 
     def log_request(self):
         """No access-log line (not even formatted): the access log is noise here, and costs CPU per

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from flask import request, session
@@ -31,6 +32,7 @@ from antrean.shared.domain.events import (
     EventBus,
 )
 from antrean.shared.realtime.display_feed import DisplayFeed, Nudges
+from antrean.shared.realtime.socket_limits import BUSY, Coalesced, ConnectionLimits, pace_websockets
 from antrean.shared.services import accounts
 from antrean.shared.services.desk import Desk, NotFound
 
@@ -51,15 +53,20 @@ def _is_proper_event(server, data) -> bool:
     return isinstance(name, str) and name not in RESERVED_EVENTS
 
 
-def drop_malformed_packets(server) -> None:
+def drop_malformed_packets(server, limits: ConnectionLimits | None = None) -> None:
     """Every client packet passes here first. python-socketio raises on a malformed packet (a bad
     type byte, an event with no name, a binary placeholder without its attachment): engineio logs a
     traceback, and after a broken binary packet every later message of that client is taken for an
     attachment. Such a packet, and an event a client names "connect" or "disconnect", is dropped
-    with one warning line; the connection goes on with its next packet."""
+    with one warning line; the connection goes on with its next packet.
+
+    ``limits`` (shared/realtime/socket_limits.py) counts the packet first: one over the connection's
+    rate is dropped with its connection."""
     handler = server._handle_eio_message
 
     def guarded(eio_sid, data):
+        if limits is not None and not limits.admit(eio_sid, data):
+            return None
         try:
             if eio_sid in server._binary_packet or _is_proper_event(server, data):
                 return handler(eio_sid, data)
@@ -90,25 +97,50 @@ def same_origin_or(public_url: str | None) -> Callable[[str, dict], bool]:
     return allowed
 
 
+UNAVAILABLE = {"error": "unavailable"}  # a public read failed (the database away): the client asks again later
+
+
+def _read_failed(what: str, exc: Exception) -> dict:
+    """A public socket read that failed answers ``UNAVAILABLE``; one warning line of its kind (the
+    log throttle, shared/domain/log_throttle.py, keeps a flood of them to one line a minute)."""
+    log.warning("%s could not be read: %s", what, type(exc).__name__)
+    return UNAVAILABLE
+
+
 class DisplayNamespace(Namespace):
+    """Public. A snapshot is the same for every display: the snapshots that displays ask for (on
+    connect or with ``snapshot``) while one is being read share the next read, so any number of
+    displays, or one display asking as fast as it can, costs at most one read at a time."""
+
     def __init__(self, desk: Desk, extend: Callable[[dict], dict] | None = None):
         super().__init__("/display")
         self.desk = desk
         self.extend = extend  # adds what the display blueprint owns: running text, speech, audio
         self.feed: DisplayFeed | None = None  # set by wire()
+        self.reads = Coalesced()
 
     def snapshot(self) -> dict:
         snap = self.desk.display_snapshot()
         return self.extend(snap) if self.extend else snap
 
+    def shared_snapshot(self) -> dict:
+        return self.reads.run(None, self.snapshot)
+
     def on_connect(self, auth=None):
-        snap = self.snapshot()
+        try:
+            snap = self.shared_snapshot()
+        except Exception as exc:  # the database away: the display shows its last state, the feed follows
+            _read_failed("display snapshot", exc)
+            return
         emit("snapshot", snap)
         if self.feed is not None:
             self.feed.connected(snap)
 
     def on_snapshot(self, _data=None, *_more):
-        return self.snapshot()
+        try:
+            return self.shared_snapshot()
+        except Exception as exc:
+            return _read_failed("display snapshot", exc)
 
 
 class CounterNamespace(Namespace):
@@ -180,19 +212,67 @@ class CounterNamespace(Namespace):
 PHONE_CALL_FIELDS = ("number", "loket", "loket_name", "kind", "at")  # what a following phone is told of a call
 
 
+class _Follower:
+    """One ``/ticket`` connection: its reads (one at a time) and the tickets it follows."""
+
+    __slots__ = ("reads", "tickets")
+
+    def __init__(self) -> None:
+        self.reads = Coalesced()
+        self.tickets: deque[tuple[str, int]] = deque()  # (public id, id) of each followed ticket
+
+
 class TicketNamespace(Namespace):
-    def __init__(self, desk: Desk):
+    """Public. ``follow`` reads one ticket: a connection has at most one such read under way (asks
+    for the same ticket meanwhile share the next read; for another ticket they answer ``busy``), at
+    most ``READERS`` run at once in this process, and a connection follows at most ``max_follows``
+    tickets (following one more stops the oldest)."""
+
+    READERS = 4  # follow reads at once in this process: the kiosks keep the rest of the database pool
+
+    def __init__(self, desk: Desk, max_follows: int = 5):
         super().__init__("/ticket")
         self.desk = desk
+        self.max_follows = max_follows
+        self.followers: dict[str, _Follower] = {}
+        self._readers = threading.BoundedSemaphore(self.READERS)
+
+    def _read(self, public_id: str):
+        with self._readers:
+            try:
+                return self.desk.get_ticket_by_public_id(public_id)
+            except NotFound:
+                return None
+
+    def on_connect(self, auth=None):
+        self.followers[request.sid] = _Follower()  # type: ignore[attr-defined]  # flask_socketio adds sid
+
+    def on_disconnect(self, *_reason):
+        self.followers.pop(request.sid, None)  # type: ignore[attr-defined]  # flask_socketio adds sid
 
     def on_follow(self, data=None, *_more):
         public_id = (data or {}).get("public_id") if isinstance(data, dict) else None
         if not isinstance(public_id, str):
             return {"error": "public_id required"}
+        follower = self.followers.get(request.sid)  # type: ignore[attr-defined]  # flask_socketio adds sid
+        if follower is None:
+            return {"error": "not connected"}
         try:
-            view = self.desk.get_ticket_by_public_id(public_id)
-        except NotFound:
+            view = follower.reads.run(public_id, lambda: self._read(public_id))
+        except Exception as exc:
+            return _read_failed("followed ticket", exc)
+        if view is BUSY:
+            return {"error": "busy"}
+        if view is None:
             return {"error": "not found"}
+        if self.followers.get(request.sid) is not follower:  # type: ignore[attr-defined]  # flask_socketio adds sid
+            return {"error": "not connected"}  # gone while its ticket was read
+        if (public_id, view["id"]) not in follower.tickets:
+            follower.tickets.append((public_id, view["id"]))
+            while len(follower.tickets) > self.max_follows:  # the oldest ticket is no longer followed
+                old_public_id, old_id = follower.tickets.popleft()
+                leave_room(f"t:{old_public_id}")
+                leave_room(f"call:{old_id}")
         join_room(f"t:{public_id}")
         join_room(f"call:{view['id']}")  # told of each call of this ticket (first call, recall, pickup)
         group = f"g:{view['group']}"  # told when the queue before this ticket moves
@@ -208,7 +288,8 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
          decorate_call: Callable[[dict], dict] | None = None,
          after_call: Callable[[dict], object] | None = None,
          feed_delay: float | None = 0.1, redis_url: str | None = None, channel: str = "antrean",
-         session_minutes: float | None = None) -> DisplayFeed:
+         session_minutes: float | None = None, limits: ConnectionLimits | None = None,
+         max_follows: int = 5) -> DisplayFeed:
     """``decorate_call`` adds the announcement (text, audio URL) to a call before it is sent;
     ``after_call`` runs once the call is on its way (speech synthesis: never before the call);
     ``display_extend`` adds the display's own state to every display snapshot.
@@ -220,13 +301,20 @@ def wire(socketio: SocketIO, desk: Desk, bus: EventBus, printer_status=None,
     the processes tell each other of changes over Redis (``<channel>:display``).
 
     ``session_minutes`` (ANTREAN_SESSION_MINUTES): a ``/counter`` socket is closed once its session
-    has been idle that long; with background tasks a sweep checks every socket every 30 seconds."""
-    drop_malformed_packets(socketio.server)  # type: ignore[attr-defined]  # .server: not in the stubs
+    has been idle that long; with background tasks a sweep checks every socket every 30 seconds.
+
+    ``limits``: connections per address and events per connection (shared/realtime/socket_limits.py);
+    ``max_follows``: tickets one ``/ticket`` connection follows at most."""
+    server = socketio.server  # type: ignore[attr-defined]  # .server: not in the stubs
+    if limits is not None:
+        limits.install(server)
+        pace_websockets(server.eio)
+    drop_malformed_packets(server, limits)
     display = DisplayNamespace(desk, display_extend)
     socketio.on_namespace(display)
     counter = CounterNamespace(desk, session_minutes)
     socketio.on_namespace(counter)
-    socketio.on_namespace(TicketNamespace(desk))
+    socketio.on_namespace(TicketNamespace(desk, max_follows))
     call_lock = threading.Lock()
 
     def send_snapshot(snap: dict) -> None:

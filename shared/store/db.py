@@ -15,6 +15,7 @@ from typing import TypeVar
 from sqlalchemy import create_engine, event, literal
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -49,16 +50,23 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS) -> Engine:
+def make_engine(url: str, busy_seconds: float = DEFAULT_BUSY_SECONDS, *, pool_size: int = 10,
+                pool_seconds: float = 30.0) -> Engine:
     """``busy_seconds``: how long a SQLite writer waits for another one's lock (ANTREAN_DB_BUSY_SECONDS);
-    on PostgreSQL, how long a new connection may take."""
+    on PostgreSQL, how long a new connection may take.
+
+    PostgreSQL: ``pool_size`` connections are kept open (ANTREAN_DB_POOL_SIZE), twice as many more
+    are opened at peaks, and a unit of work waits at most ``pool_seconds`` (ANTREAN_DB_POOL_SECONDS)
+    for a free one; then SQLAlchemy's ``TimeoutError`` is raised, which the web layer answers with
+    a 503 (``is_unavailable``)."""
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False},
                                hide_parameters=True)
         _sqlite_immediate_transactions(engine, busy_seconds)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True,
+    return create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size, pool_timeout=pool_seconds,
+                         pool_pre_ping=True, hide_parameters=True,
                          connect_args={"connect_timeout": max(1, int(busy_seconds))})
 
 
@@ -119,9 +127,9 @@ def is_locked(exc: BaseException) -> bool:
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """The database cannot answer now (locked, unreachable, connection lost, disk full): worth a retry
-    later, not a bug. The web layer answers 503 for these."""
-    if isinstance(exc, OperationalError):
+    """The database cannot answer now (locked, unreachable, connection lost, disk full, no free
+    connection in the pool): worth a retry later, not a bug. The web layer answers 503 for these."""
+    if isinstance(exc, (OperationalError, PoolTimeout)):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from antrean.shared.web import limits
@@ -15,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DBAPIError, database_unavailable)  # locked, unreachable, full: 503, retry
+    app.register_error_handler(PoolTimeout, database_unavailable)  # every pooled connection busy: the same
 
 
 def _page_texts() -> dict[int, tuple[str, str]]:

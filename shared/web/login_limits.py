@@ -25,9 +25,10 @@ from flask.typing import RouteCallable
 from flask_limiter import Limiter, RequestLimit
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from antrean.shared.services.tokens import check_token
-from antrean.shared.store.db import reading
+from antrean.shared.store.db import is_unavailable, reading
 from antrean.shared.store.models import DeviceToken, Ticket
 from antrean.shared.web.auth import basic_credentials
 from antrean.shared.web.helpers import desk
@@ -63,8 +64,13 @@ def _repeated_request() -> bool:
     key = body.get("request_id") if isinstance(body, dict) else None
     if not isinstance(key, str) or not 8 <= len(key) <= 64:
         return False
-    with reading(desk().sessions) as s:
-        return s.scalar(select(Ticket.id).where(Ticket.request_key == key)) is not None
+    try:
+        with reading(desk().sessions) as s:
+            return s.scalar(select(Ticket.id).where(Ticket.request_key == key)) is not None
+    except SQLAlchemyError as exc:
+        if not is_unavailable(exc):
+            raise
+        return False  # the database is away: counted as a new ticket; the view then answers its 503
 
 
 def _login_key() -> str:

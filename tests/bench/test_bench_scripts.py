@@ -77,3 +77,14 @@ def test_print_path_prints_cpu_per_printed_ticket():
     assert "layout    : " in out and "file write: " in out
     assert "printed   : 12 files for 12 tickets" in out  # each ticket exactly once
     assert "profile   : one burst of 5 tickets, top 5 by tottime" in out and "ncalls" in out
+
+
+def test_flood_prints_the_kiosk_memory_and_log_figures():
+    out = run_bench("flood.py", "--seconds", "1", "--before", "0.6", "--after", "1.2", "--recovery", "0.4")
+    assert "flood     : 1 s from 1 address(es), " in out and "dropped by the server" in out
+    for phase in ("before flood", "during flood", "0-0.4 s after flood", "from 0.4 s after flood"):
+        assert f"kiosk {phase}" in out and "p99" in out
+    assert "kiosk errors: 0 of" in out
+    assert "memory    : " in out and "growth" in out and "log       : grew" in out
+    assert "server CPU: " in out and " during it, " in out
+    assert "targets   : kiosk p99 during flood <= 250 ms: " in out

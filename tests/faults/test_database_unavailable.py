@@ -13,7 +13,7 @@ import requests
 
 from tests.support.clients import Staff
 from tests.support.env import PG_ADMIN_URL
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, wait_for
 
 REQUEST_ID = "5d0c3c1e-7a31-4d2b-9b55-000000000042"
 
@@ -143,5 +143,43 @@ def test_postgresql_unreachable_then_back(tmp_path, pg_url):
             assert conn.execute("SELECT count(*) FROM print_jobs").fetchone()[0] == 2
             assert conn.execute("SELECT last FROM sequences WHERE name='ticket:A'").fetchone()[0] == 2
         assert "database unavailable for POST /api/v1/tickets" in server.log.read_text()
+    finally:
+        server.stop()
+
+
+@pytest.mark.postgres
+def test_postgresql_pool_exhausted_answers_503_not_500(tmp_path, pg_url):
+    """Every pooled connection busy (here: kiosk requests stuck behind another program's table lock,
+    as a flood once left them): a request that finds no free connection within
+    ANTREAN_DB_POOL_SECONDS gets the documented 503, not a 500 or a hang, and the stuck requests finish
+    once the lock goes."""
+    server = LiveServer(tmp_path, {"DATABASE_URL": pg_url, "ANTREAN_PRINTER": "none", "ANTREAN_SPEECH": "off",
+                                   "ANTREAN_DB_POOL_SIZE": "1", "ANTREAN_DB_POOL_SECONDS": "0.5"})
+    server.create_demo()
+    server.start()
+    try:
+        assert ask(server).json()["number"] == "A001"
+        holder = psycopg.connect(pg_url)
+        holder.execute("LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE")
+        answers: list[requests.Response] = []
+        stuck = [threading.Thread(target=lambda: answers.append(ask(server))) for _ in range(3)]
+        try:
+            for t in stuck:  # one pooled connection and two more at a peak: all three held by these
+                t.start()
+            def three_waiting() -> bool:
+                with psycopg.connect(PG_ADMIN_URL) as conn:
+                    return conn.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0] >= 3
+            assert wait_for(three_waiting, timeout=20), "the kiosk requests did not reach the lock"
+            assert_unavailable(ask(server, REQUEST_ID))
+        finally:
+            holder.rollback()
+            holder.close()
+        for t in stuck:
+            t.join(30)
+        assert sorted(r.status_code for r in answers) == [201, 201, 201]
+        again = ask(server, REQUEST_ID)  # the refused kiosk's retry
+        assert again.status_code == 201
+        log = server.log.read_text()
+        assert "database unavailable for POST /api/v1/tickets" in log and "Traceback" not in log
     finally:
         server.stop()

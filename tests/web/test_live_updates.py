@@ -145,3 +145,22 @@ def test_issuing_with_no_display_connected_reads_no_snapshot(app, desk, monkeypa
     display.disconnect(namespace="/display")
     desk.issue_ticket("ktp")
     assert len(reads) == 2
+
+
+def test_a_phone_follows_at_most_five_tickets_and_the_oldest_goes(app, desk, staff):
+    """A bounded amount of work per connection (ANTREAN_SOCKET_FOLLOWS, default 5): a connection that
+    follows a sixth ticket is no longer told when the first one moves."""
+    b1 = desk.issue_ticket("ahli_waris")  # surat_keterangan: loket 2
+    mine = [desk.issue_ticket("ktp") for _ in range(5)]  # adminduk: loket 1
+    phone = socket(app, "/ticket")
+    for ticket in (b1, *mine):
+        assert phone.emit("follow", {"public_id": ticket["public_id"]}, namespace="/ticket",
+                          callback=True)["number"] == ticket["number"]
+    only_b1 = follow(app, b1)
+    called = desk.call_next(staff["pelayanan2"])  # B001, the first ticket the phone followed
+    assert called["number"] == b1["number"]
+    assert (refreshed(phone), refreshed(only_b1)) == (0, 1)
+    desk.call_next(staff["pelayanan1"])  # A001, one of the five it still follows
+    assert refreshed(phone) == 1
+    for p in (phone, only_b1):
+        p.disconnect(namespace="/ticket")
