@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from antrean.shared.domain.stats import median, p90
@@ -40,6 +41,14 @@ def complaint_status(status: str) -> str:
     """A complaint's status in the register: ``open``, ``done`` (resolved), ``returned``, or the
     ticket's own status (no_show, cancelled)."""
     return "open" if status in COMPLAINT_OPEN_STATUSES else status
+
+
+def resolution_days(status: str, created_at: datetime, finished_at: datetime | None) -> float | None:
+    """Days (calendar, 2 decimals) from a complaint's intake to its decision or hand-over: for one
+    resolved (done) or returned; None while open or when it ended otherwise (no-show, cancelled)."""
+    if status not in ("done", "returned") or finished_at is None:
+        return None
+    return round((finished_at - created_at).total_seconds() / 60 / MINUTES_PER_DAY, 2)
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,8 @@ def complaint_figures(tickets: list[Ticket]) -> dict[str, Any]:
     for t in tickets:
         if t.complaint_channel is None:
             continue
-        days = None
-        if t.status in ("done", "returned") and t.finished_at is not None:
-            days = (t.finished_at - t.created_at).total_seconds() / 60 / ev.MINUTES_PER_DAY
-        items.append(ev.Complaint(t.complaint_channel, t.status, t.lapor_number, days))
+        items.append(ev.Complaint(t.complaint_channel, t.status, t.lapor_number,
+                                  ev.resolution_days(t.status, t.created_at, t.finished_at)))
     return ev.complaint_summary(items)
 
 
