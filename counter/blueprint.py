@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_te
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
+from antrean.counter.files import alert_context
 from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, OperationError
@@ -93,7 +94,7 @@ def index():
         queue=d.work_queue(actor), counts=d.queue_counts(), found=found, query=request.args.get("q", ""),
         roles=[d.catalogue.actors.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & _desk_roles(d.catalogue)), catalogue=d.catalogue,
-        speech=speech_status,
+        speech=speech_status, **alert_context(),
     )
 
 

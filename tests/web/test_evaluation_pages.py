@@ -106,3 +106,21 @@ def test_the_administrator_keeps_the_accessibility_list_and_the_alert_margin(cli
     assert "Kursi roda\nJalur landai\nLoket prioritas</textarea>" in page and 'value="20"' in page
     report = client.get("/counter/reports/").get_data(as_text=True)
     assert "<li>Kursi roda</li><li>Jalur landai</li><li>Loket prioritas</li>" in report
+
+
+def test_the_kasi_sees_late_requests_and_others_do_not(client, login, app, app_staff, clock):
+    d, staff = office(app, app_staff)
+    t = ticket_through(d, staff, clock, "ktp", [1, 2])  # at step 3, verification (5 minutes)
+    login("kasi")
+    assert client.get("/counter/files/alerts").get_json() == {"alerts": []}
+    page = client.get("/counter/").get_data(as_text=True)
+    assert 'id="late-alerts"' in page and "alerts.js" in page
+    clock.advance(minutes=9)  # 9 minutes at a 5-minute step: past 150%
+    alerts = client.get("/counter/files/alerts").get_json()["alerts"]
+    assert [(a["number"], a["kind"], a["step"], a["late_minutes"]) for a in alerts] == [(t["number"], "step", 3, 4.0)]
+    assert "4 menit melewati Mutu Baku 5 menit" in alerts[0]["text"] and "Warga" not in str(alerts)
+    listing = client.get("/counter/files/").get_data(as_text=True)
+    assert f'data-ticket="{t["number"]}"' in listing and "langkah 3" in listing
+    login("pelayanan1")
+    assert client.get("/counter/files/alerts").status_code == 403
+    assert 'id="late-alerts"' not in client.get("/counter/").get_data(as_text=True)
