@@ -17,6 +17,7 @@ from typing import Any
 
 from antrean.shared.domain.stats import median, p90
 
+LAPOR_URL = "https://www.lapor.go.id"  # SP4N-LAPOR!, the national complaint channel (kiosk, status page)
 DEFAULT_ALERT_MARGIN = 50  # percent over a step's Mutu Baku before the Kasi is alerted
 ALERT_MARGIN_KEY = "evaluation.alert_margin"  # settings key: whole percent, 0..500
 ACCESSIBILITY_KEY = "office.accessibility"  # settings key: the accessibility features (a list of names)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from antrean.shared.services.desk import Actor
 from antrean.shared.store.models import User
-from tests.support.factories import COMPLAINT, pickup_code_of, ticket_through
+from tests.support.factories import COMPLAINT, issue, pickup_code_of, ticket_through
 
 
 def office(app, app_staff):
@@ -124,3 +124,15 @@ def test_the_kasi_sees_late_requests_and_others_do_not(client, login, app, app_s
     login("pelayanan1")
     assert client.get("/counter/files/alerts").status_code == 403
     assert 'id="late-alerts"' not in client.get("/counter/").get_data(as_text=True)
+
+
+def test_the_kiosk_and_the_status_page_name_sp4n_lapor(client):
+    kiosk = client.get("/kiosk/").get_data(as_text=True)
+    corner = kiosk.split('id="kiosk-lapor"')[1].split("</div>")[0]
+    assert "lapor.go.id" in corner and 'src="/kiosk/lapor.svg"' in corner
+    assert kiosk.index('id="kiosk-lapor"') < kiosk.index('<main id="kiosk"')  # in the header, not among the buttons
+    svg = client.get("/kiosk/lapor.svg")
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml" and b"<svg" in svg.data
+    ticket = issue(client, "ktp")
+    status = client.get(ticket["status_url"]).get_data(as_text=True)
+    assert '<a href="https://www.lapor.go.id" rel="noopener">SP4N-LAPOR! (lapor.go.id)</a>' in status
