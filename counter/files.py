@@ -14,7 +14,6 @@ applicant's name.
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template

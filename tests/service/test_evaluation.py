@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from antrean.shared.services.evaluation import alerts, evaluation_figures, save_evaluation_settings
 from antrean.shared.services.errors import Forbidden, OperationError
+from antrean.shared.services.evaluation import alerts, evaluation_figures, save_evaluation_settings
 from antrean.shared.services.reports import Period
 from tests.support.factories import COMPLAINT, NIK, actor, pickup_code_of, ticket_through
 

@@ -78,8 +78,8 @@ def test_a_resolved_complaint_shows_its_days(client, login, app, app_staff, cloc
     d, staff = some_work(app, app_staff, clock)
     t = next(x for x in d.find_tickets("LPR-77"))
     clock.advance(days=2)
-    for number, user in ((3, "pengaduan"), (4, "sekcam")):
-        who = next(a for a in staff.values() if ("tim_pengaduan" if number == 3 else "sekcam") in a.roles)
+    for number, role in ((3, "tim_pengaduan"), (4, "sekcam")):
+        who = next(a for a in staff.values() if role in a.roles)
         d.complete_step(who, t["id"], number)
     camat = next(a for a in staff.values() if "camat" in a.roles)
     d.complete_step(camat, t["id"], 5, complaint={"outcome": COMPLAINT["outcome"]})
