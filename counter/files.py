@@ -16,13 +16,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from antrean.shared.services.evaluation import alerts, sees_alerts
-from antrean.shared.web.helpers import current_actor, desk
+from antrean.shared.services.evaluation import ALERT_ROLES, alerts, sees_alerts
+from antrean.shared.web.helpers import current_actor, desk, roles_required
 
 bp = Blueprint("files", __name__, url_prefix="/counter/files", template_folder="templates")
 
@@ -71,8 +71,6 @@ def alert_context() -> dict[str, Any]:
 
 
 @bp.get("/alerts")
-@login_required
+@roles_required(*ALERT_ROLES)
 def alerts_json():
-    if not sees_alerts(current_actor()):
-        abort(403)
     return jsonify({"alerts": current_alerts()})
