@@ -25,6 +25,7 @@ from flask_babel import gettext as _
 from antrean.counter.admin_forms import BLANK_STEP_ROWS, names_from_form, office_from_form, service_from_form, step_rows
 from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, MAX_STEP_MINUTES, STEP_KINDS, WEEKDAYS, dump_catalogue
 from antrean.shared.services import administration as admin
+from antrean.shared.services import evaluation
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, roles_required
 from antrean.shared.web.labels import step_kind_names, weekday_names
@@ -74,13 +75,28 @@ def office():
             return redirect(url_for("admin.office"))
     return render_template("admin/office.html", values=values, error=error, weekdays=WEEKDAYS, day_names=weekday_names(),
                            services=d.catalogue.services.values(), has_logo=admin.logo_png(d) is not None,
-                           max_quota=MAX_DAILY_QUOTA), \
+                           max_quota=MAX_DAILY_QUOTA, evaluation=evaluation.evaluation_settings(d)), \
         400 if error else 200
 
 
 def _whole(text: str) -> int | None:
     """A form's id as a number (the service checks its range), or None; never ``int()`` on any digits."""
     return int(text) if text.isascii() and text.isdigit() and len(text) < 20 else None
+
+
+@bp.post("/evaluation")
+@admin_only
+def evaluation_settings():
+    """The accessibility features the office offers (one per line) and the margin over a step's
+    Mutu Baku before the Kasi is alerted (percent)."""
+    try:
+        evaluation.save_evaluation_settings(desk(), current_actor(), request.form.get("accessibility", ""),
+                                            request.form.get("alert_margin", ""))
+    except OperationError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Sarana kelompok rentan dan batas peringatan disimpan."), "ok")
+    return redirect(url_for("admin.office"))
 
 
 @bp.post("/logo")

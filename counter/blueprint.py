@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_te
 from flask_babel import gettext as _
 from flask_login import login_required, logout_user
 
+from antrean.counter.files import alert_context
 from antrean.shared.domain.queue import desk_step
 from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services.administration import active_lokets
@@ -118,7 +119,7 @@ def _page(busy: LoketBusy | None = None, busy_action: str | None = None, status:
         roles=[d.catalogue.actors.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & _desk_roles(d.catalogue)), catalogue=d.catalogue,
         speech=speech_status, held=[(t, _who_can(t, actor.roles, desks)) for t in held],
-        busy=busy, busy_action=busy_action,
+        busy=busy, busy_action=busy_action, **alert_context(),
     )
     return page, status
 

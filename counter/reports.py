@@ -15,10 +15,12 @@ from flask_babel import gettext as _
 
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
+from antrean.shared.domain.queue import PRIORITY_TEXT
+from antrean.shared.services.evaluation import evaluation_figures
 from antrean.shared.services.register import complaint_rows, register_rows
 from antrean.shared.services.reports import Period, office_and_satisfaction, office_figures
 from antrean.shared.web.helpers import desk, roles_required
-from antrean.shared.web.labels import name_of, role_names, status_names
+from antrean.shared.web.labels import channel_names, complaint_status_names, name_of, role_names, status_names
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__, url_prefix="/counter/reports", template_folder="templates")
@@ -57,7 +59,9 @@ def index():
     step_labels = [_("%(service)s, langkah %(step)s", service=names.get(st["service"], st["service"]), step=st["step"])
                    for st in report["steps"]]
     return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names,
-                           step_labels=step_labels,
+                           step_labels=step_labels, ev=evaluation_figures(d, period),
+                           priority_names=priority_names(), channels=channel_names(),
+                           complaint_statuses=complaint_status_names(),
                            roles=role_names(d.catalogue.actors), groups=d.catalogue.groups)
 
 
@@ -95,10 +99,48 @@ COLUMNS = {
               ("p90", "P90 (menit)"), ("within_standard", "Sesuai standar"), ("over_standard", "Melebihi standar")],
     "complaints": [("date", "Tanggal"), ("number", "Nomor antrean"), ("complainant", "Pelapor"), ("nik", "NIK"),
                    ("channel", "Disampaikan"), ("complaint", "Isi pengaduan"), ("outcome", "Berita acara"),
-                   ("lapor_number", "No. SP4N-LAPOR!"), ("status", "Hasil"), ("handed_over", "Penyerahan")],
+                   ("lapor_number", "No. SP4N-LAPOR!"), ("status", "Hasil"), ("handed_over", "Penyerahan"),
+                   ("resolution_days", "Lama penyelesaian (hari)")],
+    "promised": [("name", "Layanan"), ("promised_minutes", "Waktu dijanjikan (menit kerja)"),
+                 ("promised_days", "Waktu dijanjikan (hari kerja)"), ("n", "Permohonan selesai"),
+                 ("within", "Selesai tepat waktu"), ("within_share", "Bagian tepat waktu"),
+                 ("median_minutes", "Median (menit kerja)"), ("p90_minutes", "P90 (menit kerja)"),
+                 ("median_days", "Median (hari kerja)"), ("p90_days", "P90 (hari kerja)")],
+    "priority": [("group", "Kelompok"), ("tickets", "Tiket"), ("n", "Dipanggil"),
+                 ("median", "Median menunggu (menit)"), ("p90", "P90 menunggu (menit)")],
+    "complaint_summary": [("item", "Rincian"), ("value", "Nilai")],
     "services": [("name", "Layanan"), ("group", "Kelompok"), ("tickets", "Tiket"),
                  ("done", "Selesai"), ("returned", "TMS"), ("no_show", "Tidak hadir")],
 }
+
+
+def priority_names() -> dict[str, str]:
+    return {reason: _(text) for reason, text in PRIORITY_TEXT.items()}
+
+
+def _evaluation_rows(kind: str, ev: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of an evaluation export, with names: promised against actual per service, the
+    priority waits per group, the complaint register's counts."""
+    if kind == "promised":
+        return ev["promised"]
+    if kind == "priority":
+        names = priority_names()
+        p = ev["priority"]
+        return ([{**r, "group": name_of(names, r["reason"]) or _("Prioritas tanpa alasan")} for r in p["per_reason"]]
+                + [{**p["priority"], "group": _("Semua tiket prioritas")},
+                   {**p["others"], "group": _("Tiket lain (bukan prioritas)")}])
+    c = ev["complaints"]
+    channels, statuses = channel_names(), complaint_status_names()
+    rows = [{"item": _("Jumlah pengaduan"), "value": c["total"]}]
+    rows += [{"item": _("Disampaikan: %(channel)s", channel=name_of(channels, code)), "value": n}
+             for code, n in c["by_channel"].items()]
+    rows += [{"item": _("Status: %(status)s", status=name_of(statuses, code)), "value": n}
+             for code, n in c["by_status"].items()]
+    rows += [{"item": _("Dengan nomor SP4N-LAPOR!"), "value": c["with_lapor"]},
+             {"item": _("Pengaduan selesai/dikembalikan"), "value": c["resolution_days"]["n"]},
+             {"item": _("Median lama penyelesaian (hari)"), "value": c["resolution_days"]["median"]},
+             {"item": _("P90 lama penyelesaian (hari)"), "value": c["resolution_days"]["p90"]}]
+    return rows
 
 
 def _named(kind: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -112,6 +154,8 @@ def _named(kind: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 for r in rows]
     if kind == "services":
         return [{**r, "group": _(name_of(groups, r.get("group")))} for r in rows]
+    if kind in ("promised", "priority", "complaint_summary"):
+        return rows  # built with names already (``_evaluation_rows``)
     return [{**r, "status": name_of(statuses, r.get("status"))} for r in rows]
 
 
@@ -166,6 +210,8 @@ def export(kind: str, fmt: str):
         rows = _register_rows(period, _search())
     elif kind == "complaints":
         rows = _complaint_rows(period, _search())
+    elif kind in ("promised", "priority", "complaint_summary"):
+        rows = _evaluation_rows(kind, evaluation_figures(d, period))
     else:
         report = office_figures(d, period)
         rows = report["steps"] if kind == "steps" else report["per_service"]

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import get_locale
 
 from antrean.shared.domain.clock import local, zone_abbreviation
+from antrean.shared.domain.evaluation import LAPOR_URL
 from antrean.shared.services import availability, kiosk_settings
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.desk import NotFound
@@ -72,6 +73,27 @@ def status(public_id: str):
                                     issued_text=f"{issued} {tz_label}"))
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex"
+    return resp
+
+
+@bp.context_processor
+def _lapor() -> dict[str, str]:
+    """SP4N-LAPOR!, the national complaint channel: a corner of the kiosk, a line of the status page."""
+    return {"lapor_url": LAPOR_URL}
+
+
+_LAPOR_SVG: list[bytes] = []  # drawn once: the address never changes
+
+
+@bp.get("/lapor.svg")
+def lapor_qr():
+    """A QR code to SP4N-LAPOR! for the kiosk's corner."""
+    if not _LAPOR_SVG:
+        buf = io.BytesIO()
+        qrcode.make(LAPOR_URL, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=1).save(buf)
+        _LAPOR_SVG.append(buf.getvalue())
+    resp = Response(_LAPOR_SVG[0], mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "public, max-age=86400"
     return resp
 
 

@@ -53,6 +53,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_MINUTES": int(env.get("ANTREAN_SESSION_MINUTES") or 480),
         "PRINT_RETRY_SECONDS": float(env.get("ANTREAN_PRINT_RETRY_SECONDS") or 5),
         "PRINT_ACK_SECONDS": float(env.get("ANTREAN_PRINT_ACK_SECONDS") or 30),
+        "ALERTS_REFRESH_SECONDS": int(env.get("ANTREAN_ALERTS_REFRESH_SECONDS") or 30),
         "ALWAYS_OPEN": (env.get("ANTREAN_ALWAYS_OPEN") or "").strip().lower() in ("1", "true", "yes", "on"),
         # speech (docs/display.md): on (pyttsx3), off (chime only) or tone (test tones)
         "SPEECH": env.get("ANTREAN_SPEECH") or "on",

@@ -44,6 +44,7 @@ LABELS: dict[str, dict[str, str]] = {
         "documents": "Dokumen yang perlu disiapkan:",
         "pickup": "Kode pengambilan",
         "footer": "Simpan tiket ini. Pantau antrean Anda dengan memindai kode QR.",
+        "complaints": "Pengaduan: lapor.go.id",  # SP4N-LAPOR!, the national complaint channel
     },
     "en": {
         "number": "Queue number",
@@ -54,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "documents": "Documents to prepare:",
         "pickup": "Pickup code",
         "footer": "Keep this ticket. Scan the QR code to follow your place in the queue.",
+        "complaints": "Complaints: lapor.go.id",
     },
 }
 
@@ -208,5 +210,6 @@ def render_ticket(printer, slip: TicketSlip, width: int = 42) -> None:
         p.qr(ascii_safe(slip.status_url), native=True, size=6)
         p.ln()
     write_lines(p, slip.footer or labels["footer"], width)
+    write_lines(p, labels["complaints"], width)  # one short line (fits a 58 mm roll), no second QR
     p.set(align="left")
     p.cut()

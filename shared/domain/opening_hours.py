@@ -144,3 +144,50 @@ def evaluate(office: Office, service_code: str, now: datetime, issued: int = 0,
     if quota is not None and issued >= quota:
         return State(False, "quota_full", next_opening(office, now, next_day=True), quota, issued)
     return State(True, quota=quota, issued=issued)
+
+
+def office_windows(office: Office, day: date) -> list[tuple[datetime, datetime]]:
+    """The local times on ``day`` when the office works (its hours, without the kiosk's last-ticket
+    margin); none on a holiday or a closed weekday; the whole day when the office sets no hours."""
+    tz = ZoneInfo(office.timezone)
+    if is_holiday(office, day):
+        return []
+    if office.hours is None:
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        return [(midnight, midnight + timedelta(days=1))]
+    return [(_at(day, start, tz), _at(day, end, tz)) for start, end in office.hours[day.weekday()]
+            if _at(day, end, tz) > _at(day, start, tz)]
+
+
+def working_minutes(office: Office, start: datetime, end: datetime) -> float:
+    """The office's working minutes between ``start`` and ``end``: only the time inside its hours
+    counts, so a request taken on Friday afternoon and finished on Monday morning is charged the
+    end of Friday and the start of Monday, never the weekend or a holiday. 0 when ``end`` is not
+    after ``start``."""
+    if end <= start:
+        return 0.0
+    a, b = local(start, office.timezone), local(end, office.timezone)
+    total = 0.0
+    day = a.date()
+    while day <= b.date():
+        for w_start, w_end in office_windows(office, day):
+            lo, hi = max(a, w_start), min(b, w_end)
+            if hi > lo:
+                total += (hi - lo).total_seconds() / 60
+        day += timedelta(days=1)
+    return total
+
+
+def working_day_minutes(office: Office) -> float:
+    """The minutes of the office's longest working day (a "hari kerja" when a time is shown in
+    days); a full day when the office sets no hours."""
+    if office.hours is None:
+        return 24 * 60.0
+    longest = 0.0
+    for ranges in office.hours:
+        minutes = 0.0
+        for start, end in ranges:
+            (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
+            minutes += max(0, (h2 * 60 + m2) - (h1 * 60 + m1))
+        longest = max(longest, minutes)
+    return longest or 24 * 60.0

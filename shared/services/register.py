@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from antrean.shared.domain.applicant import CHANNELS
 from antrean.shared.domain.clock import local
+from antrean.shared.domain.evaluation import resolution_days
 from antrean.shared.services import retention
 from antrean.shared.services.context import Context
 from antrean.shared.services.errors import mask_nik
@@ -83,5 +84,6 @@ def complaint_rows(desk: Context, period: Period, query: str = "", purged_label:
                 "complaint": purged_label if purged else t.complaint_text or "",
                 "outcome": purged_label if purged else t.complaint_outcome or "",
                 "lapor_number": t.lapor_number or "", "status": t.status, "handed_over": handed.get(t.id, ""),
+                "resolution_days": resolution_days(t.status, t.created_at, t.finished_at),
             })
         return rows

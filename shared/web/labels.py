@@ -23,6 +23,17 @@ def step_kind_names() -> dict[str, str]:
             "in_person": _("Pemohon hadir")}
 
 
+def complaint_status_names() -> dict[str, str]:
+    """A complaint's status in the register (shared/domain/evaluation.complaint_status)."""
+    return {**status_names(), "open": _("Belum selesai"), "done": _("Selesai (ditindaklanjuti)")}
+
+
+def channel_names() -> dict[str, str]:
+    """How a complaint came in (shared/domain/applicant.CHANNELS), in the page's language."""
+    return {"langsung": _("Langsung (datang ke kantor)"), "tertulis": _("Tertulis (surat)"),
+            "telepon": _("Telepon")}
+
+
 def weekday_names() -> dict[str, str]:
     names = (_("Senin"), _("Selasa"), _("Rabu"), _("Kamis"), _("Jumat"), _("Sabtu"), _("Minggu"))
     return dict(zip(WEEKDAYS, names, strict=True))

@@ -436,6 +436,19 @@ def test_english_ticket_and_optional_parts():
     assert "Terima kasih" in custom and "Simpan tiket" not in custom
 
 
+@pytest.mark.parametrize("width", [32, 42, 48])
+def test_the_ticket_names_the_complaint_channel_in_one_line(width):
+    """SP4N-LAPOR! on paper: one short line under the footer, whole on a 58 mm roll; the one QR
+    code stays the status page's."""
+    data = render_ticket_bytes(make_slip(), width=width)
+    lines = visible_lines(data)
+    assert lines.count("Pengaduan: lapor.go.id") == 1
+    assert [line for line in lines if line][-1] == "Pengaduan: lapor.go.id"  # the last words
+    assert data.count(b"lapor") == 1
+    english = visible_lines(render_ticket_bytes(make_slip(lang="en"), width=width))
+    assert "Complaints: lapor.go.id" in english
+
+
 def test_profile_changes_nothing_but_the_printer_model(tmp_path):
     slip = make_slip()
     assert render_ticket_bytes(slip, "TM-T20II", 48).count(QUAD_SIZE) == 1

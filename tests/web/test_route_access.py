@@ -13,7 +13,7 @@ from tests.support.security import ALL_ROLES, PASSWORD, add_user, login, methods
 # Pages and APIs for citizens, the kiosk and the waiting-room screen; nothing else is public.
 PUBLIC = {
     "index", "static", "vendor", "kiosk.static", "display.static", "counter.static",  # scripts and styles, no data
-    "kiosk.index", "kiosk.status", "kiosk.qr", "kiosk.preview",
+    "kiosk.index", "kiosk.status", "kiosk.qr", "kiosk.preview", "kiosk.lapor_qr",
     "survey.start", "survey.form",
     "api.openapi", "api.services", "api.issue_ticket", "api.get_ticket", "api.print_state",
     "display.index", "display.state", "display.speech", "display.chime", "display.audio", "display.logo",
