@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from antrean.shared.domain import standards as rules
 from antrean.shared.services import standards
-from antrean.shared.services.desk import NotFound, OperationError
+from antrean.shared.services.desk import NotFound
 from antrean.shared.web.helpers import current_actor, desk, roles_required
 
 bp = Blueprint("standards", __name__, url_prefix="/counter/standar", template_folder="templates")
@@ -40,28 +40,31 @@ def index():
     return render_template("standards/index.html", rows=standards.all_standings(d), maklumat=standards.maklumat(d))
 
 
-@bp.route("/maklumat", methods=["GET", "POST"])
+@bp.get("/maklumat")
 @may_see
 def maklumat():
+    standing = standards.maklumat(desk())
+    return _maklumat_page(standing, standing.draft, {}, {})
+
+
+@bp.post("/maklumat")
+@admin_only
+def save_maklumat():
     d = desk()
-    standing = standards.maklumat(d)
-    values, errors = standing.draft, {}
-    if request.method == "POST":
-        if EDIT not in current_actor().roles:
-            abort(403)
-        values = {k: request.form.get(k, "") for k in ("text", "signatory_name", "signatory_title")}
-        try:
-            number = standards.save_maklumat(d, current_actor(), values["text"], values["signatory_name"],
-                                             values["signatory_title"], request.form.get("note", ""))
-        except standards.StandardFormError as exc:
-            errors = exc.errors
-        except OperationError as exc:
-            errors = {"text": str(exc)}
-        else:
-            flash(_("Maklumat disimpan sebagai versi %(v)s. Camat dapat menetapkannya.", v=number), "ok")
-            return redirect(url_for("standards.maklumat"))
+    values = {k: request.form.get(k, "") for k in ("text", "signatory_name", "signatory_title")}
+    try:
+        number = standards.save_maklumat(d, current_actor(), values["text"], values["signatory_name"],
+                                         values["signatory_title"], request.form.get("note", ""))
+    except standards.StandardFormError as exc:
+        return _maklumat_page(standards.maklumat(d), values, exc.errors, {})
+    flash(_("Maklumat disimpan sebagai versi %(v)s. Camat dapat menetapkannya.", v=number), "ok")
+    return redirect(url_for("standards.maklumat"))
+
+
+def _maklumat_page(standing: standards.Standing, values: dict[str, str], errors: dict[str, str],
+                   adopt_errors: dict[str, str]):
     return render_template("standards/maklumat.html", standing=standing, values=values, errors=errors,
-                           adopt_errors={}), 400 if errors else 200
+                           adopt_errors=adopt_errors), 400 if errors or adopt_errors else 200
 
 
 @bp.post("/maklumat/tetapkan")
@@ -73,8 +76,7 @@ def adopt_maklumat():
                                  request.form.get("decree_date", ""), request.form.get("decree_number", ""))
     except standards.StandardFormError as exc:
         standing = standards.maklumat(d)
-        return render_template("standards/maklumat.html", standing=standing, values=standing.draft, errors={},
-                               adopt_errors=exc.errors), 400
+        return _maklumat_page(standing, standing.draft, {}, exc.errors)
     except NotFound:
         abort(404)
     flash(_("Maklumat Pelayanan ditetapkan dan dipublikasikan."), "ok")
@@ -88,24 +90,24 @@ def _standing(code: str) -> standards.Standing:
         abort(404)
 
 
-@bp.route("/<code>", methods=["GET", "POST"])
+@bp.get("/<code>")
 @may_see
 def service(code: str):
-    d = desk()
     standing = _standing(code)
-    values, errors = standing.draft, {}
-    if request.method == "POST":
-        if EDIT not in current_actor().roles:
-            abort(403)
-        values = {k: request.form.get(k, "") for k in rules.KEYS}
-        try:
-            number = standards.save_standard(d, current_actor(), code, values, request.form.get("note", ""))
-        except standards.StandardFormError as exc:
-            errors = exc.errors
-        else:
-            flash(_("Standar pelayanan disimpan sebagai versi %(v)s. Camat dapat menetapkannya.", v=number), "ok")
-            return redirect(url_for("standards.service", code=code))
-    return _service_page(code, standing, values, errors, {})
+    return _service_page(code, standing, standing.draft, {}, {})
+
+
+@bp.post("/<code>")
+@admin_only
+def save(code: str):
+    standing = _standing(code)
+    values = {k: request.form.get(k, "") for k in rules.KEYS}
+    try:
+        number = standards.save_standard(desk(), current_actor(), code, values, request.form.get("note", ""))
+    except standards.StandardFormError as exc:
+        return _service_page(code, standing, values, exc.errors, {})
+    flash(_("Standar pelayanan disimpan sebagai versi %(v)s. Camat dapat menetapkannya.", v=number), "ok")
+    return redirect(url_for("standards.service", code=code))
 
 
 def _service_page(code: str, standing: standards.Standing, values: dict[str, str], errors: dict[str, str],

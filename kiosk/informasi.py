@@ -114,7 +114,8 @@ def _logo() -> bytes | None:
 
 def _adoption_line(version: standards.Version | None, maklumat: bool = False) -> str:
     if version is None or version.decree_date is None:
-        return "BELUM DITETAPKAN: rancangan dari SOP kantor, menunggu penetapan Camat."
+        source = "" if maklumat else " dari SOP kantor"
+        return f"BELUM DITETAPKAN: rancangan{source}, menunggu penetapan Camat."
     day = pdf.indonesian_date(version.decree_date)
     if maklumat:
         return f"Ditetapkan pada tanggal {day}."
