@@ -207,3 +207,22 @@ def adopt_maklumat(desk: Context, actor: Actor, version: Any, decree_date: Any, 
     except rules.StandardInvalid as exc:
         raise StandardFormError(exc.errors) from None
     _adopt(desk, actor, MAKLUMAT, version, decree, "maklumat:tetapkan")
+
+
+def published_all(desk: Context) -> dict[str, tuple[dict[str, str], Version | None]]:
+    """Every service's published components (the newest adopted version, else the prefill) and the adopted
+    version (None: not adopted yet), with one read: the kiosk lists them all."""
+    with reading(desk.sessions) as s:
+        rows = s.scalars(select(StandardVersion).where(StandardVersion.adopted_at.is_not(None),
+                                                       StandardVersion.subject != MAKLUMAT)).all()
+        adopted: dict[str, Version] = {}
+        for row in rows:
+            v = _version(row)
+            held = adopted.get(v.subject)
+            if held is None or (v.adopted_at, v.version) > (held.adopted_at, held.version):
+                adopted[v.subject] = v
+    out: dict[str, tuple[dict[str, str], Version | None]] = {}
+    for code, service in desk.catalogue.services.items():
+        v = adopted.get(code)
+        out[code] = (dict(v.data) if v else rules.prefill(desk.catalogue, service), v)
+    return out

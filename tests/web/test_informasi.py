@@ -123,3 +123,19 @@ def test_the_maklumat_poster_carries_the_adoption_date_in_indonesian(client, log
         assert expected in text, expected
     page = text_of(client.get("/informasi/maklumat"))
     assert "Drs. Budi Santoso" in page and rules.MAKLUMAT_TEXT in page
+
+
+def test_the_kiosk_carries_each_services_standard_and_the_status_page_links_to_it(client):
+    import json
+    import re
+
+    page = text_of(client.get("/kiosk/"))
+    info = json.loads(re.search(r'<script id="kiosk-services" type="application/json">(.*?)</script>', page,
+                                re.S).group(1))
+    sktm = info["sktm"]
+    assert [c["label"] for c in sktm["standard"]] == list(SIX) and sktm["adopted"] is False
+    assert sktm["standard"][3]["text"] == "Tidak dipungut biaya" and sktm["info_url"] == "/informasi/layanan/sktm"
+    assert 'id="confirm-info"' in page
+    ticket = client.post("/api/v1/tickets", json={"service": "sktm"}).get_json()
+    status = text_of(client.get(f"/kiosk/t/{ticket['public_id']}"))
+    assert 'href="/informasi/layanan/sktm"' in status and "https://www.lapor.go.id" in status
