@@ -134,7 +134,7 @@ def test_the_kiosk_carries_each_services_standard_and_the_status_page_links_to_i
                                 re.S).group(1))
     sktm = info["sktm"]
     assert [c["label"] for c in sktm["standard"]] == list(SIX) and sktm["adopted"] is False
-    assert sktm["standard"][3]["text"] == "Tidak dipungut biaya" and sktm["info_url"] == "/informasi/layanan/sktm"
+    assert sktm["standard"][3]["text"] == "Tidak dipungut biaya" and sktm["info_url"] == "http://localhost/informasi/layanan/sktm"
     assert 'id="confirm-info"' in page
     ticket = client.post("/api/v1/tickets", json={"service": "sktm"}).get_json()
     status = text_of(client.get(f"/kiosk/t/{ticket['public_id']}"))
