@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from antrean.shared.domain import standards as rules
+from tests.support.env import need
 
 SIX = ("Persyaratan", "Sistem, mekanisme dan prosedur", "Jangka waktu penyelesaian", "Biaya/tarif",
        "Produk pelayanan", "Penanganan pengaduan, saran dan masukan")
@@ -83,8 +84,8 @@ def desk_with_a_citizen(app, app_staff):
 
 
 def pdf_text(body: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    need(bool(shutil.which("pdftotext") and shutil.which("pdftoppm")),
+         "pdftoppm/pdftotext (Debian poppler-utils) are not installed: scripts/install.sh --test")
     path = tmp_path / "poster.pdf"
     path.write_bytes(body)
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
