@@ -103,3 +103,16 @@ def test_the_camat_finds_the_standards_from_the_reports(client, login):
     client.post("/counter/logout")
     login("kasi")  # sees the reports, not the standards
     assert 'href="/counter/standar/"' not in client.get("/counter/reports/").get_data(as_text=True)
+
+
+def test_a_save_refused_by_a_simultaneous_one_keeps_the_input(client, login, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    def always_refused(*args):
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    login("admin")
+    monkeypatch.setattr(standards, "_insert", always_refused)
+    resp = client.post("/counter/standar/ktp", data={**draft(client), "biaya": "Gratis (ketikan saya)"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "coba simpan lagi" in page and "Gratis (ketikan saya)" in page
