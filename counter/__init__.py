@@ -1,4 +1,5 @@
-"""The staff screens: login and the loket, the staff API, reports, printing, availability, admin."""
+"""The staff screens: login and the loket, the staff API, reports, printing, availability, admin, and the
+Standar Pelayanan / Maklumat pages."""
 from __future__ import annotations
 
 from flask import Flask
@@ -12,6 +13,7 @@ def init_app(app: Flask) -> None:
     from antrean.counter.files import bp as files_bp
     from antrean.counter.printing import bp as printing_bp
     from antrean.counter.reports import bp as reports_bp
+    from antrean.counter.standards import bp as standards_bp
     from antrean.shared.web import menu
 
     app.register_blueprint(counter_bp)
@@ -23,3 +25,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(availability_bp)  # close a service for today, quotas
     app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
     menu.init_app(app)  # the staff menu on every staff page, from the routes' own role rules
+    app.register_blueprint(standards_bp)  # Standar Pelayanan and Maklumat: admin edits, Camat adopts

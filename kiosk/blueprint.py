@@ -11,9 +11,10 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
+from antrean.shared.domain import standards as rules
 from antrean.shared.domain.clock import local, zone_abbreviation
 from antrean.shared.domain.evaluation import LAPOR_URL
-from antrean.shared.services import availability, kiosk_settings
+from antrean.shared.services import availability, kiosk_settings, standards
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.desk import NotFound
 from antrean.shared.services.print_worker import preview_png
@@ -37,8 +38,11 @@ def index():
     d = desk()
     now = d.clock()
     states = availability.service_states(d, now=now)
-    # What the confirmation step lists for each service: the documents to bring.
-    services_info = {s.code: {"requirements": list(s.requirements)} for s in d.catalogue.services.values()}
+    # What the confirmation step lists for each service: the documents to bring, and its Info view: the
+    # published Standar Pelayanan's six service-delivery components.
+    services_info = {code: {"requirements": list(d.catalogue.services[code].requirements),
+                            **standard_info(code, published)}
+                     for code, published in standards.published_all(d).items()}
     return render_template(
         "kiosk/index.html", confirm=kiosk_settings.options(d)["confirm"], services_info=services_info,
         groups=d.catalogue.by_group(), catalogue=d.catalogue,
@@ -50,6 +54,13 @@ def index():
         fault_seconds=_seconds("fault", FAULT_SECONDS), idle_seconds=_seconds("idle", IDLE_SECONDS),
         refresh_seconds=_seconds("refresh", REFRESH_SECONDS),
     )
+
+
+def standard_info(code: str, published: tuple[dict[str, str], standards.Version | None]) -> dict:
+    values, adopted = published
+    lang = "en" if str(get_locale() or "id") == "en" else "id"
+    return {"standard": [{"label": rules.label(k, lang), "text": values[k]} for k in rules.DELIVERY],
+            "adopted": adopted is not None, "info_url": _public_base() + url_for("informasi.service", code=code)}
 
 
 def _seconds(name: str, default: int) -> int:
@@ -70,7 +81,7 @@ def status(public_id: str):
     at = local(datetime.fromisoformat(ticket["issued_at"]), d.tz)
     issued = at.strftime("%H:%M" if str(get_locale() or "id") == "en" else "%H.%M")
     resp = Response(render_template("kiosk/status.html", ticket=ticket, tz_label=tz_label,
-                                    issued_text=f"{issued} {tz_label}"))
+                                    issued_text=f"{issued} {tz_label}", catalogue_services=d.catalogue.services))
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex"
     return resp

@@ -102,10 +102,31 @@
     document.getElementById("confirm-none").hidden = !!docs.length;
     const meta = button.querySelector(".meta");
     document.getElementById("confirm-meta").textContent = meta ? meta.textContent : "";
+    fillStandard(serviceInfo[button.dataset.service] || {});
     services.hidden = true; confirmStep.hidden = false; error.hidden = true;
     confirmGuardUntil = Date.now() + 600;
     window.scrollTo(0, 0);
   }
+  // The Info view: the service's published Standar Pelayanan (six components), folded until asked for.
+  const infoButton = document.getElementById("confirm-info");
+  const infoPanel = document.getElementById("confirm-standard");
+  function fillStandard(info) {
+    const items = info.standard || [];
+    document.getElementById("standard-components").replaceChildren(...items.flatMap((c) => {
+      const dt = document.createElement("dt"); dt.textContent = c.label;
+      const dd = document.createElement("dd"); dd.textContent = c.text;
+      return [dt, dd];
+    }));
+    document.getElementById("standard-draft").hidden = !!info.adopted;
+    document.getElementById("standard-url").textContent = info.info_url ? info.info_url : "";
+    infoButton.hidden = !items.length;
+    infoPanel.hidden = true; infoButton.setAttribute("aria-expanded", "false");
+  }
+  infoButton.addEventListener("click", () => {
+    const open = infoPanel.hidden;
+    infoPanel.hidden = !open; infoButton.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) infoPanel.scrollIntoView({ block: "start" });
+  });
   function leaveConfirm() {
     // Back to the list the service was chosen from, with the priority choice kept.
     confirmStep.hidden = true; services.hidden = false;

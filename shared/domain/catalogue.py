@@ -124,6 +124,8 @@ class Sop:
     number: str
     title: str
     legal_basis: tuple[str, ...] = ()
+    qualifications: str = ""  # the SOP's Kualifikasi Pelaksana (the standard's kompetensi pelaksana)
+    equipment: tuple[str, ...] = ()  # the SOP's Peralatan / Perlengkapan (sarana dan prasarana)
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,8 @@ class Catalogue:
         return {
             "office": asdict(self.office),
             "sops": [
-                {**asdict(s), "legal_basis": list(s.legal_basis)} for s in self.sops.values()
+                {**asdict(s), "legal_basis": list(s.legal_basis), "equipment": list(s.equipment)}
+                for s in self.sops.values()
             ],
             "services": [service_to_dict(s, self) for s in self.services.values()],
         }
@@ -281,6 +284,8 @@ def parse_catalogue(raw: Any, path: Path | str = "<catalogue>") -> Catalogue:
             number=_text(item, "number", path, None, f"sops[{i}].number"),
             title=_text(item, "title", path, None, f"sops[{i}].title"),
             legal_basis=tuple(str(x) for x in item.get("legal_basis", []) or []),
+            qualifications=str(item.get("qualifications") or "").strip(),
+            equipment=tuple(str(x) for x in item.get("equipment", []) or []),
         )
     groups = _parse_names(raw.get("groups"), GROUPS, path, "groups")
     actors = _parse_names(raw.get("actors"), ROLES, path, "actors")
@@ -585,7 +590,9 @@ def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
     """The catalogue as the data file holds it: ``parse_catalogue(catalogue_to_data(c))`` equals ``c``."""
     return {
         "office": office_to_data(catalogue.office),
-        "sops": [{"code": s.code, "number": s.number, "title": s.title, "legal_basis": list(s.legal_basis)}
+        "sops": [{"code": s.code, "number": s.number, "title": s.title, "legal_basis": list(s.legal_basis),
+                  **({"qualifications": s.qualifications} if s.qualifications else {}),
+                  **({"equipment": list(s.equipment)} if s.equipment else {})}
                  for s in catalogue.sops.values()],
         "groups": dict(catalogue.groups),
         "actors": dict(catalogue.actors),

@@ -290,3 +290,24 @@ class CatalogueVersion(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     data: Mapped[dict] = mapped_column(JSON)
+
+
+class StandardVersion(Base):
+    """A Standar Pelayanan of one service (``subject`` = its code) or the Maklumat Pelayanan (``subject`` =
+    "maklumat"), as saved by the administrator: every save is a new row (``version`` 1, 2, ... per subject),
+    old rows are kept. The Camat adopts one version with a decree (number and date); the newest adopted
+    version is the one published."""
+
+    __tablename__ = "standard_versions"
+    __table_args__ = (UniqueConstraint("subject", "version", name="uq_standard_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(40), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    adopted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decree_number: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decree_date: Mapped[date | None] = mapped_column(Date, nullable=True)

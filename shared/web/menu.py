@@ -35,11 +35,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("availability.index", N_("Layanan kios")),
     Entry("printing.index", N_("Antrean cetak")),
     Entry("display.settings", N_("Layar & suara")),
+    Entry("standards.index", N_("Standar Pelayanan")),
     Entry("admin.index", N_("Administrasi")),
 )
 
 # Pages under these blueprints are staff pages: they show the menu.
-STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin"})
+STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards"})
 # Pages whose own header has the user's name and a logout button: the menu leaves them out there.
 OWN_HEADER = frozenset({"counter.index"})
 

@@ -15,6 +15,8 @@ PUBLIC = {
     "index", "static", "vendor", "kiosk.static", "display.static", "counter.static",  # scripts and styles, no data
     "kiosk.index", "kiosk.status", "kiosk.qr", "kiosk.preview", "kiosk.lapor_qr",
     "survey.start", "survey.form",
+    "informasi.index", "informasi.service", "informasi.maklumat", "informasi.service_poster",
+    "informasi.maklumat_poster",  # the published standards and Maklumat: the office's texts, no person's
     "api.openapi", "api.services", "api.issue_ticket", "api.get_ticket", "api.print_state",
     "display.index", "display.state", "display.speech", "display.chime", "display.audio", "display.logo",
     "counter.login",
