@@ -1,7 +1,7 @@
 """standard versions: Standar Pelayanan per service and the Maklumat Pelayanan, versioned and adopted
 
-Revision ID: 0014
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 02:00:00
 """
 import sqlalchemy as sa
