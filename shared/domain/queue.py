@@ -48,6 +48,7 @@ PRIORITY_TEXT = {
     "lansia": N_("Lansia"),
     "disabilitas": N_("Penyandang disabilitas"),
     "ibu_hamil_menyusui": N_("Ibu hamil / menyusui"),
+    "anak": N_("Anak / membawa balita"),  # UU 25/2009 Pasal 29: anak-anak among the groups served first
 }
 PRIORITY_REASONS = tuple(PRIORITY_TEXT)
 PRIORITY = N_("Prioritas")
