@@ -10,11 +10,14 @@ def init_app(app: Flask) -> None:
     from antrean.counter.api import bp as staff_api_bp
     from antrean.counter.availability import bp as availability_bp
     from antrean.counter.blueprint import bp as counter_bp
+    from antrean.counter.files import bp as files_bp
     from antrean.counter.printing import bp as printing_bp
     from antrean.counter.reports import bp as reports_bp
     from antrean.counter.standards import bp as standards_bp
+    from antrean.shared.web import menu
 
     app.register_blueprint(counter_bp)
+    app.register_blueprint(files_bp)  # the back-office queue: files waiting for the user's roles
     app.register_blueprint(staff_api_bp)
     app.extensions["csrf"].exempt(staff_api_bp)  # authenticated per request (Basic or Bearer), never by cookie
     app.register_blueprint(reports_bp)
@@ -22,3 +25,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(availability_bp)  # close a service for today, quotas
     app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
     app.register_blueprint(standards_bp)  # Standar Pelayanan and Maklumat: admin edits, Camat adopts
+    menu.init_app(app)  # the staff menu on every staff page, from the routes' own role rules

@@ -23,10 +23,11 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 
 from antrean.counter.admin_forms import BLANK_STEP_ROWS, names_from_form, office_from_form, service_from_form, step_rows
-from antrean.shared.domain.catalogue import STEP_KINDS, WEEKDAYS, dump_catalogue
+from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, MAX_STEP_MINUTES, STEP_KINDS, WEEKDAYS, dump_catalogue
 from antrean.shared.services import administration as admin
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, roles_required
+from antrean.shared.web.labels import step_kind_names, weekday_names
 from antrean.shared.web.limits import allow_body
 
 bp = Blueprint("admin", __name__, url_prefix="/counter/admin", template_folder="templates")
@@ -71,8 +72,9 @@ def office():
         else:
             flash(_("Profil kantor disimpan dan langsung berlaku."), "ok")
             return redirect(url_for("admin.office"))
-    return render_template("admin/office.html", values=values, error=error, weekdays=WEEKDAYS,
-                           services=d.catalogue.services.values(), has_logo=admin.logo_png(d) is not None), \
+    return render_template("admin/office.html", values=values, error=error, weekdays=WEEKDAYS, day_names=weekday_names(),
+                           services=d.catalogue.services.values(), has_logo=admin.logo_png(d) is not None,
+                           max_quota=MAX_DAILY_QUOTA), \
         400 if error else 200
 
 
@@ -138,7 +140,7 @@ def _service_page(service: dict, original_code: str | None, error: str | None = 
     return render_template(
         "admin/service.html", service=service, original_code=original_code, error=error,
         rows=step_rows(service), groups=d.catalogue.groups, sops=d.catalogue.sops, actors=d.catalogue.actors,
-        kinds=sorted(STEP_KINDS),
+        kinds=sorted(STEP_KINDS), kind_names=step_kind_names(), max_minutes=MAX_STEP_MINUTES,
     ), 400 if error else 200
 
 

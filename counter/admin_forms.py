@@ -39,6 +39,7 @@ def service_from_form(form: MultiDict) -> dict[str, Any]:
         "agenda_code": (form.get("agenda_code") or "").strip() or None,
         "source": (form.get("source") or "").strip(),
         "requirements": _lines(form.get("requirements")),
+        "anonymous": True if form.get("anonymous") else None,  # name and NIK optional (Pengaduan)
     }
     rows = []
     decision = form.get("decision")
@@ -53,6 +54,8 @@ def service_from_form(form: MultiDict) -> dict[str, Any]:
             if decision == str(i):
                 step["decision"] = True
             step.update({k: row[k] for k in ("documents", "output", "note") if row[k]})
+            if form.get(f"steps-{i}-form"):  # what the step records besides (a complaint, its outcome)
+                step["form"] = form.get(f"steps-{i}-form")
             order = _number(form.get(f"steps-{i}-order"))
             rows.append((order if isinstance(order, (int, float)) else 10_000 + i, i, step))
         i += 1

@@ -154,5 +154,13 @@ def complete_step(ticket_id: int, step: int):
     note = data.get("note", "")
     if not isinstance(note, str):
         raise OperationError("note must be text")
+    complaint = data.get("complaint")
+    if complaint is not None and not isinstance(complaint, dict):
+        raise OperationError("complaint must be an object with channel, text, outcome, lapor_number")
+    for key in ("pickup_code", "waiver"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            raise OperationError(f"{key} must be text")
     return jsonify({"ticket": desk().complete_step(g.actor, ticket_id, step, decision=data.get("decision"),
-                                                   missing=missing, note=note, applicant=applicant)})
+                                                   missing=missing, note=note, applicant=applicant,
+                                                   pickup_code=data.get("pickup_code"), waiver=data.get("waiver"),
+                                                   complaint=complaint)})

@@ -16,10 +16,12 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from antrean.shared.domain.catalogue import WEEKDAYS
+from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, WEEKDAYS
 from antrean.shared.services import availability, availability_view, kiosk_settings
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
+from antrean.shared.web.labels import weekday_names
+from antrean.shared.web.messages import error_text
 from antrean.shared.web.texts import state_dict
 
 bp = Blueprint("availability", __name__, url_prefix="/counter/availability", template_folder="templates")
@@ -46,7 +48,8 @@ def _state() -> dict:
 @bp.get("/")
 @login_required
 def index():
-    return render_template("availability/index.html", **_state())
+    return render_template("availability/index.html", **_state(), day_names=weekday_names(),
+                           max_quota=MAX_DAILY_QUOTA)
 
 
 @bp.get("/state.json")
@@ -88,7 +91,7 @@ def _close_or_open(closing: bool):
     except OperationError as exc:
         if request.is_json:
             return json_error(exc)
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("availability.index"))
     what = _("Kios") if code == "*" else desk().catalogue.services[code].name
     return _answer(result, _("%(what)s ditutup untuk hari ini.", what=what) if closing
@@ -106,7 +109,7 @@ def quota():
     except OperationError as exc:
         if request.is_json:
             return json_error(exc)
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("availability.index"))
     return _answer(result, _("Kuota disimpan."))
 
@@ -123,7 +126,7 @@ def kiosk_options():
     except OperationError as exc:
         if request.is_json:
             return json_error(exc)
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("availability.index"))
     return _answer(result, _("Kios menampilkan konfirmasi sebelum mencetak tiket.") if result["confirm"]
                    else _("Kios langsung mencetak tiket tanpa konfirmasi."))

@@ -11,6 +11,7 @@ from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, OperationError
 from antrean.shared.web.auth import log_in
 from antrean.shared.web.helpers import current_actor, desk, json_error
+from antrean.shared.web.messages import error_text
 
 bp = Blueprint("counter", __name__, url_prefix="/counter", template_folder="templates", static_folder="static")
 
@@ -137,7 +138,7 @@ def _act(action, message):
     try:
         result = action()
     except OperationError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("counter.index"))
     return message(result)
 
@@ -211,6 +212,7 @@ def transfer(ticket_id: int):
 def complete_step(ticket_id: int):
     form = request.form
     applicant = {k: form.get(k) for k in ("name", "nik", "address", "phone")} if "nik" in form else None
+    complaint = {k: form.get(k) for k in ("channel", "text", "outcome", "lapor_number") if k in form} or None
 
     def message(view):
         if view["status"] == "returned":
@@ -221,4 +223,6 @@ def complete_step(ticket_id: int):
                      ticket_id)
     return _act(lambda: desk().complete_step(
         _actor(), ticket_id, form.get("step"), decision=form.get("decision") or None,
-        missing=form.getlist("missing"), note=form.get("note", ""), applicant=applicant), message)
+        missing=form.getlist("missing"), note=form.get("note", ""), applicant=applicant,
+        pickup_code=form.get("pickup_code"), waiver=form.get("waiver") if form.get("without_code") else None,
+        complaint=complaint), message)

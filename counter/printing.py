@@ -21,6 +21,7 @@ from flask_login import login_required
 from antrean.shared.services import print_queue
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, json_error
+from antrean.shared.web.messages import error_text
 
 bp = Blueprint("printing", __name__, url_prefix="/counter/printing", template_folder="templates")
 
@@ -103,7 +104,7 @@ def _done(result: dict | None, message: str):
 def _failed(exc: OperationError):
     if request.is_json:
         return json_error(exc)
-    flash(str(exc), "error")
+    flash(error_text(exc), "error")
     return redirect(url_for("printing.index"))
 
 

@@ -15,9 +15,10 @@ from flask_babel import gettext as _
 
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
-from antrean.shared.services.register import register_rows
+from antrean.shared.services.register import complaint_rows, register_rows
 from antrean.shared.services.reports import Period, office_and_satisfaction, office_figures
 from antrean.shared.web.helpers import desk, roles_required
+from antrean.shared.web.labels import name_of, role_names, status_names
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__, url_prefix="/counter/reports", template_folder="templates")
@@ -53,12 +54,20 @@ def index():
     period = _period()
     report, satisfaction = office_and_satisfaction(d, period)
     names = {code: svc.name for code, svc in d.catalogue.services.items()}
+    step_labels = [_("%(service)s, langkah %(step)s", service=names.get(st["service"], st["service"]), step=st["step"])
+                   for st in report["steps"]]
     return render_template("reports/index.html", r=report, ikm=satisfaction, period=period, names=names,
-                           roles=d.catalogue.actors, groups=d.catalogue.groups)
+                           step_labels=step_labels,
+                           roles=role_names(d.catalogue.actors), groups=d.catalogue.groups)
 
 
 def _register_rows(period: Period, query: str = ""):
     return register_rows(desk(), period, query, purged_label=_("(dihapus: masa simpan habis)"))
+
+
+def _complaint_rows(period: Period, query: str = ""):
+    return complaint_rows(desk(), period, query, purged_label=_("(dihapus: masa simpan habis)"),
+                          anonymous_label=_("Anonim"), code_label=_("dengan kode pengambilan"))
 
 
 def _search() -> str:
@@ -73,7 +82,8 @@ def register():
     period = _period()
     q = _search()
     rows = _register_rows(period, q)
-    return render_template("reports/register.html", rows=rows, period=period, q=q)
+    return render_template("reports/register.html", rows=rows, period=period, q=q, statuses=status_names(),
+                           complaints=_complaint_rows(period, q))
 
 
 COLUMNS = {
@@ -83,9 +93,26 @@ COLUMNS = {
     "steps": [("service", "Layanan"), ("step", "Langkah"), ("activity", "Kegiatan"), ("actor", "Pelaksana"),
               ("standard_minutes", "Standar (menit)"), ("n", "Jumlah"), ("median", "Median (menit)"),
               ("p90", "P90 (menit)"), ("within_standard", "Sesuai standar"), ("over_standard", "Melebihi standar")],
-    "services": [("service", "Kode"), ("name", "Layanan"), ("group", "Kelompok"), ("tickets", "Tiket"),
+    "complaints": [("date", "Tanggal"), ("number", "Nomor antrean"), ("complainant", "Pelapor"), ("nik", "NIK"),
+                   ("channel", "Disampaikan"), ("complaint", "Isi pengaduan"), ("outcome", "Berita acara"),
+                   ("lapor_number", "No. SP4N-LAPOR!"), ("status", "Hasil"), ("handed_over", "Penyerahan")],
+    "services": [("name", "Layanan"), ("group", "Kelompok"), ("tickets", "Tiket"),
                  ("done", "Selesai"), ("returned", "TMS"), ("no_show", "Tidak hadir")],
 }
+
+
+def _named(kind: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with names where the data holds codes: a service's name, a role's, a group's, a
+    status's (``ahli_waris`` -> Surat Keterangan Ahli Waris, ``done`` -> Selesai)."""
+    catalogue = desk().catalogue
+    services = {code: svc.name for code, svc in catalogue.services.items()}
+    roles, groups, statuses = role_names(catalogue.actors), catalogue.groups, status_names()
+    if kind == "steps":
+        return [{**r, "service": name_of(services, r.get("service")), "actor": name_of(roles, r.get("actor"))}
+                for r in rows]
+    if kind == "services":
+        return [{**r, "group": _(name_of(groups, r.get("group")))} for r in rows]
+    return [{**r, "status": name_of(statuses, r.get("status"))} for r in rows]
 
 
 def _cells(rows: list[dict[str, Any]], columns: list[tuple[str, str]], name: str) -> Iterator[list[Any]]:
@@ -128,22 +155,27 @@ def _xlsx(lines: Iterator[list[Any]], title: str, name: str) -> bytes:
 @bp.route("/export/<kind>.<fmt>", methods=["GET", "POST"])
 @report_role
 def export(kind: str, fmt: str):
-    """CSV or XLSX of the register, the steps or the services. Every cell from data is inert text
-    (``antrean.shared.domain.cells``): a name cannot become a formula in the Kasi's spreadsheet."""
+    """CSV (``;``-separated, UTF-8 with a byte order mark) or XLSX of the register, the steps or the
+    services, with names, not codes. Every cell from data is inert text (``antrean.shared.domain.cells``):
+    a name cannot become a formula in the Kasi's spreadsheet."""
     if kind not in COLUMNS or fmt not in ("csv", "xlsx"):
         abort(404)
     d = desk()
     period = _period()
     if kind == "register":
         rows = _register_rows(period, _search())
+    elif kind == "complaints":
+        rows = _complaint_rows(period, _search())
     else:
         report = office_figures(d, period)
         rows = report["steps"] if kind == "steps" else report["per_service"]
     name = f"antrean-{kind}-{period.start}-{period.end}"
-    lines = _cells(rows, COLUMNS[kind], f"{kind}.{fmt}")
+    lines = _cells(_named(kind, rows), COLUMNS[kind], f"{kind}.{fmt}")
     if fmt == "csv":
+        # ";" and a UTF-8 byte order mark: Excel set to Indonesian (where "," is the decimal mark)
+        # opens the file in columns, with the letters of names intact
         buf = io.StringIO()
-        csv.writer(buf).writerows(lines)
+        csv.writer(buf, delimiter=";").writerows(lines)
         return Response(buf.getvalue().encode("utf-8-sig"), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     return Response(_xlsx(lines, kind, f"{kind}.{fmt}"),

@@ -4,7 +4,7 @@
   if (print) print.addEventListener("click", () => window.print());
   const data = JSON.parse(document.getElementById("report-data").textContent);
   if (typeof Chart === "undefined") return;
-  const labels = data.steps.labels.map((s, i) => s + " " + data.steps.numbers[i]);
+  const labels = data.steps.labels;  // names, not codes: "Surat Keterangan Ahli Waris, langkah 3"
   new Chart(document.getElementById("chart-steps"), {
     type: "bar",
     data: {labels: labels, datasets: [

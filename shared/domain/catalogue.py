@@ -46,6 +46,18 @@ STEP_KINDS = {
     "collect",  # the applicant receives the result
 }
 
+# Bounds of the numbers an office types in: a step's Mutu Baku minutes (a working day at most) and a
+# service's daily quota. Written once: the catalogue's checks, the administration forms and the
+# kiosk availability page (services/availability.py) all use these.
+MAX_STEP_MINUTES = 1440
+MAX_DAILY_QUOTA = 10_000
+
+# Extra data a step records (``form`` of a step; shared/domain/applicant.py checks it):
+STEP_FORMS = {
+    "complaint",  # the complaint's text, its channel and an SP4N-LAPOR! tracking number (Pengaduan intake)
+    "outcome",  # the outcome of a complaint: the berita acara kesepakatan
+}
+
 GROUPS: dict[str, str] = {
     "adminduk": "Administrasi Kependudukan",
     "surat_keterangan": "Surat Keterangan",
@@ -78,6 +90,7 @@ class Step:
     in_person: bool = False
     note: str = ""
     actor_label: str = ""  # the office's name for the actor (catalogue ``actors``), kept in ticket flows
+    form: str = ""  # extra data the step records (STEP_FORMS): "complaint" at intake, "outcome" at the decision
 
     @property
     def actor_name(self) -> str:
@@ -107,6 +120,7 @@ class Service:
     name_en: str = ""
     source: str = ""
     group_label: str = ""  # the office's name for the group (catalogue ``groups``)
+    anonymous: bool = False  # the applicant may stay anonymous: name and NIK optional (Pengaduan)
 
     @property
     def group_name(self) -> str:
@@ -400,8 +414,9 @@ def _parse_opening(data: dict, path) -> dict[str, Any]:
     if not isinstance(quotas, dict):
         raise CatalogueError(path, None, "office.quotas", "must be a mapping of service code to a daily number")
     for code, n in quotas.items():
-        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-            raise CatalogueError(path, None, f"office.quotas.{code}", f"must be a whole number >= 0, got {n!r}")
+        if not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_DAILY_QUOTA:
+            raise CatalogueError(path, None, f"office.quotas.{code}",
+                                 f"must be a whole number from 0 to {MAX_DAILY_QUOTA}, got {n!r}")
     out["quotas"] = {str(k): v for k, v in quotas.items()}
     last = data.get("last_ticket_minutes", 0)
     if not isinstance(last, int) or isinstance(last, bool) or not 0 <= last <= 240:
@@ -462,7 +477,15 @@ def _parse_service(item: Any, path, sops: dict[str, Sop], groups: dict[str, str]
         name_en=str(item.get("name_en", "")),
         source=str(item.get("source", "")),
         group_label=groups[group],
+        anonymous=_flag(item, "anonymous", path, code),
     )
+
+
+def _flag(item: dict, name: str, path, code: str) -> bool:
+    value = item.get(name, False)
+    if not isinstance(value, bool):
+        raise CatalogueError(path, code, name, f"must be true or false, got {value!r}")
+    return value
 
 
 def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] = ROLES) -> Step:
@@ -476,11 +499,15 @@ def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] =
     if actor not in actors:
         raise CatalogueError(path, code, f"{where}.actor", f"unknown actor {actor!r}; one of {sorted(actors)}")
     minutes = data.get("minutes")
-    if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes < 0:
-        raise CatalogueError(path, code, f"{where}.minutes", f"must be a number of minutes >= 0, got {minutes!r}")
+    if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or not 0 <= minutes <= MAX_STEP_MINUTES:
+        raise CatalogueError(path, code, f"{where}.minutes",
+                             f"must be a number of minutes from 0 to {MAX_STEP_MINUTES}, got {minutes!r}")
     kind = data.get("kind")
     if kind not in STEP_KINDS:
         raise CatalogueError(path, code, f"{where}.kind", f"unknown kind {kind!r}; one of {sorted(STEP_KINDS)}")
+    form = data.get("form") or ""
+    if form and form not in STEP_FORMS:
+        raise CatalogueError(path, code, f"{where}.form", f"unknown form {form!r}; one of {sorted(STEP_FORMS)}")
     activity = data.get("activity")
     if not isinstance(activity, str) or not activity.strip():
         raise CatalogueError(path, code, f"{where}.activity", "is required")
@@ -496,6 +523,7 @@ def _parse_step(data: Any, index: int, path, code: str, actors: dict[str, str] =
         in_person=bool(data.get("in_person", kind in ("submit", "handover", "collect"))),
         note=str(data.get("note", "")),
         actor_label=actors[actor],
+        form=form,
     )
 
 
@@ -517,7 +545,7 @@ def _text(data: dict, key: str, path, service, field_name) -> str:
 # ---------------------------------------------------------------------------------------------
 # Export: the catalogue back in the data file's own shape (what load_catalogue reads)
 
-_STEP_DEFAULTS = {"documents": "", "output": "", "note": ""}
+_STEP_DEFAULTS = {"documents": "", "output": "", "note": "", "form": ""}
 
 
 def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
@@ -554,6 +582,8 @@ def service_to_data(service: Service) -> dict[str, Any]:
         data["agenda_code"] = service.agenda_code
     if service.source:
         data["source"] = service.source
+    if service.anonymous:
+        data["anonymous"] = True
     data["requirements"] = list(service.requirements)
     data["steps"] = [step_to_data(s) for s in service.steps]
     return data

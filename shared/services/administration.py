@@ -29,13 +29,12 @@ from antrean.shared.domain.events import CATALOGUE_CHANGED, LOKETS_CHANGED, OFFI
 from antrean.shared.services import accounts
 from antrean.shared.services.context import Context
 from antrean.shared.services.errors import Actor, Conflict, Forbidden, NotFound, OperationError, clean_text, record_id
-from antrean.shared.services.passwords import hash_password
+from antrean.shared.services.passwords import hash_password, password_problem
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import AuditEntry, Loket, User
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
-MIN_PASSWORD = 8
 LOGO_KEY = "office_logo"
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 512
@@ -77,8 +76,8 @@ PROBLEMS_ID: tuple[tuple[str, str], ...] = (
     (r"unknown kind (.*); one of.*", r"jenis langkah \1 tidak dikenal"),
     (r"unknown SOP (.*)", r"SOP \1 tidak dikenal"),
     (r"unknown service code (.*)", r"kode layanan \1 tidak dikenal"),
-    (r"must be a number of minutes >= 0, got (.*)", r"menit baku harus angka >= 0, bukan \1"),
-    (r"must be a whole number >= 0, got (.*)", r"harus bilangan bulat >= 0, bukan \1"),
+    (r"must be a number of minutes from 0 to (\d+), got (.*)", r"menit baku harus angka 0 sampai \1, bukan \2"),
+    (r"must be a whole number from 0 to (\d+), got (.*)", r"harus bilangan bulat 0 sampai \1, bukan \2"),
     (r"must be minutes from 0 to 240, got (.*)", r"harus 0 sampai 240 menit, bukan \1"),
     (r"(.*) is not a date \(YYYY-MM-DD\)", r"\1 bukan tanggal (TTTT-BB-HH)"),
     (r"unknown time zone", "zona waktu tidak dikenal"),
@@ -92,11 +91,33 @@ PROBLEMS_ID: tuple[tuple[str, str], ...] = (
 )
 
 
+FIELDS_ID = {"minutes": "menit baku", "actor": "pelaksana", "kind": "jenis", "activity": "kegiatan",
+             "number": "nomor", "code": "kode", "name": "nama", "prefix": "huruf awalan", "group": "kelompok",
+             "requirements": "persyaratan", "decision": "keputusan", "office": "kantor", "quotas": "kuota",
+             "hours": "jam pelayanan", "holidays": "hari libur", "last_ticket_minutes": "batas tiket terakhir",
+             "timezone": "zona waktu", "agenda_format": "format nomor agenda", "address": "alamat",
+             "phone": "telepon", "postal": "kode pos", "regency": "kabupaten", "agenda_code": "kode agenda",
+             "sops": "SOP", "services": "layanan", "steps": "langkah", "actors": "pelaksana", "groups": "kelompok"}
+
+
+def _field_id(field: str) -> str:
+    """``steps[2].minutes`` -> ``langkah 3, menit baku (minutes)``: the field's Indonesian name, with the
+    data file's key the administrator also finds in an exported catalogue."""
+    parts = []
+    for part in field.split("."):
+        step = re.fullmatch(r"steps\[(\d+)\]", part)
+        parts.append(f"langkah {int(step.group(1)) + 1}" if step else part)
+    names = [FIELDS_ID.get(p, p) for p in parts]
+    if parts[-1] in FIELDS_ID:
+        names[-1] += f" ({parts[-1]})"
+    return ", ".join(names)
+
+
 def describe_catalogue_error(exc: CatalogueError) -> str:
     where = []
     if exc.service:
         where.append(f"layanan {exc.service!r}")
-    where.append("isian " + repr(re.sub(r"steps\[(\d+)\]", lambda m: f"langkah {int(m.group(1)) + 1}", exc.field)))
+    where.append(_field_id(exc.field))
     prefix = f"{exc.path}: " + (f"service {exc.service!r}, " if exc.service else "") + f"field {exc.field!r}: "
     problem = str(exc)[len(prefix):] if str(exc).startswith(prefix) else str(exc)
     for pattern, indonesian in PROBLEMS_ID:
@@ -357,8 +378,10 @@ def save_user(desk: Context, actor: Actor, user_id: Any, *, username: Any, full_
         raise OperationError(f"Peran tidak dikenal: {', '.join(unknown)}", "bad_user")
     if not roles:
         raise OperationError("Pilih paling sedikit satu peran.", "bad_user")
-    if password and len(password) < MIN_PASSWORD:
-        raise OperationError(f"Kata sandi paling sedikit {MIN_PASSWORD} karakter.", "bad_password")
+    if password:
+        problem = password_problem(password, (username, full_name, desk.catalogue.office.name))
+        if problem:
+            raise OperationError(problem, "bad_password")
     now = desk.clock()
     with transaction(desk.sessions) as s:
         loket = None if loket_id in (None, "") else s.get(Loket, _id(loket_id))

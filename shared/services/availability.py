@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain import numbering
-from antrean.shared.domain.catalogue import Service
+from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, Service
 from antrean.shared.domain.opening_hours import (
     CLOSED_KEY,
     QUOTAS_KEY,
@@ -78,15 +78,15 @@ def service_states(ctx: Context, s: Session | None = None, now: datetime | None 
 
 def _check_role(actor: Actor) -> None:
     if not actor.roles & MANAGER_ROLES:
-        raise Forbidden("only the service desk staff, the Kasi, the Sekcam, the Camat or an admin "
-                        "may change what the kiosk offers")
+        raise Forbidden("Hanya petugas pelayanan, Kasi, Sekcam, Camat atau admin yang dapat mengubah "
+                        "layanan kios.")
 
 
 def set_closed(ctx: Context, actor: Actor, service_code: str | None, closed: bool) -> dict[str, Any]:
     """Close (or reopen) one service, or with ``service_code=None`` the whole kiosk, for today."""
     _check_role(actor)
     if service_code is not None and service_code not in ctx.catalogue.services:
-        raise NotFound(f"unknown service {service_code!r:.60}")
+        raise NotFound(f"Layanan {service_code!r:.60} tidak dikenal.")
     now = ctx.clock()
     day = numbering.office_day(now, ctx.tz).isoformat()
     with transaction(ctx.sessions) as s:
@@ -114,14 +114,16 @@ def set_quota(ctx: Context, actor: Actor, service_code: str | None, quota: Any) 
     """Set a service's daily quota (``None``: back to the catalogue's)."""
     _check_role(actor)
     if service_code is None or service_code not in ctx.catalogue.services:
-        raise NotFound(f"unknown service {service_code!r:.60}")
+        raise NotFound(f"Layanan {service_code!r:.60} tidak dikenal.")
     if quota is not None:
-        try:
-            quota = int(quota)
-        except (TypeError, ValueError):
-            raise OperationError("the quota must be a whole number", "bad_quota") from None
-        if not 0 <= quota <= 10000:
-            raise OperationError("the quota must be from 0 to 10000", "bad_quota")
+        whole = quota if isinstance(quota, int) and not isinstance(quota, bool) else (
+            int(quota.strip()) if isinstance(quota, str) and quota.strip().isascii() and quota.strip().isdigit()
+            and len(quota.strip()) < 10 else None)
+        if whole is None:
+            raise OperationError(f"Kuota harus bilangan bulat 0 sampai {MAX_DAILY_QUOTA}.", "bad_quota")
+        if not 0 <= whole <= MAX_DAILY_QUOTA:
+            raise OperationError(f"Kuota harus 0 sampai {MAX_DAILY_QUOTA}.", "bad_quota")
+        quota = whole
     now = ctx.clock()
     with transaction(ctx.sessions) as s:
         value = dict(settings.get_for_update(s, QUOTAS_KEY, {}) or {})

@@ -80,14 +80,17 @@ class Desk(Context):
         return calling.transfer(self, actor, ticket_id, loket_id, service)
 
     def find_tickets(self, query: str) -> list[dict[str, Any]]:
-        """Open tickets by number (any day: a file may wait overnight) or by pickup code."""
+        """Open tickets by number (any day: a file may wait overnight) or by pickup code; complaints
+        by their SP4N-LAPOR! tracking number."""
         return tickets.find_tickets(self, re.sub(r"\s", "", str(query or "")).upper())
 
     def complete_step(
         self, actor: Actor, ticket_id: Any, step: Any, decision: Any = None,
         missing: Sequence[str] = (), note: str = "", applicant: dict[str, Any] | None = None,
+        pickup_code: Any = None, waiver: Any = None, complaint: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        return steps.complete_step(self, actor, ticket_id, step, decision, missing, note, applicant)
+        return steps.complete_step(self, actor, ticket_id, step, decision, missing, note, applicant,
+                                   pickup_code=pickup_code, waiver=waiver, complaint=complaint)
 
     def staff_view(self, s: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
         return tickets.staff_view(self, s, ticket, now)

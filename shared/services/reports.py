@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain.clock import local
+from antrean.shared.domain.numbering import office_day
 from antrean.shared.domain.stats import median, summary
 from antrean.shared.store.db import reading
-from antrean.shared.store.models import Loket, Ticket, TicketStep, User
+from antrean.shared.store.models import Call, Loket, Ticket, TicketStep, User
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,6 @@ def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
     waits: list[float] = []
     waits_by_service: dict[str, list[float]] = defaultdict(list)
     hours: Counter = Counter()
-    per_loket: dict[int, dict[str, Any]] = {}
     for t in tickets:
         svc = per_service.setdefault(t.service_code, {"service": t.service_code, "name": t.service_name,
                                                       "group": t.group, "tickets": 0, "done": 0,
@@ -69,11 +69,8 @@ def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
             minutes = (t.called_at - t.created_at).total_seconds() / 60
             waits.append(minutes)
             waits_by_service[t.service_code].append(minutes)
-            if t.loket_id is not None:
-                name = lokets[t.loket_id].name if t.loket_id in lokets else "?"
-                lk = per_loket.setdefault(t.loket_id, {"loket": name, "called": 0, "waits": []})
-                lk["called"] += 1
-                lk["waits"].append(minutes)
+
+    per_loket = _per_loket(s, period, tz, lokets)
 
     step_minutes: dict[tuple[str, int], list[float]] = defaultdict(list)
     step_within: dict[tuple[str, int], list[bool]] = defaultdict(list)
@@ -138,12 +135,36 @@ def office_report(s: Session, catalogue, period: Period) -> dict[str, Any]:
                               "within_standard": round(u["within"] / u["steps"], 4),
                               "median_minutes": median(u["minutes"])} for u in per_user.values()),
                             key=lambda r: r["user"]),
-        "per_loket": sorted(({"loket": v["loket"], "called": v["called"], **{"waiting_" + k: x for k, x in
-                              summary(v["waits"]).items() if k != "n"}} for v in per_loket.values()),
-                            key=lambda r: r["loket"]),
+        "per_loket": per_loket,
         "busiest_hours": [{"hour": h, "tickets": n} for h, n in sorted(hours.items())],
     }
 
+
+def _per_loket(s: Session, period: Period, tz: str, lokets: dict[int, Loket]) -> list[dict[str, Any]]:
+    """The calls made at each loket on the period's office days: every call counts where it was made
+    (a first call, a recall, a call to collect the result), not where its ticket ended up. The
+    waiting times are those of the tickets each loket called first (issue to first call)."""
+    start = datetime.combine(period.start, time.min, UTC) - timedelta(days=1)  # UTC bounds with a day's margin;
+    end = datetime.combine(period.end, time.min, UTC) + timedelta(days=2)  # the office day decides below
+    rows = s.execute(select(Call.loket_id, Call.kind, Call.at, Call.ticket_id, Ticket.created_at)
+                     .join(Ticket, Ticket.id == Call.ticket_id)
+                     .where(Call.at >= start, Call.at < end).order_by(Call.at, Call.id)).all()
+    out: dict[int, dict[str, Any]] = {}
+    first_seen: set[int] = set()
+    for loket_id, kind, at, ticket_id, created_at in rows:
+        if not period.start <= office_day(at, tz) <= period.end:
+            continue
+        name = lokets[loket_id].name if loket_id in lokets else "?"
+        row = out.setdefault(loket_id, {"loket": name, "number": lokets[loket_id].number if loket_id in lokets else 0,
+                                        "called": 0, "calls": 0, "recalls": 0, "pickups": 0, "waits": []})
+        row["called"] += 1
+        row[{"call": "calls", "recall": "recalls", "pickup": "pickups"}.get(kind, "calls")] += 1
+        if kind == "call" and ticket_id not in first_seen:
+            first_seen.add(ticket_id)
+            row["waits"].append((at - created_at).total_seconds() / 60)
+    return [{"loket": r["loket"], "called": r["called"], "calls": r["calls"], "recalls": r["recalls"],
+             "pickups": r["pickups"], **{"waiting_" + k: x for k, x in summary(r["waits"]).items() if k != "n"}}
+            for r in sorted(out.values(), key=lambda r: (r["number"], r["loket"]))]
 
 
 def office_figures(desk, period: Period) -> dict[str, Any]:

@@ -2,10 +2,10 @@
 
 After ``ANTREAN_RETENTION_DAYS`` days (0, the default, keeps everything), the personal data of a
 finished ticket (done, returned, no-show, cancelled) is removed: the applicant's name, NIK,
-address and phone, the free-text TMS note, the notes staff wrote on its steps, and the comment of
-its survey answer. What the statistics need stays: the ticket with its service, number, times,
-status and agenda number, every step with its times and MS/TMS decision, the survey scores. So the
-office reports, the Buku Register (the applicant shown as removed) and the IKM read the same.
+address and phone, the free-text TMS note, a complaint's text and outcome, the notes staff wrote
+on its steps, and the comment of its survey answer. What the statistics need stays: the ticket
+with its service, number, times, status and agenda number, every step with its times and MS/TMS
+decision, the survey scores. So the office reports, the Buku Register (the applicant shown as removed) and the IKM read the same.
 
 One purge is one transaction and one audit entry holding counts only. The server runs it once a
 day in a background thread; with several processes each one tries, and the run recorded in the
@@ -32,7 +32,8 @@ from antrean.shared.store.models import AuditEntry, SurveyResponse, Ticket, Tick
 log = logging.getLogger(__name__)
 
 SETTING = "retention"  # {"purged_before": ISO time, "last_run": ISO time, "days": N}
-PERSONAL_FIELDS = ("applicant_name", "applicant_nik", "applicant_address", "applicant_phone", "tms_note")
+PERSONAL_FIELDS = ("applicant_name", "applicant_nik", "applicant_address", "applicant_phone", "tms_note",
+                   "complaint_text", "complaint_outcome")
 CLOSED_STATUSES = tuple(sorted(s.value for s in CLOSED))
 DAILY = timedelta(hours=20)  # "once a day" with room for a server restarted at another hour
 

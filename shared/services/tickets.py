@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from antrean.shared.domain import queue
+from antrean.shared.domain import handover, queue
+from antrean.shared.domain.applicant import CHANNELS
 from antrean.shared.domain.catalogue import Catalogue, Service, step_from_dict
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.workflow import CLOSED, Status, StepRecord, TicketFlow
@@ -22,6 +23,7 @@ from antrean.shared.store.db import reading
 from antrean.shared.store.models import AuditEntry, Ticket, TicketStep
 
 CALL_RULE_KEY = "call_rule"
+WRONG_CODE = "handover:wrong_code"  # the audit action of a refused pickup code (counted per ticket)
 
 
 def flow_of(ticket: Ticket) -> TicketFlow:
@@ -148,15 +150,29 @@ def view(ctx: Context, s: Session, ticket: Ticket, now: datetime) -> dict[str, A
 
 
 def staff_view(ctx: Context, s: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:
-    """A ticket as the counter screens show it (NIK masked)."""
+    """A ticket as the counter screens show it (NIK masked). Not the pickup code: the applicant shows
+    it at the hand-over (``handover``: the current step is one, and how many wrong codes were typed).
+    A complaint's text and outcome are for staff only, never in a public view or event."""
     shown = view(ctx, s, ticket, now)
     flow = flow_of(ticket)
     done = {r.number: r for r in flow.records}
+    service = ctx.catalogue.services.get(ticket.service_code)
+    current = flow.step
+    wrong = wrong_codes(s, ticket.id) if current is not None and current.kind == "handover" else 0
     shown.update({
         "applicant_name": ticket.applicant_name,
         "applicant_nik": mask_nik(ticket.applicant_nik),
         "agenda_number": ticket.agenda_number,
-        "pickup_code": ticket.pickup_code,
+        "pickup_code": None,  # never shown to staff: asked for at the hand-over
+        "handover": None if current is None or current.kind != "handover" else {
+            "wrong_codes": wrong, "attempts_left": max(0, handover.MAX_WRONG_CODES - wrong),
+            "code_locked": wrong >= handover.MAX_WRONG_CODES},
+        "anonymous": bool(service and service.anonymous),
+        "complaint": None if not (ticket.complaint_text or ticket.complaint_channel or ticket.lapor_number
+                                  or ticket.complaint_outcome) else {
+            "channel": ticket.complaint_channel, "channel_name": CHANNELS.get(ticket.complaint_channel or "", ""),
+            "text": ticket.complaint_text, "outcome": ticket.complaint_outcome,
+            "lapor_number": ticket.lapor_number},
         "tms_note": ticket.tms_note,
         "missing_documents": list(ticket.missing_documents or []),
         "timer": flow.timer_state(now),
@@ -173,7 +189,7 @@ def staff_view(ctx: Context, s: Session, ticket: Ticket, now: datetime) -> dict[
         "steps": [
             {"number": st.number, "activity": st.activity, "actor": st.actor,
              "actor_name": st.actor_name, "minutes": st.minutes, "kind": st.kind,
-             "decision": st.decision, "output": st.output,
+             "decision": st.decision, "output": st.output, "form": st.form,
              "state": "done" if st.number in done else (
                  "current" if not flow.closed and st.number == flow.current_step else "todo"),
              "took_minutes": round(done[st.number].minutes, 1) if st.number in done else None,
@@ -220,17 +236,27 @@ def staff_ticket(ctx: Context, ticket_id: Any) -> dict[str, Any]:
 
 
 def find_tickets(ctx: Context, text: str) -> list[dict[str, Any]]:
-    """Open tickets by number (any day: a file may wait overnight) or by pickup code (``text``: no
-    spaces, upper case)."""
+    """Open tickets by number (any day: a file may wait overnight) or by pickup code, and complaints
+    open or closed by their SP4N-LAPOR! tracking number (``text``: no spaces, upper case; a leading
+    ``#`` of a tracking number is ignored)."""
     if not text:
         return []
     clean_text(text)
     now = ctx.clock()
+    lapor = text.lstrip("#")
     with reading(ctx.sessions) as s:
-        found = s.scalars(select(Ticket).where(
-            or_(Ticket.number == text, Ticket.pickup_code == text),
-            Ticket.status.notin_([st.value for st in CLOSED])).order_by(Ticket.id.desc()).limit(20)).all()
+        found = s.scalars(select(Ticket).where(or_(
+            and_(or_(Ticket.number == text, Ticket.pickup_code == text),
+                 Ticket.status.notin_([st.value for st in CLOSED])),
+            Ticket.lapor_number == lapor)).order_by(Ticket.id.desc()).limit(20)).all()
         return [staff_view(ctx, s, t, now) for t in found]
+
+
+def wrong_codes(s: Session, ticket_id: int) -> int:
+    """Wrong pickup codes typed so far for a ticket, from the audit trail (``services/steps.py``
+    writes them): the count survives a restart and every server process sees it."""
+    return s.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.ticket_id == ticket_id, AuditEntry.action == WRONG_CODE)) or 0
 
 
 def work_queue(ctx: Context, actor: Actor) -> list[dict[str, Any]]:

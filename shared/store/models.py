@@ -108,6 +108,7 @@ class Ticket(Base):
         Index("ix_tickets_queue", "status", "prefix", "priority", "id"),
         Index("ix_tickets_number_status", "number", "status"),  # the counter's search (bench/history.py)
         Index("ix_tickets_pickup_code", "pickup_code"),
+        Index("ix_tickets_lapor_number", "lapor_number"),  # the staff search by SP4N-LAPOR! number
         # the waiting queue per group and service, read without the table (shared/services/issuing.py)
         Index("ix_tickets_waiting", "status", "group", "service_code", "priority", "current_since"),
         # PostgreSQL only: a group's recent calls for the wait estimate (migration 0006)
@@ -146,6 +147,12 @@ class Ticket(Base):
     # the kiosk's request id: a double tap or a retried request gets the same ticket back
     request_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     recalls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # calls without an answer (no-show rule)
+    # A complaint (Pengaduan; shared/domain/applicant.py): how it came in, what it says (personal data:
+    # staff screens only, purged with the applicant's data) and its outcome, the berita acara.
+    complaint_channel: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    complaint_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    complaint_outcome: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lapor_number: Mapped[str | None] = mapped_column(String(30), nullable=True)  # SP4N-LAPOR! tracking number
 
     loket: Mapped[Loket | None] = relationship()
     steps: Mapped[list[TicketStep]] = relationship(

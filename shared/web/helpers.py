@@ -14,7 +14,10 @@ def desk() -> Desk:
 
 
 def json_error(exc: OperationError):
-    return jsonify({"error": str(exc), "code": exc.code}), exc.status
+    """A refused operation as JSON: its reason in the request's language (shared/web/messages.py)."""
+    from antrean.shared.web.messages import error_text
+
+    return jsonify({"error": error_text(exc), "code": exc.code}), exc.status
 
 
 def current_actor() -> Actor:

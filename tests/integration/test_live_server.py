@@ -10,6 +10,7 @@ from tests.support.clients import DisplayClient, Staff
 from tests.support.factories import APPLICANT, issue, walk_to_ready
 from tests.support.factories import FAMILY_B_FORMS as FAMILY_B
 from tests.support.live_server import wait_for
+from tests.support.printed import printed_pickup_code
 
 
 def test_issue_call_and_every_display_receives_the_call(live_server):
@@ -56,6 +57,8 @@ def test_family_b_walked_to_done_by_four_roles_and_the_ticket_is_printed(live_se
     staff["pelayanan2"].post("/counter/call-next")
     for number, user, extra in FAMILY_B:
         data = {"step": number, **extra, **(APPLICANT if number == 2 else {})}
+        if number == 7:  # the hand-over: the code on the printed ticket
+            data["pickup_code"] = printed_pickup_code(live_server.tmp / "printed", "B001")
         page = staff[user].post(f"/counter/tickets/{ticket['id']}/step", data=data)
         assert "flash error" not in page, page[page.find("flash error") - 10: page.find("flash error") + 200]
     status = requests.get(f"{live_server.url}/api/v1/tickets/{ticket['id']}").json()

@@ -10,14 +10,18 @@ import logging
 import pytest
 
 from tests.support.clients import Staff
-from tests.support.factories import issue
+from tests.support.factories import issue, pickup_code_of
+from tests.support.printed import printed_pickup_code
 
 NAME = "Bambang Sutrisno Hadi"
 NIK = "3503121708650002"
 BAD_NIK = "35031217086500"  # 14 digits: refused
 ADDRESS = "Dusun Krajan RT 02 RW 05, Desa Bendoagung"
 PHONE = "081234567890"
-SECRETS = [NAME, "Bambang", "Sutrisno", NIK, BAD_NIK, "170865", ADDRESS, "Krajan", PHONE]
+COMPLAINT = "Pungutan liar oleh oknum di kantor desa Sukamaju"  # personal data: staff screens only
+OUTCOME = "Oknum dipanggil dan diberi teguran tertulis oleh Camat"
+SECRETS = [NAME, "Bambang", "Sutrisno", NIK, BAD_NIK, "170865", ADDRESS, "Krajan", PHONE, "Pungutan liar",
+           "Sukamaju", "teguran tertulis"]
 APPLICANT = {"name": NAME, "nik": NIK, "address": ADDRESS, "phone": PHONE}
 WALK = [(3, "kasi", {"decision": "MS"}), (4, "register", {}), (5, "sekcam", {}), (6, "camat", {}),
         (7, "pelayanan2", {})]
@@ -77,11 +81,13 @@ def test_a_whole_walk_logs_no_name_or_nik_even_at_debug(app, client, app_staff, 
     front.post("/counter/call-next")
     refused = front.post(f"/counter/tickets/{ticket['id']}/step", follow_redirects=True,
                          data={"step": 2, **APPLICANT, "nik": BAD_NIK}).get_data(as_text=True)
-    assert "NIK must be 16 digits" in refused
+    assert "NIK harus 16 angka." in refused
     done = front.post(f"/counter/tickets/{ticket['id']}/step", follow_redirects=True,
                       data={"step": 2, **APPLICANT}).get_data(as_text=True)
     assert "Langkah 2 selesai" in done
     for step, user, extra in WALK:
+        if step == 7:
+            extra = {**extra, "pickup_code": pickup_code_of(app, ticket["id"])}
         page = clients[user].post(f"/counter/tickets/{ticket['id']}/step", follow_redirects=True,
                                   data={"step": step, **extra}).get_data(as_text=True)
         assert "flash error" not in page, (step, user)
@@ -95,6 +101,21 @@ def test_a_whole_walk_logs_no_name_or_nik_even_at_debug(app, client, app_staff, 
     assert bad.status_code == 400
     ok = client.post(f"/api/v1/staff/tickets/{second['id']}/steps/2", headers=basic, json={"applicant": APPLICANT})
     assert ok.status_code == 200
+    # a complaint: its text at intake (and a refused NIK), its outcome at the Camat's decision
+    complaint = client.post("/api/v1/tickets", json={"service": "pengaduan"}).get_json()
+    clients["pelayanan2"].post("/counter/loket", data={"loket_id": 3})
+    clients["pelayanan2"].post("/counter/call-next")
+    intake = {"step": 2, "name": "", "nik": "", "decision": "MS", "channel": "langsung", "text": COMPLAINT}
+    page = front.post(f"/counter/tickets/{complaint['id']}/step", data={**intake, "nik": BAD_NIK},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "NIK harus 16 angka." in page
+    page = front.post(f"/counter/tickets/{complaint['id']}/step", data=intake, follow_redirects=True).get_data(as_text=True)
+    assert COMPLAINT in page  # on the staff's screen, by design
+    for step, user, extra in [(3, "pengaduan", {}), (4, "sekcam", {}), (5, "camat", {"outcome": OUTCOME})]:
+        helper = clients.get(user) or login(user, app.test_client())
+        page = helper.post(f"/counter/tickets/{complaint['id']}/step", follow_redirects=True,
+                           data={"step": step, **extra}).get_data(as_text=True)
+        assert "flash error" not in page, (step, user)
     # the Kasi reads the register (names are on that page, by design) and exports it
     kasi = clients["kasi"]
     assert NAME in kasi.get("/counter/reports/register").get_data(as_text=True)
@@ -117,9 +138,11 @@ def test_the_real_server_logs_no_name_or_nik(live_server):
     staff["pelayanan2"].post("/counter/call-next")
     page = staff["pelayanan2"].post(f"/counter/tickets/{ticket['id']}/step",
                                     data={"step": 2, **APPLICANT, "nik": BAD_NIK})
-    assert "NIK must be 16 digits" in page
+    assert "NIK harus 16 angka." in page
     staff["pelayanan2"].post(f"/counter/tickets/{ticket['id']}/step", data={"step": 2, **APPLICANT})
     for step, user, extra in WALK:
+        if step == 7:
+            extra = {**extra, "pickup_code": printed_pickup_code(live_server.tmp / "printed", ticket["number"])}
         page = staff[user].post(f"/counter/tickets/{ticket['id']}/step", data={"step": step, **extra})
         assert "flash error" not in page, (step, user)
     assert staff["kasi"].http.get(f"{live_server.url}/counter/reports/register").status_code == 200

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from antrean.shared.services.desk import Conflict, OperationError
 from antrean.shared.store.models import AuditEntry, Setting
+from tests.support.factories import pickup_code_of
 
 
 def set_setting(sessions, key, value):
@@ -107,7 +108,7 @@ def test_find_by_number_or_pickup_code_across_days(desk, staff, clock, sessions)
     desk.issue_ticket("ahli_waris")  # today's B001
     found = desk.find_tickets("b001")
     assert len(found) == 2
-    code = desk.staff_ticket(t["id"])["pickup_code"]
+    code = pickup_code_of(desk, t["id"])
     assert [f["id"] for f in desk.find_tickets(code.lower())] == [t["id"]]
     assert desk.find_tickets("") == []
 

@@ -33,7 +33,8 @@ def test_office_report_against_hand_computed_figures(desk, staff, clock, session
     assert r["tms"]["missing_documents"] == [("Kartu Keluarga (KK)", 1)]
     clerk = next(c for c in r["per_clerk"] if c["user"] == "pelayanan1")
     assert clerk["steps"] == 5 and clerk["within_standard"] == pytest.approx(4 / 5)  # steps 2,2,2,6,6
-    assert r["per_loket"] == [{"loket": "Loket 1", "called": 3, "waiting_median": 20.0,
+    assert r["per_loket"] == [{"loket": "Loket 1", "called": 3, "calls": 3, "recalls": 0, "pickups": 0,
+                               "waiting_median": 20.0,
                                "waiting_p90": pytest.approx(28.0), "waiting_mean": 20.0}]
     assert r["busiest_hours"][0]["hour"] == 8
     assert "Warga" not in str(r) and NIK not in str(r)

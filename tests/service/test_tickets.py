@@ -9,7 +9,7 @@ from antrean.shared.services.desk import Conflict, NotFound, OperationError
 from antrean.shared.store.models import AuditEntry, PrintJob, Ticket, TicketStep
 from tests.support.factories import FAMILY_B_STEPS as FAMILY_B
 from tests.support.factories import complete_steps as walk
-from tests.support.factories import make_desk
+from tests.support.factories import make_desk, pickup_code_of
 
 
 def test_issue_numbers_per_prefix_and_positions(desk):
@@ -72,6 +72,8 @@ def test_family_b_ticket_to_done_with_agenda_number_and_audit(desk, staff, sessi
     for number, user, decision in FAMILY_B:
         clock.advance(minutes=1)
         kw = {"applicant": {"name": "Sri Wahyuni", "nik": "3503124507540001"}} if number == 2 else {}
+        if number == 7:  # the hand-over: the applicant shows the ticket's pickup code
+            kw["pickup_code"] = pickup_code_of(desk, t["id"])
         view = desk.complete_step(staff[user], t["id"], number, decision=decision, **kw)
     assert view["status"] == "done"
     assert view["agenda_number"] == "474/001/406.07/2026"
@@ -124,9 +126,9 @@ def test_tms_with_an_unknown_document_is_refused_and_changes_nothing(desk, staff
 def test_receive_checks_the_nik(desk, staff):
     t = desk.issue_ticket("ktp")
     desk.call_next(staff["pelayanan1"])
-    with pytest.raises(OperationError, match="16 digits"):
+    with pytest.raises(OperationError, match="NIK harus 16 angka"):
         desk.complete_step(staff["pelayanan1"], t["id"], 2, applicant={"name": "Budi", "nik": "12345"})
-    with pytest.raises(OperationError, match="name"):
+    with pytest.raises(OperationError, match="Nama pemohon wajib"):
         desk.complete_step(staff["pelayanan1"], t["id"], 2, applicant={"name": " ", "nik": "3503124507540001"})
     view = desk.complete_step(staff["pelayanan1"], t["id"], 2, applicant={"name": "Budi", "nik": "3503 1245 0754 0001"})
     assert view["current_step"]["number"] == 3

@@ -12,6 +12,9 @@ FAMILY_B_STEPS = [(2, "pelayanan2", None), (3, "kasi", "MS"), (4, "register", No
 FAMILY_B_FORMS = [(2, "pelayanan2", {}), (3, "kasi", {"decision": "MS"}), (4, "register", {}), (5, "sekcam", {}),
                   (6, "camat", {}), (7, "pelayanan2", {})]
 APPLICANT = {"name": "Sri Wahyuni", "nik": NIK, "address": "Desa Bendoagung", "phone": ""}
+# A complaint as the Pengaduan forms take it: at intake (channel, text) and at the decision (outcome).
+COMPLAINT = {"channel": "langsung", "text": "Lampu jalan di depan balai desa mati sejak dua minggu.",
+             "outcome": "Berita acara: desa memperbaiki lampu jalan dalam tujuh hari.", "lapor_number": ""}
 SURVEY_ANSWERS = {f"u{i}": 3 + (i % 2) for i in range(1, 10)}
 
 
@@ -42,6 +45,16 @@ def issue(target, service: str = "ktp", *, expect: int | None = 201, timeout: fl
         return resp
     assert resp.status_code == expect, resp.get_json()
     return resp.get_json()
+
+
+def pickup_code_of(office, ticket_id) -> str:
+    """The pickup code printed on a ticket, as the applicant would show it at the hand-over (no staff
+    screen shows it). ``office``: a Desk, or a Flask app (its Desk)."""
+    from antrean.shared.store.models import Ticket
+
+    desk = office.extensions["antrean"] if hasattr(office, "extensions") else office
+    with desk.sessions() as s:
+        return s.get(Ticket, int(ticket_id)).pickup_code
 
 
 # -- the service layer -----------------------------------------------------------------------
@@ -92,7 +105,8 @@ def complete_steps(desk, staff, ticket_id, steps, applicant=None):
         kw = {}
         if number == 2:
             kw["applicant"] = applicant or {"name": "Sri Wahyuni", "nik": NIK}
-        view = desk.complete_step(staff[user], ticket_id, number, decision=decision, **kw)
+        view = desk.complete_step(staff[user], ticket_id, number, decision=decision,
+                                  pickup_code=pickup_code_of(desk, ticket_id), **kw)
     return view
 
 
@@ -123,6 +137,10 @@ def walk_service(desk, staff, service, clock, decision="MS", catalogue=None):
             kw["decision"] = decision
             if decision == "TMS":
                 kw["missing"] = [svc.requirements[0]]
+        if step.form:
+            kw["complaint"] = COMPLAINT
+        if step.kind == "handover":
+            kw["pickup_code"] = pickup_code_of(desk, t["id"])
         view = desk.complete_step(actor(staff, step.actor), t["id"], step.number, **kw)
         if decision == "TMS" and step.decision:
             return svc, view
@@ -148,6 +166,8 @@ def ticket_through(desk, staff, clock, service, minutes, decision="MS", missing=
         if step["decision"]:
             kw["decision"] = decision
             kw["missing"] = list(missing)
+        if step["kind"] == "handover":
+            kw["pickup_code"] = pickup_code_of(desk, t["id"])
         view = desk.complete_step(staff[roles[step["actor"]]], t["id"], step["number"], **kw)
         if view["status"] != "in_progress":
             break

@@ -106,3 +106,20 @@ def size_of(data: bytes, printed: str) -> tuple[int, int]:
         if line == printed:
             return width, height
     raise AssertionError(f"{printed!r} is not printed on a line of its own")
+
+
+def printed_pickup_code(folder, number: str, timeout: float = 10.0) -> str:
+    """The pickup code on the ticket ``number`` a live server printed into ``folder`` (its
+    ``file://`` printer): what the applicant shows at the hand-over, as a clerk reads it off the paper."""
+    import re
+    import time
+
+    deadline = time.time() + timeout
+    while True:
+        for path in sorted(folder.glob(f"{number}-*")):
+            found = re.search(rb"(?:Kode pengambilan|Pickup code): ([A-Z0-9]{4,12})", path.read_bytes())
+            if found:
+                return found.group(1).decode()
+        if time.time() > deadline:
+            raise AssertionError(f"no printed ticket {number} with a pickup code in {folder}")
+        time.sleep(0.1)

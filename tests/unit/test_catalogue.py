@@ -102,7 +102,7 @@ def test_every_service_has_requirements_and_one_decision(catalogue):
 @pytest.mark.parametrize("mutate, field, problem", [
     (lambda d: d["services"][0]["steps"][2].update(actor="lurah"), "steps[2].actor", "unknown actor"),
     (lambda d: d["services"][0]["steps"][3].update(number=5), "steps[3].number", "without gaps"),
-    (lambda d: d["services"][0]["steps"][1].update(minutes=-2), "steps[1].minutes", ">= 0"),
+    (lambda d: d["services"][0]["steps"][1].update(minutes=-2), "steps[1].minutes", "from 0 to 1440"),
     (lambda d: d["services"][1].update(code="ektp"), "code", "duplicate"),
     (lambda d: d["services"][0]["steps"][2].pop("decision"), "steps.decision", "no decision"),
     (lambda d: d["services"][0].update(group="lainnya"), "group", "unknown group"),
@@ -162,3 +162,15 @@ def test_export_round_trip(catalogue):
     again = parse_catalogue(json.loads(catalogue.to_json()))
     assert again.services.keys() == catalogue.services.keys()
     assert again.service("ahli_waris").steps == catalogue.service("ahli_waris").steps
+
+
+def test_the_data_file_shape_keeps_every_field_of_every_service(catalogue):
+    """What the administration saves (``catalogue_to_data``) reads back the same: a complaint's
+    anonymity and the steps' forms are not lost when any service is edited."""
+    from antrean.shared.domain.catalogue import catalogue_to_data
+
+    again = parse_catalogue(catalogue_to_data(catalogue))
+    assert again.services == catalogue.services
+    pengaduan = again.service("pengaduan")
+    assert pengaduan.anonymous is True
+    assert [s.form for s in pengaduan.steps] == ["", "complaint", "", "", "outcome", ""]

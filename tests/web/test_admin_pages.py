@@ -5,22 +5,7 @@ import io
 import yaml
 from PIL import Image
 
-
-def service_form(page_service: dict) -> dict:
-    """The edit form's fields for a service in the data file's shape (what the page would post)."""
-    form = {k: page_service.get(k) or "" for k in ("code", "name", "name_en", "group", "prefix", "sop",
-                                                   "agenda_code", "source")}
-    form["requirements"] = "\n".join(page_service.get("requirements", []))
-    for i, st in enumerate(page_service["steps"]):
-        form.update({f"steps-{i}-order": st["number"], f"steps-{i}-activity": st["activity"],
-                     f"steps-{i}-actor": st["actor"], f"steps-{i}-kind": st["kind"],
-                     f"steps-{i}-minutes": st["minutes"], f"steps-{i}-documents": st.get("documents", ""),
-                     f"steps-{i}-output": st.get("output", ""), f"steps-{i}-note": st.get("note", "")})
-        if st.get("in_person", st["kind"] in ("submit", "handover", "collect")):
-            form[f"steps-{i}-in_person"] = "1"
-        if st.get("decision"):
-            form["decision"] = str(i)
-    return form
+from tests.support.staff_pages import service_form
 
 
 def exported(client) -> dict:
@@ -153,7 +138,7 @@ def test_export_and_import_a_catalogue_file(client, login):
     broken = yaml.safe_dump({**data, "services": [{**data["services"][0], "prefix": "a1"}]}).encode()
     resp = client.post("/counter/admin/catalogue/import", data={"file": (io.BytesIO(broken), "rusak.yaml")},
                        content_type="multipart/form-data", follow_redirects=True)
-    assert "Perubahan ditolak" in resp.get_data(as_text=True) and "prefix" in resp.get_data(as_text=True)
+    assert "Perubahan ditolak" in resp.get_data(as_text=True) and "huruf awalan (prefix)" in resp.get_data(as_text=True)
     assert len(kiosk_services(client)) == 3
     # back to the first version through the history
     client.post("/counter/admin/catalogue/restore", data={"version": "1"})
@@ -208,3 +193,20 @@ def test_names_page_renames_a_group_on_the_kiosk(client, login):
     form["groups-1-delete"] = "1"  # surat_keterangan is still used by services
     bad = client.post("/counter/admin/names", data=form)
     assert bad.status_code == 400 and "surat_keterangan" in bad.get_data(as_text=True)
+
+
+def test_editing_the_complaints_service_keeps_its_anonymity_and_forms(client, login):
+    login("admin")
+    page = client.get("/counter/admin/services/pengaduan").get_data(as_text=True)
+    assert 'name="anonymous" value="1" checked' in page
+    assert '<option value="complaint" selected>' in page and '<option value="outcome" selected>' in page
+    service = next(s for s in exported(client)["services"] if s["code"] == "pengaduan")
+    form = service_form(service)
+    form["name"] = "Pengaduan Masyarakat"
+    assert client.post("/counter/admin/services/pengaduan", data=form).status_code == 302
+    saved = next(s for s in exported(client)["services"] if s["code"] == "pengaduan")
+    assert saved["name"] == "Pengaduan Masyarakat" and saved["anonymous"] is True
+    assert [st.get("form", "") for st in saved["steps"]] == ["", "complaint", "", "", "outcome", ""]
+    del form["anonymous"]  # the administrator unticks it: the applicant must give a name and NIK again
+    assert client.post("/counter/admin/services/pengaduan", data=form).status_code == 302
+    assert "anonymous" not in next(s for s in exported(client)["services"] if s["code"] == "pengaduan")

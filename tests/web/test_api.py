@@ -65,7 +65,7 @@ def test_a_ticket_number_too_large_for_the_database_is_simply_not_found(client, 
         assert resp.status_code == 404 and resp.get_json()["code"] == "not_found", url
     for body in ({"loket": int(huge)}, {"loket": huge}, {"loket": -1}):
         resp = client.post("/api/v1/staff/call-next", json=body, headers=staff)
-        assert resp.status_code == 404 and resp.get_json()["error"] == "loket not found"
+        assert resp.status_code == 404 and resp.get_json()["error"] == "Loket tidak ditemukan."
     resp = client.post(f"/api/v1/staff/tickets/{huge}/steps/2", json={}, headers=staff)
     assert resp.status_code == 404
 

@@ -1,6 +1,8 @@
 """Pages through the Flask test client: language, login, roles, no personal data in public."""
 import re
 
+from tests.support.factories import pickup_code_of
+
 
 def test_pages_default_to_indonesian_and_switch_to_english(client):
     page = client.get("/kiosk/").get_data(as_text=True)
@@ -41,7 +43,7 @@ def test_counter_walks_a_ticket_and_shows_the_sop_steps(client, login):
     assert "standar 2 menit" in page  # the Mutu Baku of the current step
     page = client.post("/counter/tickets/1/step", follow_redirects=True,
                        data={"step": 2, "name": "Sri Wahyuni", "nik": "12"}).get_data(as_text=True)
-    assert "NIK must be 16 digits" in page
+    assert "NIK harus 16 angka." in page
     page = client.post("/counter/tickets/1/step", follow_redirects=True,
                        data={"step": 2, "name": "Sri Wahyuni", "nik": "3503124507540001"}).get_data(as_text=True)
     assert "Langkah 2 selesai untuk B001" in page
@@ -122,7 +124,7 @@ def test_search_by_pickup_code(client, login, app):
     t = client.post("/api/v1/tickets", json={"service": "ktp"}).get_json()
     login("pelayanan1")
     client.post("/counter/call-next")
-    code = app.extensions["antrean"].staff_ticket(t["id"])["pickup_code"]
+    code = pickup_code_of(app, t["id"])
     page = client.get(f"/counter/?q={code}").get_data(as_text=True)
     assert "Hasil pencarian" in page and 'data-ticket="A001"' in page
     page = client.get("/counter/?q=ZZZZZZ").get_data(as_text=True)

@@ -63,7 +63,7 @@ def hostile_register(app, client, login, clock):
 def test_register_csv_shows_every_hostile_name_as_inert_text(client, hostile_register):
     resp = client.get("/counter/reports/export/register.csv?start=2026-11-24")
     assert resp.status_code == 200
-    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][3] == "Pemohon"
     by_agenda = {r[0]: r for r in rows[1:]}
     assert len(by_agenda) == len(HOSTILE)

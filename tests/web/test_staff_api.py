@@ -5,6 +5,7 @@ from datetime import UTC
 import pytest
 
 from antrean.shared.services.tokens import create_token
+from tests.support.factories import pickup_code_of
 
 APPLICANT = {"name": "Sri Wahyuni", "nik": "3503124507540001"}
 
@@ -39,7 +40,7 @@ def test_family_b_through_the_api(client, as_user):
     called = client.post("/api/v1/staff/call-next", headers=as_user("pelayanan2"), json={}).get_json()["ticket"]
     assert called["number"] == "B001" and called["status"] == "called"
     steps = [(2, "pelayanan2", {"applicant": APPLICANT}), (3, "kasi", {"decision": "MS"}), (4, "register", {}),
-             (5, "sekcam", {}), (6, "camat", {}), (7, "pelayanan2", {})]
+             (5, "sekcam", {}), (6, "camat", {}), (7, "pelayanan2", {"pickup_code": pickup_code_of(client.application, t["id"])})]
     for number, user, data in steps:
         resp = client.post(f"/api/v1/staff/tickets/{t['id']}/steps/{number}", headers=as_user(user), json=data)
         assert resp.status_code == 200, resp.get_json()
@@ -57,7 +58,7 @@ def test_the_api_enforces_roles_and_steps(client, as_user):
     assert resp.status_code == 409 and resp.get_json()["code"] == "wrong_step"
     resp = client.post(f"/api/v1/staff/tickets/{t['id']}/steps/2", headers=as_user("pelayanan2"),
                        json={"applicant": {"name": "X", "nik": "1"}})
-    assert resp.status_code == 400 and "16 digits" in resp.get_json()["error"]
+    assert resp.status_code == 400 and "NIK harus 16 angka" in resp.get_json()["error"]
     for bad in ("[1]", "not json"):
         resp = client.post(f"/api/v1/staff/tickets/{t['id']}/steps/2", headers={**as_user("pelayanan2"),
                            "Content-Type": "application/json"}, data=bad)
@@ -126,6 +127,6 @@ def test_a_loket_or_ticket_id_that_is_not_a_whole_number_is_not_found(client, as
     h = as_user("pelayanan1")
     for loket in (True, 2.5, " 2", "2_0", "\u0662"):
         resp = client.post("/api/v1/staff/call-next", headers=h, json={"loket": loket})
-        assert resp.status_code == 404 and resp.get_json()["error"] == "loket not found", loket
+        assert resp.status_code == 404 and resp.get_json()["error"] == "Loket tidak ditemukan.", loket
     assert client.post("/api/v1/staff/tickets/1/call", headers=h, json={"loket": 1.0}).status_code == 200
     assert client.get("/api/v1/tickets/\u0661").status_code == 404

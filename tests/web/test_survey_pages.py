@@ -1,6 +1,8 @@
 """The survey pages: found by number + pickup code, answered once, anonymous."""
 import re
 
+from tests.support.factories import pickup_code_of
+
 ALL = {f"u{i}": "3" for i in range(1, 10)}
 
 
@@ -18,7 +20,7 @@ def returned_ticket(client, login):
 
 def test_survey_found_by_number_and_pickup_code(client, login, app):
     t = returned_ticket(client, login)
-    code = app.extensions["antrean"].staff_ticket(t["id"])["pickup_code"]
+    code = pickup_code_of(app, t["id"])
     page = client.post("/kiosk/survei/", data={"number": "A001", "code": "WRONG"}).get_data(as_text=True)
     assert "tidak cocok" in page
     resp = client.post("/kiosk/survei/", data={"number": "a001", "code": code.lower()})
