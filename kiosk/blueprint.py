@@ -59,7 +59,7 @@ def standard_info(code: str, published: tuple[dict[str, str], standards.Version 
     values, adopted = published
     lang = "en" if str(get_locale() or "id") == "en" else "id"
     return {"standard": [{"label": rules.label(k, lang), "text": values[k]} for k in rules.DELIVERY],
-            "adopted": adopted is not None, "info_url": url_for("informasi.service", code=code)}
+            "adopted": adopted is not None, "info_url": _public_base() + url_for("informasi.service", code=code)}
 
 
 def _seconds(name: str, default: int) -> int:

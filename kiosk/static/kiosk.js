@@ -118,7 +118,7 @@
       return [dt, dd];
     }));
     document.getElementById("standard-draft").hidden = !!info.adopted;
-    document.getElementById("standard-url").textContent = info.info_url ? location.origin + info.info_url : "";
+    document.getElementById("standard-url").textContent = info.info_url ? info.info_url : "";
     infoButton.hidden = !items.length;
     infoPanel.hidden = true; infoButton.setAttribute("aria-expanded", "false");
   }

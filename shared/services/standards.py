@@ -223,6 +223,6 @@ def published_all(desk: Context) -> dict[str, tuple[dict[str, str], Version | No
                 adopted[v.subject] = v
     out: dict[str, tuple[dict[str, str], Version | None]] = {}
     for code, service in desk.catalogue.services.items():
-        v = adopted.get(code)
-        out[code] = (dict(v.data) if v else rules.prefill(desk.catalogue, service), v)
+        found = adopted.get(code)
+        out[code] = (dict(found.data) if found else rules.prefill(desk.catalogue, service), found)
     return out

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from antrean.shared.domain import standards as rules
+from tests.support.env import need
 
 SIX = ("Persyaratan", "Sistem, mekanisme dan prosedur", "Jangka waktu penyelesaian", "Biaya/tarif",
        "Produk pelayanan", "Penanganan pengaduan, saran dan masukan")
@@ -83,8 +84,8 @@ def desk_with_a_citizen(app, app_staff):
 
 
 def pdf_text(body: bytes, tmp_path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    need(bool(shutil.which("pdftotext") and shutil.which("pdftoppm")),
+         "pdftoppm/pdftotext (Debian poppler-utils) are not installed: scripts/install.sh --test")
     path = tmp_path / "poster.pdf"
     path.write_bytes(body)
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
@@ -134,7 +135,7 @@ def test_the_kiosk_carries_each_services_standard_and_the_status_page_links_to_i
                                 re.S).group(1))
     sktm = info["sktm"]
     assert [c["label"] for c in sktm["standard"]] == list(SIX) and sktm["adopted"] is False
-    assert sktm["standard"][3]["text"] == "Tidak dipungut biaya" and sktm["info_url"] == "/informasi/layanan/sktm"
+    assert sktm["standard"][3]["text"] == "Tidak dipungut biaya" and sktm["info_url"] == "http://localhost/informasi/layanan/sktm"
     assert 'id="confirm-info"' in page
     ticket = client.post("/api/v1/tickets", json={"service": "sktm"}).get_json()
     status = text_of(client.get(f"/kiosk/t/{ticket['public_id']}"))
