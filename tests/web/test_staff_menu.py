@@ -18,7 +18,8 @@ LINK_RE = re.compile(r'<a href="([^"]+)" data-endpoint="([^"]+)"[^>]*>([^<]+)</a
 
 EVERY_PAGE = {
     "counter.index": "Loket", "files.index": "Berkas menunggu", "reports.index": "Laporan",
-    "reports.register": "Buku Register", "skm.index": "Hasil SKM", "availability.index": "Layanan kios", "printing.index": "Antrean cetak",
+    "reports.register": "Buku Register", "skm.index": "Hasil SKM", "availability.index": "Layanan kios",
+    "printing.index": "Antrean cetak",
     "display.settings": "Layar & suara", "standards.index": "Standar Pelayanan", "admin.index": "Administrasi",
 }
 # What each role may open, written out by hand from the office's rules (not from the menu code).
