@@ -168,7 +168,8 @@ def test_public_results_page_without_login_and_without_personal_data(client, log
     for private in (CITIZEN["name"], CITIZEN["nik"], PERSON, "Sugeng", "Laki-laki"):
         assert private not in text, private
     english = text_of(client.get("/informasi/skm?lang=en"))
-    assert "72.92" in english
+    assert "72.92" in english and "Grade C · Poor" in english and "Facilities 2.50" in english
+    assert "Sarana dan prasarana" not in english
 
 
 # -- the PDF report --------------------------------------------------------------------------------------
