@@ -71,7 +71,7 @@ def report():
     period = _period()
     found = office_logo(d, Path(current_app.instance_path))
     logo = found[0] if found and found[1] in ("image/png", "image/jpeg") else None
-    body = report_pdf(d.catalogue.office, skm.results(d, period), logo)
+    body = report_pdf(d.catalogue.office, skm.results(d, period), skm.today(d), logo)
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="laporan-skm-{period.key}.pdf"'})
 

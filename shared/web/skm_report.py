@@ -5,9 +5,11 @@ the follow-up plans with their share done and speed. Built with ``shared/web/pdf
 Used by the staff page (counter/skm.py)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether
 
 from antrean.shared.domain.catalogue import Office
 from antrean.shared.domain.skm import PROFILE
@@ -27,7 +29,8 @@ def _short(day) -> str:
     return day.strftime("%d-%m-%Y") if day else "-"
 
 
-def report_pdf(office: Office, r: dict[str, Any], logo_png: bytes | None = None) -> bytes:
+def report_pdf(office: Office, r: dict[str, Any], signed_on: date, logo_png: bytes | None = None) -> bytes:
+    """The report of ``r`` (``services.skm.results``), dated ``signed_on`` above the Camat's signature."""
     period = r["period"]
     index = r["ikm"]
     sample_line = ("memenuhi" if r["sample_met"] else "belum memenuhi") + " sampel minimum"
@@ -69,14 +72,16 @@ def report_pdf(office: Office, r: dict[str, Any], logo_png: bytes | None = None)
         weakest = "; ".join(f"{e['name']} ({_num(e['nrr'])})" for e in r["weakest"])
         story += [pdf.para("Unsur dengan nilai terendah: " + weakest + ".", "body"), pdf.space(4)]
 
-    story += [pdf.para("B. Profil responden", "label"), pdf.space(1)]
     profile_rows = []
     total = r["respondents"]
     for key, (name, _choices) in PROFILE.items():
         for i, (label, count) in enumerate(r["profile"][key]):
             share = f"{_num(100 * count / total, 1)}%" if total else "-"
             profile_rows.append([name if i == 0 else "", label, str(count), share])
-    story += [pdf.grid(["Karakteristik", "Indikator", "Jumlah", "Persentase"], profile_rows, [42, 70, 30, 38]),
+    # the profile on one page (a characteristic split over two pages loses its name)
+    story += [KeepTogether([pdf.para("B. Profil responden", "label"), pdf.space(1),
+                            pdf.grid(["Karakteristik", "Indikator", "Jumlah", "Persentase"], profile_rows,
+                                     [42, 70, 30, 38])]),
               pdf.space(4)]
 
     s = r["followup_summary"]
@@ -89,8 +94,15 @@ def report_pdf(office: Office, r: dict[str, Any], logo_png: bytes | None = None)
                        follow_rows, [10, 42, 30, 28, 22, 28, 20]),
               pdf.space(2)]
     if s["total"]:
-        story.append(pdf.para(
-            f"Selesai {s['done']} dari {s['total']} rencana ({_num(s['share_done'], 1)}%); "
-            f"tepat waktu {s['on_time']}. Rata-rata {_num(s['days_from_period_end']['mean'], 1)} hari sejak akhir "
-            f"periode dan {_num(s['days_from_plan']['mean'], 1)} hari sejak rencana dibuat hingga selesai.", "body"))
+        line = (f"Selesai {s['done']} dari {s['total']} rencana ({_num(s['share_done'], 1)}%); "
+                f"tepat waktu {s['on_time']}.")
+        if s["done"]:
+            line += (f" Rata-rata {_num(s['days_from_period_end']['mean'], 1)} hari sejak akhir periode dan "
+                     f"{_num(s['days_from_plan']['mean'], 1)} hari sejak rencana dibuat hingga selesai.")
+        story.append(pdf.para(line, "body"))
+    place = office.name.removeprefix("Kecamatan ").strip()
+    story += [pdf.space(10), KeepTogether([
+        pdf.para(f"{place}, {pdf.indonesian_date(signed_on)}", "center"),
+        pdf.para(f"CAMAT {place.upper()}", "center"), pdf.space(20),
+        pdf.para("(.......................................)", "center")])]
     return pdf.document(office, f"Laporan SKM {period.label}", story, logo_png)

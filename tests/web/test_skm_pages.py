@@ -190,7 +190,8 @@ def test_pdf_report_in_the_regulations_layout(client, login, answered, tmp_path)
                      "5 orang (tabel Krejcie dan Morgan", "Jumlah NRR tertimbang (IKM) 2,917",
                      "IKM unit pelayanan (konversi: IKM x 25) 72,92", "Mutu pelayanan C",
                      "Kinerja unit pelayanan Kurang Baik", "Unsur dengan nilai terendah: Sarana dan prasarana (2,50); "
-                     "Waktu penyelesaian (2,75); Persyaratan (3,00).", "Selesai 0 dari 1 rencana (0,0%)"):
+                     "Waktu penyelesaian (2,75); Persyaratan (3,00).", "Selesai 0 dari 1 rencana (0,0%); tepat waktu 0.",
+                     "Kampak, 24 November 2026 CAMAT KAMPAK"):
         assert expected in flat, expected
     assert re.search(r"9 Sarana dan prasarana 2,50 0,278", flat) and re.search(r"3 Waktu penyelesaian 2,75 0,306", flat)
     assert re.search(r"Jenis kelamin Laki-laki 1 25,0%", flat) and re.search(r"Perempuan 2 50,0%", flat)
