@@ -49,8 +49,8 @@ def _form_values() -> dict:
 def _page(period: rules.SkmPeriod, values: dict | None = None, errors: dict | None = None, status: int = 200):
     d = desk()
     today = skm.today(d)
-    choices = [rules.semester(y, h) for y in (today.year, today.year - 1) for h in (2, 1)
-               if rules.semester(y, h).start <= today]
+    choices = [p for y in (today.year, today.year - 1)
+               for p in (rules.semester(y, 2), rules.semester(y, 1), rules.year(y)) if p.start <= today]
     return render_template("skm/index.html", r=skm.results(d, period), period=period, choices=choices,
                            published=skm.published_periods(d), elements=SKM_ELEMENTS, statuses=rules.STATUSES,
                            values=values or {"status": "rencana", "elements": []}, errors=errors or {},
