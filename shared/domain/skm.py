@@ -214,9 +214,10 @@ def validate_followup(values: Mapping[str, Any], element_codes: Iterable[str], t
     elif len(plan) > MAX_PLAN:
         errors["plan"] = f"Rencana paling banyak {MAX_PLAN} karakter."
     known = tuple(element_codes)
-    raw_elements = values.get("elements") or []
-    elements = [e for e in known if e in raw_elements] if isinstance(raw_elements, (list, tuple)) else []
-    if not elements or len(elements) != len(set(raw_elements)):
+    raw = values.get("elements") or []
+    raw_elements = set(raw) if isinstance(raw, (list, tuple)) and all(isinstance(e, str) for e in raw) else set()
+    elements = [e for e in known if e in raw_elements]
+    if not elements or len(elements) != len(raw_elements):
         errors["elements"] = "Pilih satu atau beberapa unsur SKM yang ditindaklanjuti."
     person = values.get("responsible")
     person = person.strip() if isinstance(person, str) else ""

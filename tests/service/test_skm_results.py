@@ -151,6 +151,10 @@ def test_followup_form_is_checked_in_indonesian_and_only_editors_write(desk, sta
         skm.add_followup(desk, staff["kasi"], S2, {"plan": "x", "elements": ["u1"], "responsible": "Kasi",
                                                    "due_date": "2027-01-01", "status": "selesai",
                                                    "done_date": "2027-01-01"})
+    for elements in ([{"u1": 1}], "u1", ["u1", 3]):  # only a list of element codes
+        with pytest.raises(skm.FollowUpFormError, match="unsur SKM"):
+            skm.add_followup(desk, staff["kasi"], S2, {"plan": "x", "elements": elements, "responsible": "Kasi",
+                                                       "due_date": "2027-01-01", "status": "rencana"})
     for user in ("camat", "pelayanan1"):
         with pytest.raises(Forbidden):
             skm.add_followup(desk, staff[user], S2, {})
