@@ -118,6 +118,7 @@ def test_staff_page_shows_the_periods_figures_and_who_may_do_what(client, login,
                              "due_date": "2027-01-31", "status": "rencana"}, follow_redirects=True)
     html = good.get_data(as_text=True)
     assert "Rencana tindak lanjut disimpan." in html and "Perbaiki kursi ruang tunggu" in html
+    assert "Belum ada yang selesai dari 1 rencana." in html
     assert re.search(r'<td>U3, U9</td><td>Bapak Kasi Pelayanan Sugeng</td>\s*<td>31-01-2027</td><td>Direncanakan</td>',
                      html)
     followup_id = re.search(r'data-followup="(\d+)"', html).group(1)
