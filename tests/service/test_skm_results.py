@@ -174,3 +174,23 @@ def test_publishing_a_period_and_the_latest_one(desk, staff, period_with_answers
     with sessions() as s:
         actions = [a.action for a in s.scalars(select(AuditEntry).where(AuditEntry.action.like("skm:%")))]
     assert actions == ["skm:terbitkan", "skm:terbitkan", "skm:tarik"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def office(request, catalogue, clock):
+    from tests.support.factories import demo_office
+
+    url = request.getfixturevalue("db_url" if request.param == "sqlite" else "pg_url")
+    yield from demo_office(url, catalogue, clock)
+
+
+def test_the_same_figures_on_sqlite_and_postgresql(office, clock):
+    desk, staff, sessions = office
+    for t, (scores, profile) in zip(served(desk, staff, clock, 4), RESPONSES, strict=True):
+        survey.submit(sessions, t["public_id"], scores, profile=profile, clock=clock)
+    skm.add_followup(desk, staff["kasi"], S2, {"plan": "Papan alur", "elements": ["u2", "u9"], "responsible": "Kasi",
+                                               "due_date": "2027-01-31", "status": "rencana"})
+    skm.publish(desk, staff["kasi"], S2)
+    r = skm.latest_published(desk)
+    assert (r["ikm"]["value"], r["ikm"]["grade"], r["respondents"], r["served"]) == (72.92, "C", 4, 4)
+    assert r["followups"][0]["elements"] == ["u2", "u9"] and r["profile"]["sex"][1] == ("Perempuan", 2)
