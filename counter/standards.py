@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from antrean.shared.domain import standards as rules
 from antrean.shared.services import standards
-from antrean.shared.services.desk import NotFound
+from antrean.shared.services.desk import NotFound, OperationError
 from antrean.shared.web.helpers import current_actor, desk, roles_required
 
 bp = Blueprint("standards", __name__, url_prefix="/counter/standar", template_folder="templates")
@@ -57,6 +57,8 @@ def save_maklumat():
                                          values["signatory_title"], request.form.get("note", ""))
     except standards.StandardFormError as exc:
         return _maklumat_page(standards.maklumat(d), values, exc.errors, {})
+    except OperationError as exc:  # a save at the same moment as another (409)
+        return _maklumat_page(standards.maklumat(d), values, {"form": str(exc)}, {})[0], exc.status
     flash(_("Maklumat disimpan sebagai versi %(v)s. Camat dapat menetapkannya.", v=number), "ok")
     return redirect(url_for("standards.maklumat"))
 
@@ -106,6 +108,8 @@ def save(code: str):
         number = standards.save_standard(desk(), current_actor(), code, values, request.form.get("note", ""))
     except standards.StandardFormError as exc:
         return _service_page(code, standing, values, exc.errors, {})
+    except OperationError as exc:  # a save at the same moment as another (409): the input stays on the form
+        return _service_page(code, standing, values, {"form": str(exc)}, {})[0], exc.status
     flash(_("Standar pelayanan disimpan sebagai versi %(v)s. Camat dapat menetapkannya.", v=number), "ok")
     return redirect(url_for("standards.service", code=code))
 

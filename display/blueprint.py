@@ -22,11 +22,14 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from antrean.shared.domain import standards as rules
 from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS
 from antrean.shared.domain.clock import ZONE_ABBREVIATIONS
+from antrean.shared.services import standards
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.announcer import Announcer
 from antrean.shared.services.display_settings import RUNNING_TEXT_MAX, SettingsError
@@ -54,7 +57,41 @@ def index():
     return render_template("display/index.html", sound="off" if sound in ("off", "0", "no") else "on",
                            logo_url=url_for("display.logo") if _logo() else None,
                            tz_label=TZ_LABELS.get(tz, ""), settings=announcer().settings.get(),
-                           groups={code: _(name) for code, name in desk().catalogue.groups.items()})
+                           groups={code: _(name) for code, name in desk().catalogue.groups.items()},
+                           slides=_slides(), slide_seconds=_slide_seconds())
+
+
+SLIDE_SECONDS = 15  # each information slide stays this long; ``?slides=N`` (2-600), ``?slides=0`` turns them off
+SLIDE_LINES = 5  # the first lines of a component on a slide (the full text is on the web page)
+
+
+def _slide_seconds() -> int:
+    value = request.args.get("slides", type=int)
+    return SLIDE_SECONDS if value is None else (0 if value <= 0 else max(2, min(600, value)))
+
+
+def _short(text: str) -> str:
+    lines = text.split("\n")
+    return "\n".join(lines[:SLIDE_LINES]) + ("\n…" if len(lines) > SLIDE_LINES else "")
+
+
+def _slides() -> list[dict]:
+    """The information slides between calls: the Maklumat, then each service's standard (time, cost,
+    requirements, product), from the published (adopted, else prefilled) versions."""
+    d = desk()
+    lang = "en" if str(get_locale() or "id") == "en" else "id"
+    maklumat = standards.maklumat(d).published
+    slides = [{"title": _("Maklumat Pelayanan"), "items": [{"label": "", "text": maklumat["text"]}],
+               "foot": maklumat["signatory_title"]}]
+    for code, (values, adopted) in standards.published_all(d).items():
+        service = d.catalogue.services[code]
+        slides.append({
+            "title": service.name_en if lang == "en" and service.name_en else service.name,
+            "items": [{"label": rules.label(k, lang), "text": _short(values[k])}
+                      for k in ("waktu", "biaya", "persyaratan", "produk")],  # the shortest first: the panel is small
+            "foot": _("Standar Pelayanan") + ("" if adopted else " · " + _("belum ditetapkan")),
+        })
+    return slides
 
 
 @bp.get("/state.json")

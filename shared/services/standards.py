@@ -11,13 +11,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain import standards as rules
 from antrean.shared.domain.catalogue import ADMIN_ROLE, Service
 from antrean.shared.domain.clock import local
 from antrean.shared.services.context import Context
-from antrean.shared.services.errors import Actor, Forbidden, NotFound, OperationError, clean_text
+from antrean.shared.services.errors import Actor, Conflict, Forbidden, NotFound, OperationError, clean_text
 from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import AuditEntry, StandardVersion
 
@@ -108,6 +109,16 @@ def _standing(desk: Context, subject: str, prefill: dict[str, str]) -> Standing:
 
 
 def _save(desk: Context, actor: Actor, subject: str, data: dict[str, str], note: str, action: str) -> int:
+    try:
+        return _insert(desk, actor, subject, data, note, action)
+    except IntegrityError:  # another save took the same number at the same moment: the next one is free
+        try:
+            return _insert(desk, actor, subject, data, note, action)
+        except IntegrityError:
+            raise Conflict("Standar sedang disimpan oleh pengguna lain; coba simpan lagi.") from None
+
+
+def _insert(desk: Context, actor: Actor, subject: str, data: dict[str, str], note: str, action: str) -> int:
     now = desk.clock()
     with transaction(desk.sessions) as s:
         newest = s.scalar(select(func.max(StandardVersion.version)).where(StandardVersion.subject == subject)) or 0

@@ -93,7 +93,9 @@ def test_public_pages_satisfy_the_policy_and_work(live_server, new_page):
     survey.goto(f"{base}/kiosk/survei/")
     survey.goto(f"{base}/kiosk/survei/{public_id}")
     survey.goto(f"{base}/")
-    survey.check("survey and start pages")
+    for path in ("/informasi/", "/informasi/layanan/sktm", "/informasi/maklumat"):
+        survey.goto(f"{base}{path}")
+    survey.check("survey, start and information pages")
 
     # the call reaches the display (socket, announcement audio from /display/audio, blob: silence)
     clerk = Watched(new_page, viewport={"width": 1366, "height": 768})
@@ -151,7 +153,8 @@ def test_admin_pages_satisfy_the_policy_and_work(live_server, new_page):
     login(admin, live_server, "admin")
     for path in ("/counter/admin/", "/counter/admin/office", "/counter/admin/names", "/counter/admin/services",
                  "/counter/admin/services/ektp", "/counter/admin/services/new", "/counter/admin/lokets",
-                 "/counter/admin/users", "/counter/admin/users/new"):
+                 "/counter/admin/users", "/counter/admin/users/new", "/counter/standar/", "/counter/standar/ktp",
+                 "/counter/standar/maklumat"):
         admin.goto(f"{base}{path}")
         admin.page.wait_for_load_state("load")
         admin.check(path)

@@ -82,3 +82,31 @@ def test_the_maklumat_is_versioned_and_adopted_with_its_date_and_signatory(desk,
     assert m.adopted.version == 2 and m.adopted.decree_date == date(2026, 11, 24)
     assert m.published["text"].endswith("Terima kasih.") and m.published["signatory_name"] == "Drs. Budi"
     assert standards.standing(desk, "sktm").latest is None  # the Maklumat is not a service
+
+
+def test_a_save_that_loses_the_race_for_its_number_tries_once_more_then_says_so(desk, staff, monkeypatch):
+    """Two saves at the same moment read the same newest number; the unique (subject, version) refuses the
+    second insert. It is tried once more (and gets the next number); a second refusal is a 409, not a 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    draft = standards.standing(desk, "kk").draft
+    real_insert = standards._insert
+    refusals = [1]
+
+    def insert(*args):
+        if refusals:
+            refusals.pop()
+            real_insert(desk, staff["admin"], "kk", {**draft, "biaya": "versi rival"}, "", "standar:simpan")
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real_insert(*args)
+
+    monkeypatch.setattr(standards, "_insert", insert)
+    assert standards.save_standard(desk, staff["admin"], "kk", draft) == 2
+    assert [v.data["biaya"] for v in standards.standing(desk, "kk").history] == ["Tidak dipungut biaya", "versi rival"]
+
+    def always_refused(*args):
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(standards, "_insert", always_refused)
+    with pytest.raises(standards.Conflict, match="coba simpan lagi"):
+        standards.save_standard(desk, staff["admin"], "kk", draft)

@@ -140,3 +140,16 @@ def test_the_kiosk_carries_each_services_standard_and_the_status_page_links_to_i
     ticket = client.post("/api/v1/tickets", json={"service": "sktm"}).get_json()
     status = text_of(client.get(f"/kiosk/t/{ticket['public_id']}"))
     assert 'href="/informasi/layanan/sktm"' in status and "https://www.lapor.go.id" in status
+
+
+def test_the_coming_holidays_are_listed_in_the_citizens_language(client, app, app_staff):
+    from antrean.shared.services import administration
+    from antrean.shared.services.errors import Actor
+
+    desk = app.extensions["antrean"]
+    admin = Actor(None, "cli", frozenset({"admin"}))
+    # today is 24 November 2026 (the test clock): a past holiday is not listed, the coming ones are
+    administration.update_office(desk, admin, {"holidays": "2026-11-02\n2026-12-25\n2027-01-01"})
+    page = text_of(client.get("/informasi/"))
+    assert "Jumat, 25 Desember 2026" in page and "Jumat, 1 Januari 2027" in page and "2 November" not in page
+    assert "Friday, 25 December 2026" in text_of(client.get("/informasi/?lang=en"))

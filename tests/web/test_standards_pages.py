@@ -95,3 +95,24 @@ def test_the_maklumat_is_edited_and_adopted(client, login):
 def test_the_admin_pages_link_to_the_standards(client, login):
     login("admin")
     assert 'href="/counter/standar/"' in client.get("/counter/admin/").get_data(as_text=True)
+
+
+def test_the_camat_finds_the_standards_from_the_reports(client, login):
+    login("camat")
+    assert 'href="/counter/standar/"' in client.get("/counter/reports/").get_data(as_text=True)
+    client.post("/counter/logout")
+    login("kasi")  # sees the reports, not the standards
+    assert 'href="/counter/standar/"' not in client.get("/counter/reports/").get_data(as_text=True)
+
+
+def test_a_save_refused_by_a_simultaneous_one_keeps_the_input(client, login, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    def always_refused(*args):
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+
+    login("admin")
+    monkeypatch.setattr(standards, "_insert", always_refused)
+    resp = client.post("/counter/standar/ktp", data={**draft(client), "biaya": "Gratis (ketikan saya)"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "coba simpan lagi" in page and "Gratis (ketikan saya)" in page
