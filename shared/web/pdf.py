@@ -7,7 +7,7 @@ rule. Dates in documents are Indonesian (``indonesian_date``). ``qr(url)`` is a 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -105,7 +105,7 @@ def table(rows: Iterable[tuple[str, str]], label_width: float = 52 * mm) -> Tabl
     return out
 
 
-def grid(header: list[str], rows: Iterable[Iterable[str]], widths_mm: list[float],
+def grid(header: Sequence[str], rows: Iterable[Iterable[str]], widths_mm: Sequence[float],
          bold_rows: Iterable[int] = ()) -> Table:
     """A table with a header row and ruled cells (a report's figures); ``widths_mm`` per column, the text of
     every cell escaped; rows listed in ``bold_rows`` (0 = the first data row) set in bold."""

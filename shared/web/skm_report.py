@@ -29,8 +29,11 @@ def _short(day) -> str:
     return day.strftime("%d-%m-%Y") if day else "-"
 
 
-def report_pdf(office: Office, r: dict[str, Any], signed_on: date, logo_png: bytes | None = None) -> bytes:
-    """The report of ``r`` (``services.skm.results``), dated ``signed_on`` above the Camat's signature."""
+def report_pdf(office: Office, r: dict[str, Any], signed_on: date, logo_png: bytes | None = None,
+               public: bool = False) -> bytes:
+    """The report of ``r`` (``services.skm.results``), dated ``signed_on`` above the Camat's signature.
+    ``public``: the copy for the information site, without the follow-ups' person responsible (the field
+    may hold a name)."""
     period = r["period"]
     index = r["ikm"]
     sample_line = ("memenuhi" if r["sample_met"] else "belum memenuhi") + " sampel minimum"
@@ -86,12 +89,16 @@ def report_pdf(office: Office, r: dict[str, Any], signed_on: date, logo_png: byt
 
     s = r["followup_summary"]
     story += [pdf.para("C. Rencana tindak lanjut", "label"), pdf.space(1)]
+    header = ["No", "Rencana tindak lanjut", "Unsur", "Penanggung jawab", "Target", "Status", "Selesai"]
+    widths = [10, 42, 30, 28, 22, 28, 20]
     follow_rows = [[str(i), f["plan"], ", ".join(f["element_names"]), f["responsible"], _short(f["due_date"]),
                     f["status_label"], _short(f["done_date"])] for i, f in enumerate(r["followups"], start=1)]
     if not follow_rows:
         follow_rows = [["", "Belum ada rencana tindak lanjut", "", "", "", "", ""]]
-    story += [pdf.grid(["No", "Rencana tindak lanjut", "Unsur", "Penanggung jawab", "Target", "Status", "Selesai"],
-                       follow_rows, [10, 42, 30, 28, 22, 28, 20]),
+    if public:  # without the person responsible
+        header, widths = header[:3] + header[4:], [10, 60, 40, 22, 28, 20]
+        follow_rows = [row[:3] + row[4:] for row in follow_rows]
+    story += [pdf.grid(header, follow_rows, widths),
               pdf.space(2)]
     if s["total"]:
         line = (f"Selesai {s['done']} dari {s['total']} rencana ({_num(s['share_done'], 1)}%); "

@@ -152,6 +152,7 @@ def test_followup_done_is_reported_with_share_and_days(client, login, answered, 
 
 def test_public_results_page_without_login_and_without_personal_data(client, login, answered):
     assert "Hasil survei belum diterbitkan." in text_of(client.get("/informasi/skm"))
+    assert client.get("/informasi/skm/laporan.pdf").status_code == 404
     assert 'href="/informasi/skm"' in client.get("/informasi/").get_data(as_text=True)
     login("kasi")
     client.post("/counter/skm/tindak-lanjut?periode=2026-S2",
@@ -168,6 +169,7 @@ def test_public_results_page_without_login_and_without_personal_data(client, log
     assert "Perbaiki kursi ruang tunggu" in text and "Dalam proses" in text and "0 dari 1 rencana selesai." in text
     for private in (CITIZEN["name"], CITIZEN["nik"], PERSON, "Sugeng", "Laki-laki"):
         assert private not in text, private
+    assert client.get("/informasi/skm/laporan.pdf").status_code == 200
     english = text_of(client.get("/informasi/skm?lang=en"))
     assert "72.92" in english and "Grade C · Poor" in english and "Facilities 2.50" in english
     assert "Sarana dan prasarana" not in english
@@ -201,3 +203,24 @@ def test_pdf_report_in_the_regulations_layout(client, login, answered, tmp_path)
     assert CITIZEN["name"] not in flat and CITIZEN["nik"] not in flat
     login("pelayanan1")
     assert client.get("/counter/skm/laporan.pdf?periode=2026-S2").status_code == 403
+
+
+def test_the_public_pdf_leaves_out_the_person_responsible(client, login, answered, tmp_path):
+    login("kasi")
+    client.post("/counter/skm/tindak-lanjut?periode=2026-S2",
+                data={"plan": "Ganti kursi tunggu", "elements": ["u9"], "responsible": PERSON,
+                      "due_date": "2027-01-31", "status": "rencana"})
+    client.post("/counter/skm/terbitkan?periode=2026-S2")
+    staff_copy = pdf_pages_and_text(client.get("/counter/skm/laporan.pdf?periode=2026-S2").data, tmp_path)[1]
+    assert "Sugeng" in staff_copy
+    client.post("/counter/logout")
+    resp = client.get("/informasi/skm/laporan.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    public = tmp_path / "public"
+    public.mkdir()
+    pages, text = pdf_pages_and_text(resp.data, public)
+    flat = re.sub(r"\s+", " ", text)
+    assert pages and "IKM unit pelayanan (konversi: IKM x 25) 72,92" in flat and "Mutu pelayanan C" in flat
+    assert re.search(r"1 +Ganti kursi tunggu +Sarana dan prasarana +31-01-2027 +Direncanakan", text)
+    for private in ("Penanggung", "Sugeng", CITIZEN["name"], CITIZEN["nik"]):
+        assert private not in flat, private
