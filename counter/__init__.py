@@ -1,5 +1,5 @@
 """The staff screens: login and the loket, the staff API, reports, printing, availability, admin, and the
-Standar Pelayanan / Maklumat pages."""
+Standar Pelayanan / Maklumat pages, the SKM results and follow-up."""
 from __future__ import annotations
 
 from flask import Flask
@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from antrean.counter.files import bp as files_bp
     from antrean.counter.printing import bp as printing_bp
     from antrean.counter.reports import bp as reports_bp
+    from antrean.counter.skm import bp as skm_bp
     from antrean.counter.standards import bp as standards_bp
     from antrean.shared.web import menu
 
@@ -24,5 +25,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(printing_bp)  # print queue, reprint, printer faults
     app.register_blueprint(availability_bp)  # close a service for today, quotas
     app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
-    menu.init_app(app)  # the staff menu on every staff page, from the routes' own role rules
     app.register_blueprint(standards_bp)  # Standar Pelayanan and Maklumat: admin edits, Camat adopts
+    app.register_blueprint(skm_bp)  # SKM results per period, publication, follow-up log, PDF report
+    menu.init_app(app)  # the staff menu on every staff page, from the routes' own role rules

@@ -6,6 +6,9 @@ Pelayanan, office hours and holidays, the complaint channels, and A4 posters (PD
     GET /informasi/layanan/<code>                one service's standard (the adopted version, else the
                                                  catalogue's prefill marked "belum ditetapkan")
     GET /informasi/maklumat                      the Maklumat Pelayanan
+    GET /informasi/skm                           the newest published SKM results and their follow-up
+                                                 (figures and plans only: no respondent, no person responsible)
+    GET /informasi/skm/laporan.pdf               its report in the regulation's layout (the same, as PDF)
     GET /informasi/layanan/<code>/poster.pdf     the service's A4 poster
     GET /informasi/maklumat/poster.pdf           the Maklumat's A4 poster
 
@@ -24,11 +27,12 @@ from flask_babel import gettext as _
 from antrean.shared.domain import standards as rules
 from antrean.shared.domain.catalogue import Office
 from antrean.shared.domain.clock import local
-from antrean.shared.services import standards
+from antrean.shared.services import skm, standards
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.desk import NotFound
 from antrean.shared.web import pdf
 from antrean.shared.web.helpers import desk
+from antrean.shared.web.skm_report import report_pdf
 
 bp = Blueprint("informasi", __name__, url_prefix="/informasi", template_folder="templates")
 
@@ -102,6 +106,22 @@ def maklumat():
     standing = standards.maklumat(desk())
     return render_template("informasi/maklumat.html", standing=standing, adopted_date=_adopted_date(standing),
                            embed=bool(request.args.get("embed")))
+
+
+@bp.get("/skm")
+def skm_results():
+    return render_template("informasi/skm.html", r=skm.latest_published(desk()),
+                           embed=bool(request.args.get("embed")))
+
+
+@bp.get("/skm/laporan.pdf")
+def skm_report():
+    d = desk()
+    results = skm.latest_published(d)
+    if results is None:
+        abort(404)
+    body = report_pdf(d.catalogue.office, results, skm.today(d), _logo(), public=True)
+    return _pdf_response(body, f"hasil-skm-{results['period'].key}.pdf")
 
 
 # -- posters ---------------------------------------------------------------------------------------

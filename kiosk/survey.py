@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from antrean.shared.domain.skm import PROFILE
 from antrean.shared.services import survey
 from antrean.shared.services.desk import NotFound, OperationError
 from antrean.shared.web.helpers import desk
@@ -54,10 +55,13 @@ def form(public_id: str):
         for code, _name in survey.SKM_ELEMENTS:
             raw = request.form.get(code, "")
             answers[code] = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw
+        profile = {key: request.form.get(key, "") for key in PROFILE}  # each optional
         try:
-            survey.submit(d.sessions, public_id, answers, request.form.get("comment", ""), clock=d.clock)
+            survey.submit(d.sessions, public_id, answers, request.form.get("comment", ""), clock=d.clock,
+                          profile=profile)
             return _page("survey/thanks.html", ticket=ticket)
-        except OperationError:
-            error = _("Mohon jawab kesembilan pertanyaan.")
-    return _page("survey/form.html", ticket=ticket, questions=survey.questionnaire(lang),
-                           error=error, chosen=request.form)
+        except OperationError as exc:
+            error = (_("Pilihan tentang Anda tidak dikenal: pilih dari daftar atau biarkan kosong.")
+                     if exc.code == "bad_profile" else _("Mohon jawab kesembilan pertanyaan."))
+    return _page("survey/form.html", ticket=ticket, questions=survey.questionnaire(lang), profile=PROFILE,
+                 error=error, chosen=request.form)

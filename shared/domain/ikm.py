@@ -25,6 +25,11 @@ SKM_CATEGORIES = (
 )
 
 
+def grade(value: float) -> tuple[str, str]:
+    """The quality letter and performance of a conversion value (IKM x 25, rounded to 2 decimals)."""
+    return next(((g, p) for low, g, p in SKM_CATEGORIES if round(value, 2) >= low), SKM_CATEGORIES[-1][1:])
+
+
 def validate_answers(answers: Any) -> dict[str, int]:
     if not isinstance(answers, dict):
         raise ValueError("answers must map each of u1..u9 to a score 1-4")
@@ -59,6 +64,6 @@ def ikm(responses: list[dict[str, int]]) -> dict[str, Any]:
         total += nrr * weight
         elements.append({"element": code, "name": name, "nrr": round(nrr, 3), "weighted": round(nrr * weight, 4)})
     value = round(total * 25, 2)
-    grade, performance = next((g, p) for low, g, p in SKM_CATEGORIES if value >= low)
+    letter, performance = grade(value)
     return {"respondents": n, "elements": elements, "ikm": round(total, 4), "value": value,
-            "grade": grade, "performance": performance}
+            "grade": letter, "performance": performance}

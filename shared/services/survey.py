@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.ikm import SKM_ELEMENTS, ikm, validate_answers
+from antrean.shared.domain.skm import validate_profile
 from antrean.shared.services.errors import Conflict, NotFound, OperationError, clean_text
 from antrean.shared.store.db import reading, transaction
 from antrean.shared.store.models import SurveyResponse, Ticket
@@ -91,12 +92,18 @@ def ticket_for_survey(sessions: sessionmaker[Session], public_id: str) -> dict[s
 
 
 def submit(sessions: sessionmaker[Session], public_id: str, answers: Any, comment: str = "",
-           clock: Callable[[], datetime] = utcnow) -> None:
-    clean_text(public_id, answers, comment)
+           clock: Callable[[], datetime] = utcnow, profile: dict[str, Any] | None = None) -> None:
+    """Store one answer. ``profile`` is the optional respondent profile (sex, age_group, education,
+    occupation: codes of ``domain.skm.PROFILE``; each may be left out)."""
+    clean_text(public_id, answers, comment, profile)
     try:
         scores = validate_answers(answers)
     except ValueError as exc:
         raise OperationError(str(exc), "bad_answers") from None
+    try:
+        who = validate_profile(profile or {})
+    except ValueError as exc:
+        raise OperationError(str(exc), "bad_profile") from None
     try:
         with transaction(sessions) as s:
             ticket = s.scalar(select(Ticket).where(Ticket.public_id == public_id))
@@ -106,7 +113,7 @@ def submit(sessions: sessionmaker[Session], public_id: str, answers: Any, commen
                 raise Conflict("the survey opens when the service has ended", "not_finished")
             s.add(SurveyResponse(ticket_id=ticket.id, service_code=ticket.service_code,
                                  office_day=ticket.office_day, answers=scores,
-                                 comment=(comment or "").strip()[:1000] or None, created_at=clock()))
+                                 comment=(comment or "").strip()[:1000] or None, created_at=clock(), **who))
     except IntegrityError:
         raise Conflict("this ticket's survey has been answered already", "answered") from None
 

@@ -276,6 +276,42 @@ class SurveyResponse(Base):
     answers: Mapped[dict] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the optional respondent profile of the regulation's questionnaire (codes: shared/domain/skm.py PROFILE)
+    sex: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    age_group: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    education: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    occupation: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
+class SkmPublication(Base):
+    """An SKM period whose results the office published (the public page shows the newest)."""
+
+    __tablename__ = "skm_publications"
+    __table_args__ = (UniqueConstraint("period_start", "period_end", name="uq_skm_publication_period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class SkmFollowUp(Base):
+    """A follow-up plan (rencana tindak lanjut) of an SKM period: the plan, the elements it answers, the
+    person responsible (a position), the due date, the status and the done date."""
+
+    __tablename__ = "skm_followups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, index=True)
+    period_end: Mapped[date] = mapped_column(Date)
+    plan: Mapped[str] = mapped_column(Text)
+    elements: Mapped[list] = mapped_column(JSON)
+    responsible: Mapped[str] = mapped_column(String(120))
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    done_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class CatalogueVersion(Base):

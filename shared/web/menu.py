@@ -32,6 +32,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("files.index", N_("Berkas menunggu")),
     Entry("reports.index", N_("Laporan")),
     Entry("reports.register", N_("Buku Register")),
+    Entry("skm.index", N_("Hasil SKM")),
     Entry("availability.index", N_("Layanan kios")),
     Entry("printing.index", N_("Antrean cetak")),
     Entry("display.settings", N_("Layar & suara")),
@@ -40,7 +41,7 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 # Pages under these blueprints are staff pages: they show the menu.
-STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards"})
+STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards", "skm"})
 # Pages whose own header has the user's name and a logout button: the menu leaves them out there.
 OWN_HEADER = frozenset({"counter.index"})
 

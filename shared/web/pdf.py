@@ -7,7 +7,7 @@ rule. Dates in documents are Indonesian (``indonesian_date``). ``qr(url)`` is a 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -47,6 +47,9 @@ STYLES = {
     "body": ParagraphStyle("body", parent=_base["Normal"], fontSize=10.5, leading=14),
     "big": ParagraphStyle("big", parent=_base["Normal"], fontSize=14, leading=20, alignment=TA_CENTER),
     "label": ParagraphStyle("label", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=10.5, leading=14),
+    "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=9.5, leading=12),
+    "cell_bold": ParagraphStyle("cell_bold", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=9.5,
+                                leading=12),
     "small": ParagraphStyle("small", parent=_base["Normal"], fontSize=8.5, leading=11),
     "center": ParagraphStyle("center", parent=_base["Normal"], fontSize=10.5, leading=14, alignment=TA_CENTER),
 }
@@ -99,6 +102,19 @@ def table(rows: Iterable[tuple[str, str]], label_width: float = 52 * mm) -> Tabl
     out = Table(data, colWidths=[label_width, A4[0] - 2 * MARGIN - label_width], repeatRows=0)
     out.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                              ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef3f8"))]))
+    return out
+
+
+def grid(header: Sequence[str], rows: Iterable[Iterable[str]], widths_mm: Sequence[float],
+         bold_rows: Iterable[int] = ()) -> Table:
+    """A table with a header row and ruled cells (a report's figures); ``widths_mm`` per column, the text of
+    every cell escaped; rows listed in ``bold_rows`` (0 = the first data row) set in bold."""
+    bold = set(bold_rows)
+    data = [[para(h, "cell_bold") for h in header]]
+    data += [[para(str(c), "cell_bold" if i in bold else "cell") for c in row] for i, row in enumerate(rows)]
+    out = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1)
+    out.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f8"))]))
     return out
 
 

@@ -93,7 +93,7 @@ def test_public_pages_satisfy_the_policy_and_work(live_server, new_page):
     survey.goto(f"{base}/kiosk/survei/")
     survey.goto(f"{base}/kiosk/survei/{public_id}")
     survey.goto(f"{base}/")
-    for path in ("/informasi/", "/informasi/layanan/sktm", "/informasi/maklumat"):
+    for path in ("/informasi/", "/informasi/layanan/sktm", "/informasi/maklumat", "/informasi/skm"):
         survey.goto(f"{base}{path}")
     survey.check("survey, start and information pages")
 
@@ -144,7 +144,8 @@ def test_staff_pages_satisfy_the_policy_and_work(live_server, new_page):
 
     kasi.goto(f"{base}/counter/reports/register")
     kasi.goto(f"{base}/display/settings")
-    kasi.check("register and display settings")
+    kasi.goto(f"{base}/counter/skm/")
+    kasi.check("register, display settings and SKM results")
 
 
 def test_admin_pages_satisfy_the_policy_and_work(live_server, new_page):

@@ -14,12 +14,14 @@ from tests.support.needs_playwright import expect
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1366, "height": 900}
 
-KASI = ["Loket", "Berkas menunggu", "Laporan", "Buku Register", "Layanan kios", "Antrean cetak", "Layar & suara"]
-ADMIN = [*KASI, "Administrasi"]
+KASI = ["Loket", "Berkas menunggu", "Laporan", "Buku Register", "Hasil SKM", "Layanan kios", "Antrean cetak",
+        "Layar & suara"]
+ADMIN = [*KASI, "Standar Pelayanan", "Administrasi"]
 HEADINGS = {  # what each page says it is, once opened from the menu
     "Loket": None, "Berkas menunggu": "Berkas menunggu langkah Anda", "Laporan": "Laporan",
     "Buku Register": "Buku Register", "Layanan kios": "Layanan kios hari ini", "Antrean cetak": "Antrean cetak",
     "Layar & suara": "Pengaturan layar antrean", "Administrasi": "Administrasi",
+    "Hasil SKM": "Hasil Survei Kepuasan Masyarakat", "Standar Pelayanan": "Standar Pelayanan",
 }
 
 

@@ -17,6 +17,8 @@ PUBLIC = {
     "survey.start", "survey.form",
     "informasi.index", "informasi.service", "informasi.maklumat", "informasi.service_poster",
     "informasi.maklumat_poster",  # the published standards and Maklumat: the office's texts, no person's
+    "informasi.skm_results", "informasi.skm_report",  # the published SKM figures and follow-up plans (page
+    # and PDF): no respondent, no person responsible
     "api.openapi", "api.services", "api.issue_ticket", "api.get_ticket", "api.print_state",
     "display.index", "display.state", "display.speech", "display.chime", "display.audio", "display.logo",
     "counter.login",

@@ -18,16 +18,17 @@ LINK_RE = re.compile(r'<a href="([^"]+)" data-endpoint="([^"]+)"[^>]*>([^<]+)</a
 
 EVERY_PAGE = {
     "counter.index": "Loket", "files.index": "Berkas menunggu", "reports.index": "Laporan",
-    "reports.register": "Buku Register", "availability.index": "Layanan kios", "printing.index": "Antrean cetak",
-    "display.settings": "Layar & suara", "admin.index": "Administrasi",
+    "reports.register": "Buku Register", "skm.index": "Hasil SKM", "availability.index": "Layanan kios",
+    "printing.index": "Antrean cetak",
+    "display.settings": "Layar & suara", "standards.index": "Standar Pelayanan", "admin.index": "Administrasi",
 }
 # What each role may open, written out by hand from the office's rules (not from the menu code).
 EXPECTED = {
     "pelayanan1": ["counter.index", "files.index", "availability.index", "printing.index"],
-    "kasi": ["counter.index", "files.index", "reports.index", "reports.register", "availability.index",
+    "kasi": ["counter.index", "files.index", "reports.index", "reports.register", "skm.index", "availability.index",
              "printing.index", "display.settings"],
-    "camat": ["counter.index", "files.index", "reports.index", "reports.register", "availability.index",
-              "printing.index"],
+    "camat": ["counter.index", "files.index", "reports.index", "reports.register", "skm.index", "availability.index",
+              "printing.index", "standards.index"],
     "admin": list(EVERY_PAGE),
 }
 
@@ -53,7 +54,8 @@ def test_each_role_sees_exactly_what_it_may_open_and_every_link_opens(client, lo
         assert f'data-endpoint="{endpoint}" aria-current="page"' in html, endpoint
     # and what is not in the menu really is closed to this user
     urls = {"reports.index": "/counter/reports/", "reports.register": "/counter/reports/register",
-            "display.settings": "/display/settings", "admin.index": "/counter/admin/"}
+            "display.settings": "/display/settings", "standards.index": "/counter/standar/", "skm.index": "/counter/skm/",
+            "admin.index": "/counter/admin/"}
     for endpoint, url in urls.items():
         if endpoint not in EXPECTED[username]:
             assert client.get(url).status_code == 403, endpoint
