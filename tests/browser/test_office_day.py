@@ -1236,6 +1236,28 @@ def test_issue15_item6_a_complainant_who_gives_a_nik_gets_it_checked(office, sho
     phone_shows(office.phone(t), "in_progress", step="3/6")
 
 
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="a refused step redirects to an empty form: what the clerk typed is lost")
+def test_a_refused_intake_keeps_what_the_clerk_typed(office, shot):
+    """Bad input gets a clear message and nothing is lost (CONTRIBUTING): after a NIK is refused the
+    complaint's text and channel are still in the form (today the page reloads empty)."""
+    desk = office.clerk("pelayanan1", loket="Loket 3")
+    t = api_issue(office, "pengaduan")
+    clerk_call_next(desk, t.number)
+    pc = desk[0]
+    form = step_form(pc.card(t.number), 2)
+    form.locator("input[name=nik]").fill("0000000000000000")
+    form.get_by_label("Tertulis", exact=True).check()
+    form.locator("[name=text]").fill(COMPLAINT)
+    form.locator("input[name=decision][value=MS]").check()
+    pc.press(form.locator("button[type=submit]"))
+    expect(pc.page.locator("p.flash.error")).to_contain_text("NIK")
+    form = step_form(pc.card(t.number), 2)
+    moment(shot, "after-the-refusal", desk=pc.page)
+    expect(form.locator("[name=text]")).to_have_value(COMPLAINT, timeout=NOW_MS)
+    expect(form.get_by_label("Tertulis", exact=True)).to_be_checked(timeout=NOW_MS)
+
+
 CAMAT_MENU = {  # what the Camat may open, and the heading each page opens with
     "Loket": None, "Berkas menunggu": "Berkas menunggu langkah Anda", "Laporan": "Laporan",
     "Buku Register": "Buku Register", "Layanan kios": "Layanan kios hari ini", "Antrean cetak": "Antrean cetak",
