@@ -3,12 +3,16 @@
 ``document(office, title, story)`` returns the bytes of an A4 PDF whose first flowables are the letterhead:
 the logo (if the office uploaded one), "PEMERINTAH <regency>", the office's name, address and phone, and a
 rule. Dates in documents are Indonesian (``indonesian_date``). ``qr(url)`` is a QR code flowable.
+``report(office, title, story)`` is a longer document: the same letterhead, a table of contents built from
+its ``heading``s (with their page numbers, and as the PDF's bookmarks), and "Halaman n dari N" on every
+page; ``grid`` is a table with a header row repeated on each page.
 """
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -20,16 +24,21 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    BaseDocTemplate,
     Flowable,
+    Frame,
     HRFlowable,
     Image,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
+    PageTemplate,
     Table,
     TableStyle,
 )
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from antrean.shared.domain.catalogue import Office
 
@@ -48,6 +57,11 @@ STYLES = {
     "big": ParagraphStyle("big", parent=_base["Normal"], fontSize=14, leading=20, alignment=TA_CENTER),
     "label": ParagraphStyle("label", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=10.5, leading=14),
     "small": ParagraphStyle("small", parent=_base["Normal"], fontSize=8.5, leading=11),
+    "section": ParagraphStyle("section", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=13,
+                              leading=17, spaceBefore=5 * mm, spaceAfter=2.5 * mm),
+    "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=8.5, leading=10.5),
+    "cell_head": ParagraphStyle("cell_head", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=8.5,
+                                leading=10.5),
     "center": ParagraphStyle("center", parent=_base["Normal"], fontSize=10.5, leading=14, alignment=TA_CENTER),
 }
 MARGIN = 15 * mm
@@ -120,3 +134,94 @@ def qr_with_text(url: str, text: str) -> Table:
     out = Table([[qr(url), para(text)]], colWidths=[44 * mm, A4[0] - 2 * MARGIN - 44 * mm])
     out.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return out
+
+
+def grid(header: list[str], rows: Iterable[Iterable[object]], widths: list[float] | None = None) -> Table:
+    """A table of figures: a bold header row (repeated on every page the table runs onto), then
+    ``rows``; each cell's text escaped (None shows as "-"). ``widths`` in millimetres (they are scaled
+    to the page's width), else equal."""
+    def cell(value: object, style: str) -> Paragraph:
+        return para("-" if value is None else str(value), style)
+
+    body = [[cell(h, "cell_head") for h in header]] + [[cell(v, "cell") for v in row] for row in rows]
+    full = A4[0] - 2 * MARGIN
+    given = widths or [1.0] * len(header)
+    col_widths = [full * w / sum(given) for w in given]
+    out = Table(body, colWidths=col_widths, repeatRows=1)
+    out.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f8"))]))
+    return out
+
+
+class _Heading(Paragraph):
+    """A section heading: an entry of the table of contents and a bookmark."""
+
+
+def heading(text: str) -> Paragraph:
+    return _Heading(escape(text), STYLES["section"])
+
+
+class _NumberedCanvas(Canvas):
+    """A canvas that holds its pages until the end, then writes the footer and "Halaman n dari N"
+    on each (the number of pages is known only then)."""
+
+    footer = ""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFont("Helvetica", 8)
+            self.drawString(MARGIN, MARGIN, self.footer)
+            self.drawRightString(A4[0] - MARGIN, MARGIN, f"Halaman {self._pageNumber} dari {total}")
+            self.restoreState()
+            super().showPage()
+        super().save()
+
+
+class _Report(BaseDocTemplate):
+    def __init__(self, out: io.BytesIO, **kw: Any):
+        super().__init__(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                         bottomMargin=MARGIN + 5 * mm, **kw)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        self._mark = 0
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's hook)
+        if isinstance(flowable, _Heading):
+            text = flowable.getPlainText()
+            self._mark += 1
+            key = f"section-{self._mark}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=0)
+            self.notify("TOCEntry", (0, text, self.page, key))
+
+    def handle_documentBegin(self) -> None:  # noqa: N802 (ReportLab's hook)
+        self._mark = 0
+        super().handle_documentBegin()
+
+
+def report(office: Office, title: str, story: list[Flowable], footer: str, logo_png: bytes | None = None,
+           contents_title: str = "Daftar Isi") -> bytes:
+    """An A4 report: the letterhead, ``story``'s flowables up to the first ``heading``, a table of
+    contents of the headings (with page numbers), the rest; ``footer`` and "Halaman n dari N" at the
+    foot of each page."""
+    toc = TableOfContents()
+    toc.levelStyles = [ParagraphStyle("toc0", parent=STYLES["body"], leftIndent=0, firstLineIndent=0)]
+    first = next((i for i, f in enumerate(story) if isinstance(f, _Heading)), len(story))
+    flowables = [*letterhead(office, logo_png), *story[:first], para(contents_title, "label"), toc,
+                 Spacer(1, 4 * mm), *story[first:]]
+    canvas = type("_Canvas", (_NumberedCanvas,), {"footer": footer})
+    out = io.BytesIO()
+    doc = _Report(out, title=title, author=office.name, creator="Antrean")
+    doc.multiBuild(flowables, canvasmaker=canvas)  # passes until the contents' page numbers settle
+    return out.getvalue()
