@@ -256,7 +256,7 @@ def pdf_document(pack: dict[str, Any], catalogue: Catalogue, logo_png: bytes | N
         pdf.space(2),
         pdf.para("Waktu dalam menit, dari langkah siap dikerjakan sampai selesai.", "small"),
         pdf.space(1),
-        _grid(t["Kepatuhan Mutu Baku"], [32, 10, 34, 22, 20, 9, 15, 12, 14, 12], percent=(8,),
+        _grid(t["Kepatuhan Mutu Baku"], [32, 10, 34, 22, 19, 9, 15, 12, 13, 14], percent=(8,),
               header=["Layanan", "No.", "Kegiatan", "Pelaksana", "Mutu Baku", "n", "Median", "P90", "Sesuai",
                       "Lebih"]),
     ]

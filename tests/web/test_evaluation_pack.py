@@ -45,6 +45,10 @@ def test_the_page_is_for_the_reporting_roles_only(client, login):
     assert "Tahun 2025" in shortcuts and "start=2025-01-01&amp;end=2025-12-31" in shortcuts
     assert 'id="pack-pdf"' in html and 'id="pack-xlsx"' in html
     assert "Paket evaluasi" in html.split('id="staff-menu"')[1].split("</nav>")[0]  # in the staff menu
+    report = client.get("/counter/reports/?start=2026-11-01&end=2026-11-30").get_data(as_text=True)
+    assert 'href="/counter/reports/evaluasi?start=2026-11-01&amp;end=2026-11-30" id="to-evaluation-pack"' in report
+    chosen = client.get("/counter/reports/evaluasi?start=2026-11-01&end=2026-11-30").get_data(as_text=True)
+    assert 'name="start" value="2026-11-01"' in chosen and 'name="end" value="2026-11-30"' in chosen
     assert client.get("/counter/reports/evaluasi?start=bad").status_code == 400
     assert client.get("/counter/reports/evaluasi/paket.doc").status_code == 404
 
