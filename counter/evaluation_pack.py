@@ -16,8 +16,8 @@ from typing import Any
 
 from reportlab.platypus import Flowable
 
-from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.catalogue import Catalogue
+from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.queue import PRIORITY_TEXT
 from antrean.shared.web import pdf
 from antrean.shared.web.labels import channel_names, complaint_status_names, name_of, role_names
@@ -181,7 +181,6 @@ def pdf_document(pack: dict[str, Any], catalogue: Catalogue, logo_png: bytes | N
     t = tables(pack, catalogue)
     office = catalogue.office
     skm = pack["skm"]["overall"]
-    c = pack["complaints"]
     p = pack["priority"]
     m = pack["maklumat"]
     adopted = sum(1 for r in pack["standards"] if r["adopted"])

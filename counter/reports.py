@@ -8,17 +8,16 @@ import io
 import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from antrean.counter import evaluation_pack
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
 from antrean.shared.domain.queue import PRIORITY_TEXT
-from antrean.counter import evaluation_pack
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.evaluation import evaluation_figures
 from antrean.shared.services.evaluation_pack import pack_figures, semester_of

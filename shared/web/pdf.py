@@ -24,17 +24,16 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
     HRFlowable,
     Image,
+    PageTemplate,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
-    PageTemplate,
     Table,
     TableStyle,
 )
@@ -161,40 +160,24 @@ def heading(text: str) -> Paragraph:
     return _Heading(escape(text), STYLES["section"])
 
 
-class _NumberedCanvas(Canvas):
-    """A canvas that holds its pages until the end, then writes the footer and "Halaman n dari N"
-    on each (the number of pages is known only then)."""
-
-    footer = ""
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.saveState()
-            self.setFont("Helvetica", 8)
-            self.drawString(MARGIN, MARGIN, self.footer)
-            self.drawRightString(A4[0] - MARGIN, MARGIN, f"Halaman {self._pageNumber} dari {total}")
-            self.restoreState()
-            super().showPage()
-        super().save()
-
-
 class _Report(BaseDocTemplate):
-    def __init__(self, out: io.BytesIO, **kw: Any):
+    def __init__(self, out: io.BytesIO, footer: str, **kw: Any):
         super().__init__(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                          bottomMargin=MARGIN + 5 * mm, **kw)
         frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-        self.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
         self._mark = 0
+        self.footer = footer
+        self.pages = 0  # the previous pass's number of pages: multiBuild lays the story out until the
+        # contents' page numbers stop changing, so on the last pass it is this document's
+
+    def _footer(self, canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(MARGIN, MARGIN, self.footer)
+        total = f" dari {self.pages}" if self.pages else ""
+        canvas.drawRightString(A4[0] - MARGIN, MARGIN, f"Halaman {doc.page}{total}")
+        canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's hook)
         if isinstance(flowable, _Heading):
@@ -207,6 +190,7 @@ class _Report(BaseDocTemplate):
 
     def handle_documentBegin(self) -> None:  # noqa: N802 (ReportLab's hook)
         self._mark = 0
+        self.pages = getattr(self, "page", 0)  # before this pass starts counting again
         super().handle_documentBegin()
 
 
@@ -220,8 +204,7 @@ def report(office: Office, title: str, story: list[Flowable], footer: str, logo_
     first = next((i for i, f in enumerate(story) if isinstance(f, _Heading)), len(story))
     flowables = [*letterhead(office, logo_png), *story[:first], para(contents_title, "label"), toc,
                  Spacer(1, 4 * mm), *story[first:]]
-    canvas = type("_Canvas", (_NumberedCanvas,), {"footer": footer})
     out = io.BytesIO()
-    doc = _Report(out, title=title, author=office.name, creator="Antrean")
-    doc.multiBuild(flowables, canvasmaker=canvas)  # passes until the contents' page numbers settle
+    doc = _Report(out, footer, title=title, author=office.name, creator="Antrean")
+    doc.multiBuild(flowables)  # passes until the contents' page numbers settle (at least two)
     return out.getvalue()
