@@ -42,6 +42,11 @@ def _number(value: float | None, places: int = 1) -> str:
     return "-" if value is None else f"{value:.{places}f}".replace(".", ",")
 
 
+def _decimal(value: float) -> str:
+    """A figure on the page: whole numbers without decimals, others with two, a decimal comma."""
+    return _number(value, 0 if float(value).is_integer() else 2)
+
+
 def period_text(pack: dict[str, Any]) -> str:
     p = pack["period"]
     return f"{_day(p.start)} s.d. {_day(p.end)}"
@@ -161,7 +166,7 @@ def _cells(rows: Iterable[list[Any]], percent: tuple[int, ...] = ()) -> list[lis
         if isinstance(v, date):
             return _day(v)
         if isinstance(v, float):
-            return _number(v, 0 if v.is_integer() else 2)
+            return _decimal(v)
         return str(v)
 
     return [[show(v, col) for col, v in enumerate(row)] for row in rows]
@@ -231,7 +236,7 @@ def pdf_document(pack: dict[str, Any], catalogue: Catalogue, logo_png: bytes | N
         _grid(t["Kelompok rentan"], [50, 16, 18, 28, 28]),
         pdf.space(2),
         pdf.para("Median tunggu tiket prioritas "
-                 + (f"{_number(abs(p['median_gain']))} menit lebih "
+                 + (f"{_decimal(abs(p['median_gain']))} menit lebih "
                     f"{'singkat' if p['median_gain'] >= 0 else 'lama'} daripada tiket lain."
                     if p["median_gain"] is not None else "tidak dapat dibandingkan (data belum cukup)."), "body"),
         pdf.space(2),

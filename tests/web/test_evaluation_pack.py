@@ -129,6 +129,34 @@ def test_the_pdf_has_the_letterhead_contents_sections_and_figures(client, login,
     assert "Drs. Budi, Camat Kampak" not in flat and "Drs. Budi Santoso, Camat Kampak" in flat
     assert "Responden: 2. IKM 3,78; nilai konversi 94,44; mutu pelayanan A (Sangat Baik)" in flat
     assert "LPR-77" in flat and "Belum selesai" in flat
-    assert "Median tunggu tiket prioritas" in flat
-    assert "Bagian langkah yang selesai dalam Mutu Baku:" in flat
+    assert "Median tunggu tiket prioritas 1 menit lebih singkat daripada tiket lain." in flat
+    # 11 staff steps, one over its Mutu Baku (the second verification: 9 minutes against 5)
+    assert "Bagian langkah yang selesai dalam Mutu Baku: 91%." in flat
+    assert "satu hari kerja = 480 menit" in flat and "15 0,03 2 1 50% 17 18,60" in flat
     assert "Sri" not in text and NIK not in text and "3503" not in text and "Lampu jalan" not in text
+
+
+def test_an_empty_semester_still_makes_both_files(client, login, tmp_path):
+    login("sekcam")
+    query = "start=2026-01-01&end=2026-06-30"
+    text = " ".join(pdf_text(client.get(f"/counter/reports/evaluasi/paket.pdf?{query}").data, tmp_path).split())
+    assert "Periode 1 Januari 2026 s.d. 30 Juni 2026" in text and "0 dari 22 layanan" in text
+    assert "Tidak ada jawaban SKM pada periode ini." in text and "Tidak ada pengaduan pada periode ini." in text
+    assert "Belum ditetapkan (rancangan)" in text  # the Maklumat not adopted yet
+    book = load_workbook(io.BytesIO(client.get(f"/counter/reports/evaluasi/paket.xlsx?{query}").data))
+    assert list(book["Register pengaduan"].iter_rows(values_only=True)) == [
+        ("No.", "Tanggal", "Nomor antrean", "Disampaikan", "No. SP4N-LAPOR!", "Status", "Lama penyelesaian (hari)")]
+    assert dict(list(book["SKM"].iter_rows(values_only=True))[1:])["Jumlah responden"] == 0
+
+
+def test_a_signatory_typed_as_a_formula_stays_text(client, login, app, app_staff):
+    from antrean.shared.services import standards
+
+    d = app.extensions["antrean"]
+    with d.sessions() as s:
+        admin = Actor.of(s.scalar(select(User).where(User.username == "admin")))
+    standards.save_maklumat(d, admin, standards.maklumat(d).draft["text"], '=HYPERLINK("http://x","klik")', "Camat")
+    login("admin")
+    book = load_workbook(io.BytesIO(client.get(f"/counter/reports/evaluasi/paket.xlsx?{QUERY}").data))
+    cell = next(row[1] for row in book["Maklumat Pelayanan"].iter_rows() if row[0].value == "Penanda tangan")
+    assert cell.value == "'=HYPERLINK(\"http://x\",\"klik\")" and cell.data_type == "s"
