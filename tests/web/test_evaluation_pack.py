@@ -160,3 +160,19 @@ def test_a_signatory_typed_as_a_formula_stays_text(client, login, app, app_staff
     book = load_workbook(io.BytesIO(client.get(f"/counter/reports/evaluasi/paket.xlsx?{QUERY}").data))
     cell = next(row[1] for row in book["Maklumat Pelayanan"].iter_rows() if row[0].value == "Penanda tangan")
     assert cell.value == "'=HYPERLINK(\"http://x\",\"klik\")" and cell.data_type == "s"
+
+
+def test_the_office_logo_heads_the_pdf(client, login, tmp_path):
+    from PIL import Image
+
+    need(bool(shutil.which("pdfimages")), "pdfimages (Debian poppler-utils) is not installed: scripts/install.sh --test")
+    img = io.BytesIO()
+    Image.new("RGB", (120, 140), (10, 90, 40)).save(img, "PNG")
+    login("admin")
+    client.post("/counter/admin/logo", data={"logo": (io.BytesIO(img.getvalue()), "logo.png")},
+                content_type="multipart/form-data")
+    path = tmp_path / "paket.pdf"
+    path.write_bytes(client.get(f"/counter/reports/evaluasi/paket.pdf?{QUERY}").data)
+    images = subprocess.run(["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True).stdout
+    first_page = [row for row in (line.split() for line in images.splitlines()[2:]) if row[0] == "1" and row[2] == "image"]
+    assert [(row[3], row[4]) for row in first_page] == [("120", "140")]  # the logo, on page 1
