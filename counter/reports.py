@@ -8,15 +8,19 @@ import io
 import logging
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from antrean.counter import evaluation_pack
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
 from antrean.shared.domain.queue import PRIORITY_TEXT
+from antrean.shared.services.administration import office_logo
 from antrean.shared.services.evaluation import evaluation_figures
+from antrean.shared.services.evaluation_pack import pack_figures, semester_of
 from antrean.shared.services.register import complaint_rows, register_rows
 from antrean.shared.services.reports import Period, office_and_satisfaction, office_figures
 from antrean.shared.web.helpers import desk, roles_required
@@ -227,3 +231,58 @@ def export(kind: str, fmt: str):
     return Response(_xlsx(lines, kind, f"{kind}.{fmt}"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+# -- the evaluator's pack ---------------------------------------------------------------------------
+
+
+def _pack_period() -> Period:
+    """The chosen period, else the current semester."""
+    if request.values.get("start") or request.values.get("month"):
+        return _period()
+    d = desk()
+    return semester_of(office_day(d.clock(), d.tz))
+
+
+def _shortcuts(today: date) -> list[tuple[str, Period]]:
+    """Semesters and years to pick with one click: this semester, the one before, this year, last year."""
+    this = semester_of(today)
+    before = semester_of(this.start - timedelta(days=1))
+    year, last = today.year, today.year - 1
+    return [(_("Semester %(n)s %(year)s", n="I" if this.start.month == 1 else "II", year=this.start.year), this),
+            (_("Semester %(n)s %(year)s", n="I" if before.start.month == 1 else "II", year=before.start.year), before),
+            (_("Tahun %(year)s", year=year), Period(date(year, 1, 1), date(year, 12, 31))),
+            (_("Tahun %(year)s", year=last), Period(date(last, 1, 1), date(last, 12, 31)))]
+
+
+@bp.get("/evaluasi")
+@report_role
+def evaluation():
+    """The evaluator's pack: pick a period, download the PDF or the XLSX."""
+    d = desk()
+    period = _pack_period()
+    return render_template("reports/evaluation.html", period=period,
+                           shortcuts=_shortcuts(office_day(d.clock(), d.tz)), sections=evaluation_pack.SECTIONS)
+
+
+def _logo_png() -> bytes | None:
+    found = office_logo(desk(), Path(current_app.instance_path))
+    return found[0] if found and found[1] in ("image/png", "image/jpeg") else None
+
+
+@bp.get("/evaluasi/paket.<fmt>")
+@report_role
+def evaluation_pack_file(fmt: str):
+    """The pack of ``start``..``end`` as a PDF or an XLSX (an attachment; staff only)."""
+    if fmt not in ("pdf", "xlsx"):
+        abort(404)
+    d = desk()
+    period = _pack_period()
+    pack = pack_figures(d, period)
+    name = f"paket-evaluasi-{period.start}-{period.end}.{fmt}"
+    if fmt == "pdf":
+        return Response(evaluation_pack.pdf_document(pack, d.catalogue, _logo_png()), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(evaluation_pack.xlsx(pack, d.catalogue),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -32,6 +32,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("files.index", N_("Berkas menunggu")),
     Entry("reports.index", N_("Laporan")),
     Entry("reports.register", N_("Buku Register")),
+    Entry("reports.evaluation", N_("Paket evaluasi")),
     Entry("skm.index", N_("Hasil SKM")),
     Entry("availability.index", N_("Layanan kios")),
     Entry("printing.index", N_("Antrean cetak")),

@@ -3,12 +3,16 @@
 ``document(office, title, story)`` returns the bytes of an A4 PDF whose first flowables are the letterhead:
 the logo (if the office uploaded one), "PEMERINTAH <regency>", the office's name, address and phone, and a
 rule. Dates in documents are Indonesian (``indonesian_date``). ``qr(url)`` is a QR code flowable.
+``report(office, title, story)`` is a longer document: the same letterhead, a table of contents built from
+its ``heading``s (with their page numbers, and as the PDF's bookmarks), and "Halaman n dari N" on every
+page; ``grid`` is a table with a header row repeated on each page.
 """
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -21,15 +25,19 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import (
+    BaseDocTemplate,
     Flowable,
+    Frame,
     HRFlowable,
     Image,
+    PageTemplate,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
+from reportlab.platypus.tableofcontents import TableOfContents
 
 from antrean.shared.domain.catalogue import Office
 
@@ -47,10 +55,12 @@ STYLES = {
     "body": ParagraphStyle("body", parent=_base["Normal"], fontSize=10.5, leading=14),
     "big": ParagraphStyle("big", parent=_base["Normal"], fontSize=14, leading=20, alignment=TA_CENTER),
     "label": ParagraphStyle("label", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=10.5, leading=14),
-    "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=9.5, leading=12),
-    "cell_bold": ParagraphStyle("cell_bold", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=9.5,
-                                leading=12),
     "small": ParagraphStyle("small", parent=_base["Normal"], fontSize=8.5, leading=11),
+    "section": ParagraphStyle("section", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=13,
+                              leading=17, spaceBefore=5 * mm, spaceAfter=2.5 * mm),
+    "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=9, leading=11.5),
+    "cell_bold": ParagraphStyle("cell_bold", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=9,
+                                leading=11.5),
     "center": ParagraphStyle("center", parent=_base["Normal"], fontSize=10.5, leading=14, alignment=TA_CENTER),
 }
 MARGIN = 15 * mm
@@ -105,19 +115,6 @@ def table(rows: Iterable[tuple[str, str]], label_width: float = 52 * mm) -> Tabl
     return out
 
 
-def grid(header: Sequence[str], rows: Iterable[Iterable[str]], widths_mm: Sequence[float],
-         bold_rows: Iterable[int] = ()) -> Table:
-    """A table with a header row and ruled cells (a report's figures); ``widths_mm`` per column, the text of
-    every cell escaped; rows listed in ``bold_rows`` (0 = the first data row) set in bold."""
-    bold = set(bold_rows)
-    data = [[para(h, "cell_bold") for h in header]]
-    data += [[para(str(c), "cell_bold" if i in bold else "cell") for c in row] for i, row in enumerate(rows)]
-    out = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1)
-    out.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f8"))]))
-    return out
-
-
 def document(office: Office, title: str, story: list[Flowable], logo_png: bytes | None = None) -> bytes:
     """An A4 PDF: the letterhead, then ``story``; the document's title in its metadata."""
     out = io.BytesIO()
@@ -136,3 +133,83 @@ def qr_with_text(url: str, text: str) -> Table:
     out = Table([[qr(url), para(text)]], colWidths=[44 * mm, A4[0] - 2 * MARGIN - 44 * mm])
     out.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return out
+
+
+def grid(header: Sequence[str], rows: Iterable[Iterable[object]], widths: Sequence[float] | None = None,
+         bold_rows: Iterable[int] = ()) -> Table:
+    """A table of figures: a bold header row (repeated on every page the table runs onto), then
+    ``rows``, those listed in ``bold_rows`` (0 = the first data row) in bold; each cell's text escaped
+    (None shows as "-"). ``widths`` per column in millimetres or any unit: they are scaled to the
+    page's width; equal without them."""
+    bold = set(bold_rows)
+
+    def cell(value: object, style: str) -> Paragraph:
+        return para("-" if value is None else str(value), style)
+
+    body = [[cell(h, "cell_bold") for h in header]]
+    body += [[cell(v, "cell_bold" if i in bold else "cell") for v in row] for i, row in enumerate(rows)]
+    full = A4[0] - 2 * MARGIN
+    given = list(widths or [1.0] * len(header))
+    col_widths = [full * w / sum(given) for w in given]
+    out = Table(body, colWidths=col_widths, repeatRows=1)
+    out.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef3f8"))]))
+    return out
+
+
+class _Heading(Paragraph):
+    """A section heading: an entry of the table of contents and a bookmark."""
+
+
+def heading(text: str) -> Paragraph:
+    return _Heading(escape(text), STYLES["section"])
+
+
+class _Report(BaseDocTemplate):
+    def __init__(self, out: io.BytesIO, footer: str, **kw: Any):
+        super().__init__(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                         bottomMargin=MARGIN + 5 * mm, **kw)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
+        self._mark = 0
+        self.footer = footer
+        self.pages = 0  # the previous pass's number of pages: multiBuild lays the story out until the
+        # contents' page numbers stop changing, so on the last pass it is this document's
+
+    def _footer(self, canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(MARGIN, MARGIN, self.footer)
+        total = f" dari {self.pages}" if self.pages else ""
+        canvas.drawRightString(A4[0] - MARGIN, MARGIN, f"Halaman {doc.page}{total}")
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 (ReportLab's hook)
+        if isinstance(flowable, _Heading):
+            text = flowable.getPlainText()
+            self._mark += 1
+            key = f"section-{self._mark}"
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(text, key, level=0)
+            self.notify("TOCEntry", (0, text, self.page, key))
+
+    def handle_documentBegin(self) -> None:  # noqa: N802 (ReportLab's hook)
+        self._mark = 0
+        self.pages = getattr(self, "page", 0)  # before this pass starts counting again
+        super().handle_documentBegin()
+
+
+def report(office: Office, title: str, story: list[Flowable], footer: str, logo_png: bytes | None = None,
+           contents_title: str = "Daftar Isi") -> bytes:
+    """An A4 report: the letterhead, ``story``'s flowables up to the first ``heading``, a table of
+    contents of the headings (with page numbers), the rest; ``footer`` and "Halaman n dari N" at the
+    foot of each page."""
+    toc = TableOfContents()
+    toc.levelStyles = [ParagraphStyle("toc0", parent=STYLES["body"], leftIndent=0, firstLineIndent=0)]
+    first = next((i for i, f in enumerate(story) if isinstance(f, _Heading)), len(story))
+    flowables = [*letterhead(office, logo_png), *story[:first], para(contents_title, "label"), toc,
+                 Spacer(1, 4 * mm), *story[first:]]
+    out = io.BytesIO()
+    doc = _Report(out, footer, title=title, author=office.name, creator="Antrean")
+    doc.multiBuild(flowables)  # passes until the contents' page numbers settle (at least two)
+    return out.getvalue()

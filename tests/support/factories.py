@@ -207,3 +207,38 @@ def walk_to_ready(server, ticket, staff=None):
         yield number
         staff[user].post(f"/counter/tickets/{ticket['id']}/step",
                          data={"step": number, **extra, **(APPLICANT if number == 2 else {})})
+
+
+# -- the evaluator's pack --------------------------------------------------------------------
+
+
+SKTM_DECREE = ("100.3.3.2/7/406.07/2026", "2026-11-20")
+
+
+def evaluation_day(desk, staff, clock):
+    """One hand-made office day for the evaluator's pack (Tuesday 24 November 2026): the SKTM standard
+    adopted by decree, the Maklumat adopted, two KTP requests (15 working minutes: in time; 19: late;
+    their verification step took 5 and 9 minutes against a 5-minute Mutu Baku), a lansia ticket
+    called after 3 minutes, a complaint from Sri Wahyuni with an SP4N-LAPOR! number (still open), and
+    two SKM answers (all 4s; 3s and 4s). Returns the two KTP tickets."""
+    from antrean.shared.services import standards, survey
+
+    draft = standards.standing(desk, "sktm").draft
+    standards.save_standard(desk, actor(staff, "admin"), "sktm", {**draft, "jumlah_pelaksana": "3 orang"})
+    standards.adopt_standard(desk, actor(staff, "camat"), "sktm", 1, *SKTM_DECREE)
+    text = standards.maklumat(desk).draft["text"]
+    standards.save_maklumat(desk, actor(staff, "admin"), text, "Drs. Budi Santoso", "Camat Kampak")
+    standards.adopt_maklumat(desk, actor(staff, "camat"), 1, "2026-11-24")
+    first = ticket_through(desk, staff, clock, "ktp", [4, 2, 5, 2, 5, 1])
+    second = ticket_through(desk, staff, clock, "ktp", [6, 2, 9, 2, 5, 1])
+    desk.issue_ticket("ktp", priority=True, reason="lansia")
+    clock.advance(minutes=3)
+    desk.call_next(staff["pelayanan1"])
+    t = desk.issue_ticket("pengaduan")
+    desk.call_next(actor(staff, "petugas_pelayanan", 3))
+    desk.complete_step(actor(staff, "petugas_pelayanan", 3), t["id"], 2, decision="MS",
+                       applicant={"name": "Sri Wahyuni", "nik": NIK},
+                       complaint={**COMPLAINT, "lapor_number": "LPR-77"})
+    survey.submit(desk.sessions, first["public_id"], {f"u{i}": 4 for i in range(1, 10)})
+    survey.submit(desk.sessions, second["public_id"], SURVEY_ANSWERS)
+    return first, second
