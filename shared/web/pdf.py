@@ -58,9 +58,9 @@ STYLES = {
     "small": ParagraphStyle("small", parent=_base["Normal"], fontSize=8.5, leading=11),
     "section": ParagraphStyle("section", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=13,
                               leading=17, spaceBefore=5 * mm, spaceAfter=2.5 * mm),
-    "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=9, leading=11.5),
-    "cell_bold": ParagraphStyle("cell_bold", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=9,
-                                leading=11.5),
+    "cell": ParagraphStyle("cell", parent=_base["Normal"], fontSize=8.5, leading=10.5),
+    "cell_bold": ParagraphStyle("cell_bold", parent=_base["Normal"], fontName="Helvetica-Bold", fontSize=8.5,
+                                leading=10.5),
     "center": ParagraphStyle("center", parent=_base["Normal"], fontSize=10.5, leading=14, alignment=TA_CENTER),
 }
 MARGIN = 15 * mm
