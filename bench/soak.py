@@ -154,12 +154,19 @@ class Work:
         self.rng = random.Random(args.seed)
         self.issuing = True
         self.working = True
-        self.http: Any = None
 
-    async def post(self, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    @staticmethod
+    def device() -> Any:
+        """A kiosk's or counter's own HTTP client: one keep-alive connection, as a real device has (so
+        the server's open files count the devices, not a shared pool's momentary size)."""
+        import aiohttp
+
+        return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1))
+
+    async def post(self, http: Any, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         try:
-            async with self.http.post(self.base + path, json=body or {}, headers=headers) as resp:
+            async with http.post(self.base + path, json=body or {}, headers=headers) as resp:
                 data = await resp.json(content_type=None)
                 status = resp.status
         except Exception as exc:  # noqa: BLE001 - every failure is counted and reported
@@ -173,6 +180,10 @@ class Work:
     # kiosks
 
     async def kiosk(self, k: int) -> None:
+        async with self.device() as http:
+            await self._kiosk(http, k)
+
+    async def _kiosk(self, http: Any, k: int) -> None:
         gap = self.args.kiosks / self.args.rate
         await asyncio.sleep(gap * k / self.args.kiosks)
         while self.issuing:
@@ -181,7 +192,7 @@ class Work:
                 body: dict[str, Any] = {"service": self.rng.choice(self.services)}
                 if self.rng.random() < 0.05:
                     body.update(priority=True, priority_reason="lansia")
-                status, _ = await self.post("/api/v1/tickets", "", body)
+                status, _ = await self.post(http, "/api/v1/tickets", "", body)
                 if status == 201:
                     self.tally.issued += 1
                     self.tally.waiting += 1
@@ -194,12 +205,16 @@ class Work:
         self.tally.made[(ticket_id, kind)] += 1
 
     async def counter(self, n: int) -> None:
+        async with self.device() as http:
+            await self._counter(http, n)
+
+    async def _counter(self, http: Any, n: int) -> None:
         clerk = self.clerks[n]
         token = clerk["token"]
         rng = random.Random(self.args.seed * 1000 + n)
         await asyncio.sleep(n * 0.1)
         while self.working:
-            status, data = await self.post("/api/v1/staff/call-next", token)
+            status, data = await self.post(http, "/api/v1/staff/call-next", token)
             ticket = data.get("ticket") if status == 200 else None
             if not ticket:
                 await asyncio.sleep(self.args.idle)
@@ -210,7 +225,7 @@ class Work:
             self.tally.called.add(tid)
             await asyncio.sleep(self.args.work)
             if rng.random() < self.args.no_show:
-                status, view = await self.post(f"/api/v1/staff/tickets/{tid}/no-show", token)
+                status, view = await self.post(http, f"/api/v1/staff/tickets/{tid}/no-show", token)
                 state = (view.get("ticket") or view).get("status")
                 if state == "waiting":
                     self.tally.requeued += 1
@@ -219,10 +234,10 @@ class Work:
                     self.tally.finished["no_show"] += 1
                 continue
             if rng.random() < self.args.recall:
-                if (await self.post(f"/api/v1/staff/tickets/{tid}/recall", token, {"kind": "recall"}))[0] == 200:
+                if (await self.post(http, f"/api/v1/staff/tickets/{tid}/recall", token, {"kind": "recall"}))[0] == 200:
                     self.made(tid, "recall")
                 await asyncio.sleep(self.args.work)
-            await self.post(f"/api/v1/staff/tickets/{tid}/arrive", token)
+            await self.post(http, f"/api/v1/staff/tickets/{tid}/arrive", token)
             tms = rng.random() < self.args.tms
             outcome = "stuck"
             for st in ticket["steps"][1:]:
@@ -230,7 +245,7 @@ class Work:
                     break
                 await asyncio.sleep(self.args.work)
                 if st["kind"] == "handover":  # the result is ready: the applicant is called to collect it
-                    if (await self.post(f"/api/v1/staff/tickets/{tid}/recall", token, {"kind": "pickup"}))[0] == 200:
+                    if (await self.post(http, f"/api/v1/staff/tickets/{tid}/recall", token, {"kind": "pickup"}))[0] == 200:
                         self.made(tid, "pickup")
                 body: dict[str, Any] = {}
                 if st["kind"] == "receive":
@@ -240,7 +255,7 @@ class Work:
                     body.update({"decision": "TMS", "missing": ticket["documents"][:1], "note": "berkas kurang"}
                                 if tms else {"decision": "MS"})
                 actor_token = token if st["actor"] == "petugas_pelayanan" else self.role_tokens[st["actor"]]
-                status, view = await self.post(f"/api/v1/staff/tickets/{tid}/steps/{st['number']}", actor_token, body)
+                status, view = await self.post(http, f"/api/v1/staff/tickets/{tid}/steps/{st['number']}", actor_token, body)
                 if status != 200:
                     break
                 self.tally.steps += 1
@@ -313,8 +328,6 @@ def verdict(samples: list[dict[str, Any]], args: argparse.Namespace, warm: float
 
 async def run_office(args: argparse.Namespace, office: Office, work: Work, seen_counts, connects,
                      probe: Path) -> list[dict[str, Any]]:
-    import aiohttp
-
     pid = office.procs[0].pid
     log = office.tmp / "server-1.log"
     samples: list[dict[str, Any]] = []
@@ -344,34 +357,33 @@ async def run_office(args: argparse.Namespace, office: Office, work: Work, seen_
                    "errors": s["errors"], "load1": s["load1"]}), flush=True)
         return s
 
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-        work.http = http
-        sockets = asyncio.create_task(work.counter_sockets(stop_sockets))
-        await asyncio.sleep(1)
-        print(row({c: c for c in COLUMNS}), flush=True)
-        sample()
-        tasks = [asyncio.create_task(work.kiosk(k)) for k in range(args.kiosks)]
-        tasks += [asyncio.create_task(work.counter(n)) for n in range(len(work.clerks))]
-        next_sample = args.sample
-        while True:
-            elapsed = time.monotonic() - t0
-            if elapsed >= duration:
-                break
-            await asyncio.sleep(min(1.0, duration - elapsed, max(0.0, next_sample - elapsed)))
-            if time.monotonic() - t0 >= next_sample:
-                sample()
-                next_sample += args.sample
-        # the end of the day: no new tickets; the counters finish what is waiting, then stop
-        work.issuing = False
-        drain_until = time.monotonic() + args.drain
-        while work.tally.waiting > 0 and time.monotonic() < drain_until:
-            await asyncio.sleep(0.5)
-        work.working = False
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.sleep(2)  # the last calls reach the displays
-        samples.append({**sample(), "final": True})
-        stop_sockets.set()
-        await sockets
+    sockets = asyncio.create_task(work.counter_sockets(stop_sockets))
+    await asyncio.sleep(1)
+    print(row({c: c for c in COLUMNS}), flush=True)
+    sample()
+    kiosks = [asyncio.create_task(work.kiosk(k)) for k in range(args.kiosks)]
+    counters = [asyncio.create_task(work.counter(n)) for n in range(len(work.clerks))]
+    next_sample = args.sample
+    while True:
+        elapsed = time.monotonic() - t0
+        if elapsed >= duration:
+            break
+        await asyncio.sleep(min(1.0, duration - elapsed, max(0.0, next_sample - elapsed)))
+        if time.monotonic() - t0 >= next_sample:
+            sample()
+            next_sample += args.sample
+    # the end of the day: no new tickets; the counters finish what is waiting, then stop
+    work.issuing = False
+    await asyncio.gather(*kiosks, return_exceptions=True)
+    drain_until = time.monotonic() + args.drain
+    while work.tally.waiting > 0 and time.monotonic() < drain_until:
+        await asyncio.sleep(0.5)
+    work.working = False
+    await asyncio.gather(*counters, return_exceptions=True)
+    await asyncio.sleep(2)  # the last calls reach the displays
+    sample()["final"] = True
+    stop_sockets.set()
+    await sockets
     return samples
 
 
@@ -400,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--greenlet-tol", type=float, default=30, help="greenlets of growth allowed")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="keep the instance folder (database, log)")
+    parser.add_argument("--json", type=Path, help="also write the samples and the verdict to this file")
     args = parser.parse_args(argv)
     warm = args.warmup if args.warmup is not None else max(20.0, args.minutes * 6)
 
@@ -488,6 +501,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  requests  : {'no error' if errors_ok else 'ERRORS'}")
     ok = ok and calls_ok and errors_ok
     print(f"SOAK {'PASS' if ok else 'FAIL'}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}, "warmup": warm,
+            "samples": samples, "issued": tally.issued, "finished": dict(tally.finished), "steps": tally.steps,
+            "calls": dict(kinds), "calls_made": tally.calls, "missed": missed, "twice": extra,
+            "display_missed": [m for m, _ in display_missed], "counter_missed": [m for m, _ in counter_missed],
+            "errors": dict(tally.errors), "checks": [{"what": c[0], "flat": c[1], "figures": c[2]} for c in checks],
+            "pass": ok}, indent=1))
     return 0 if ok else 1
 
 
