@@ -265,7 +265,7 @@ class Work:
                     break
             self.tally.finished[outcome] += 1
 
-    async def counter_sockets(self, stop: asyncio.Event) -> None:
+    async def counter_sockets(self, connected: asyncio.Event, stop: asyncio.Event) -> None:
         import socketio
 
         clients = []
@@ -281,6 +281,7 @@ class Work:
             await sio.connect(self.base, transports=["websocket"], namespaces=["/counter"],
                               headers={"Cookie": cookie}, wait_timeout=30)
             clients.append(sio)
+        connected.set()
         await stop.wait()
         await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
 
@@ -357,8 +358,11 @@ async def run_office(args: argparse.Namespace, office: Office, work: Work, seen_
                    "errors": s["errors"], "load1": s["load1"]}), flush=True)
         return s
 
-    sockets = asyncio.create_task(work.counter_sockets(stop_sockets))
-    await asyncio.sleep(1)
+    connected = asyncio.Event()
+    sockets = asyncio.create_task(work.counter_sockets(connected, stop_sockets))
+    await asyncio.wait([asyncio.ensure_future(connected.wait()), sockets], return_when=asyncio.FIRST_COMPLETED)
+    if sockets.done():
+        sockets.result()  # a counter socket could not connect: that error, not a half-started run
     print(row({c: c for c in COLUMNS}), flush=True)
     sample()
     kiosks = [asyncio.create_task(work.kiosk(k)) for k in range(args.kiosks)]
