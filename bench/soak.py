@@ -87,23 +87,63 @@ def slope_per_s(points: list[tuple[float, float]]) -> float:
 # -- the displays: a process of their own -------------------------------------------------------
 
 
+def _call_time(at: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(at).timestamp()
+
+
 def _display_process(url: str, count: int, ready, stop, seen_counts, connects, out) -> None:
-    """``count`` displays on ``/display``; every call each receives, counted by (ticket, kind)."""
+    """``count`` displays on ``/display``; every call each receives, counted by (ticket, kind).
+
+    Each behaves as display/static/display.js does: after a lost connection, the snapshot sent on
+    reconnect is a resync, and the calls in its ``recent`` list that this display has not had, newer
+    than the newest it had and at most 2 minutes old, are taken as calls (the page announces them);
+    those are counted as received, and as caught up."""
     import socketio
 
     received: list[collections.Counter] = [collections.Counter() for _ in range(count)]
+    caught_up = [0] * count
     links: list[list[tuple[str, float]]] = [[] for _ in range(count)]  # ("connect"|"disconnect", time)
 
     async def run() -> None:
         clients = []
         for i in range(count):
             sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5)
+            seen: set[tuple] = set()
+            state = {"resync": False, "newest": None}
 
-            def handlers(i: int = i, sio: Any = sio) -> None:
+            def handlers(i: int = i, sio: Any = sio, seen: set = seen, state: dict = state) -> None:
+                def take(c: dict) -> bool:
+                    key = (c.get("ticket_id"), c.get("kind"), c.get("at"))
+                    if key in seen:
+                        return False
+                    seen.add(key)
+                    at = _call_time(c["at"])
+                    state["newest"] = at if state["newest"] is None else max(state["newest"], at)
+                    received[i][key[:2]] += 1
+                    seen_counts[i] += 1
+                    return True
+
                 @sio.on("call", namespace="/display")
                 async def on_call(data):
-                    received[i][(data.get("ticket_id"), data.get("kind"))] += 1
-                    seen_counts[i] += 1
+                    take(data)
+
+                @sio.on("snapshot", namespace="/display")
+                async def on_snapshot(snap):
+                    if state["resync"]:  # display.js catchUp()
+                        state["resync"] = False
+                        now, newest = _call_time(snap["at"]), state["newest"]
+                        for c in reversed(snap.get("recent") or []):
+                            key = (c.get("ticket_id"), c.get("kind"), c.get("at"))
+                            at = _call_time(c["at"])
+                            if key not in seen and (newest is None or at > newest) and now - at <= 120:
+                                caught_up[i] += take(c)
+                    elif state["newest"] is None:  # first load: what is on the screen, nothing to announce
+                        for c in snap.get("recent") or []:
+                            seen.add((c.get("ticket_id"), c.get("kind"), c.get("at")))
+                            at = _call_time(c["at"])
+                            state["newest"] = at if state["newest"] is None else max(state["newest"], at)
 
                 @sio.on("connect", namespace="/display")
                 async def on_connect():
@@ -112,6 +152,7 @@ def _display_process(url: str, count: int, ready, stop, seen_counts, connects, o
 
                 @sio.on("disconnect", namespace="/display")
                 async def on_disconnect(*_reason):
+                    state["resync"] = True
                     links[i].append(("disconnect", time.time()))
 
             handlers()
@@ -127,7 +168,7 @@ def _display_process(url: str, count: int, ready, stop, seen_counts, connects, o
         await asyncio.gather(*(c.disconnect() for c in clients), return_exceptions=True)
 
     asyncio.run(run())
-    out.put({"received": [dict(r) for r in received], "links": links})
+    out.put({"received": [dict(r) for r in received], "links": links, "caught_up": caught_up})
 
 
 # -- the office at work ---------------------------------------------------------------------------
@@ -512,6 +553,7 @@ def main(argv: list[str] | None = None) -> int:
         stop.set()
         displays_out = out.get(timeout=60)
         received, links = displays_out["received"], displays_out["links"]
+        caught_up = displays_out["caught_up"]
         display_proc.join(10)
     finally:
         stop.set()
@@ -545,7 +587,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{[m for m, _ in display_missed]}, counter sockets missed {[m for m, _ in counter_missed]}; "
           f"received twice {extra}")
     print(f"links     : display disconnects {drops}, counter socket disconnects {counter_drops} "
-          f"(each reconnected by itself); of the missed calls {near} were made within 60 s of "
+          f"(each reconnected by itself); {sum(caught_up)} calls caught up from a reconnect's snapshot "
+          f"(as display.js does); of the missed calls {near} were made within 60 s of "
           f"the client's disconnect, {missed - near} on a connection that stayed up")
     print(f"errors    : {sum(tally.errors.values())} {dict(tally.errors) if tally.errors else ''}")
     print(f"load avg after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -568,7 +611,8 @@ def main(argv: list[str] | None = None) -> int:
             "samples": samples, "issued": tally.issued, "finished": dict(tally.finished), "steps": tally.steps,
             "calls": dict(kinds), "calls_made": tally.calls, "missed": missed, "twice": extra,
             "display_missed": [m for m, _ in display_missed], "counter_missed": [m for m, _ in counter_missed],
-            "missed_near_disconnect": near, "display_disconnects": drops, "counter_disconnects": counter_drops,
+            "missed_near_disconnect": near, "caught_up": caught_up, "display_disconnects": drops,
+            "counter_disconnects": counter_drops,
             "display_links": links, "counter_links": tally.counter_links,
             "errors": dict(tally.errors), "checks": [{"what": c[0], "flat": c[1], "figures": c[2]} for c in checks],
             "pass": ok}, indent=1))
