@@ -338,8 +338,10 @@ class Work:
                     self.tally.counter_links[i].append(("disconnect", time.time()))
 
             handlers()
+            # the headers as a function: python-engineio (4.15) takes a Cookie header out of the dict it
+            # is given, so a reconnect from a dict would come without the session and be refused
             await sio.connect(self.base, transports=["websocket"], namespaces=["/counter"],
-                              headers={"Cookie": cookie}, wait_timeout=30)
+                              headers=lambda cookie=cookie: {"Cookie": cookie}, wait_timeout=30)
             clients.append(sio)
         connected.set()
         await stop.wait()
