@@ -158,6 +158,8 @@ class Office:
             self.env["ANTREAN_SOCKETIO_CHANNEL"] = f"antrean-bench-{secrets.token_hex(4)}"
         self.ports: list[int] = []
         self.procs: list[subprocess.Popen] = []
+        # how a server process is started: `antrean serve` (bench/soak.py runs it under an observer)
+        self.server_argv: list[str] = [sys.executable, "-m", "antrean.shared.cli.main"]
         if threading.current_thread() is threading.main_thread():  # `kill` cleans up too
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         self._logs: list[Any] = []
@@ -222,9 +224,8 @@ class Office:
         for i in range(self.processes):
             port = free_port()
             log = (self.tmp / f"server-{i + 1}.log").open("ab")
-            proc = subprocess.Popen([sys.executable, "-m", "antrean.shared.cli.main", "serve", "--host", "127.0.0.1",
-                                     "--port", str(port)], env=self.env, cwd=ROOT, stdout=log,
-                                    stderr=subprocess.STDOUT)
+            proc = subprocess.Popen([*self.server_argv, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                    env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
             self.ports.append(port)
             self.procs.append(proc)
             self._logs.append(log)

@@ -58,7 +58,7 @@ def test_priority_labels_are_written_once():
     from antrean.shared.web.i18n import translator
 
     english = translator("en")
-    assert queue.PRIORITY_REASONS == ("lansia", "disabilitas", "ibu_hamil_menyusui")
+    assert queue.PRIORITY_REASONS == ("lansia", "disabilitas", "ibu_hamil_menyusui", "anak")
     assert queue.priority_label("lansia") == "Prioritas: lansia"
     assert queue.priority_label("lansia", english) == "Priority: elderly"
     assert queue.priority_label("ibu_hamil_menyusui", english) == "Priority: pregnant / nursing mother"
