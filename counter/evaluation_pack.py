@@ -49,6 +49,11 @@ def _decimal(value: float) -> str:
     return _number(value, 0 if float(value).is_integer() else 2)
 
 
+def _numeric_day(value: date) -> str:
+    """A date in a narrow column: 30-11-2026."""
+    return value.strftime("%d-%m-%Y")
+
+
 def period_text(pack: dict[str, Any]) -> str:
     p = pack["period"]
     return f"{_day(p.start)} s.d. {_day(p.end)}"
@@ -210,7 +215,7 @@ def _grid(table: tuple[list[str], list[list[Any]]], widths: list[float] | None =
 def _skm_story(skm: dict[str, Any], t: dict[str, tuple[list[str], list[list[Any]]]]) -> list[Flowable]:
     """Section 3 as the SKM report has it: the sample, the IKM per element and per service, the weakest
     elements, the respondent profile, and the follow-up log with its share done and speed."""
-    index = skm["ikm"]
+    index, profile, followups = skm["ikm"], t["SKM profil responden"], t["SKM tindak lanjut"]
     met = "memenuhi" if skm["sample_met"] else "belum memenuhi"
     story: list[Flowable] = [
         pdf.para(f"Layanan selesai pada periode ini (populasi): {skm['served']}. Sampel minimum (tabel Krejcie "
@@ -224,11 +229,15 @@ def _skm_story(skm: dict[str, Any], t: dict[str, tuple[list[str], list[list[Any]
                   pdf.para(f"Unsur dengan nilai terendah: {weakest}.", "body"), pdf.space(3),
                   _grid(t["SKM per layanan"], [70, 20, 20, 20]), pdf.space(3),
                   pdf.para("Profil responden", "label"), pdf.space(1),
-                  _grid(t["SKM profil responden"], [42, 70, 30, 38])]
+                  _grid((profile[0], [[name if i == 0 or name != profile[1][i - 1][0] else "", *rest]
+                                      for i, (name, *rest) in enumerate(profile[1])]),
+                        [42, 70, 30, 38])]
     else:
         story.append(pdf.para("Tidak ada jawaban SKM pada periode ini.", "body"))
     story += [pdf.space(3), pdf.para("Rencana tindak lanjut hasil SKM", "label"), pdf.space(1),
-              _grid(t["SKM tindak lanjut"], [10, 44, 34, 28, 22, 22, 20], "Belum ada rencana tindak lanjut.",
+              _grid((followups[0], [[(_numeric_day(v) if isinstance(v, date) else v) for v in row]
+                                    for row in followups[1]]),
+                    [10, 38, 34, 28, 22, 26, 22], "Belum ada rencana tindak lanjut.",
                     header=["No.", "Rencana", "Unsur", "Penanggung jawab", "Target", "Status", "Selesai"])]
     if skm["followup_summary"]["total"]:
         story += [pdf.space(2), pdf.para(followup_sentence(skm["followup_summary"]), "body")]

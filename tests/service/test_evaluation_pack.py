@@ -68,10 +68,10 @@ def test_the_skm_section_is_the_full_skm_report_of_the_period(desk, staff, clock
     # the first respondent filled the profile, the second left it empty
     assert r["profile"]["sex"] == [("Laki-laki", 0), ("Perempuan", 1), ("Tidak diisi", 1)]
     assert dict(r["profile"]["occupation"])["Wirausaha"] == 1 and dict(r["profile"]["education"])["SLTA"] == 1
-    # the follow-up log, by due date: the chairs (due 30 Nov, done 3 Dec: late) then the flow board
+    # the follow-up log, by due date: the training (due 30 Nov, done 3 Dec: late) then the flow board
     assert [(f["plan"], f["elements"], f["responsible"], f["due_date"], f["status"], f["done_date"])
             for f in r["followups"]] == [
-        ("Kursi ruang tunggu", ["u4", "u6"], "Sekretaris Kecamatan", date(2026, 11, 30), "selesai", date(2026, 12, 3)),
+        ("Pelatihan petugas", ["u4", "u6"], "Sekretaris Kecamatan", date(2026, 11, 30), "selesai", date(2026, 12, 3)),
         ("Papan alur", ["u2"], "Kasi Pelayanan", date(2026, 12, 15), "rencana", None)]
     s = r["followup_summary"]
     assert (s["total"], s["done"], s["share_done"], s["on_time"]) == (2, 1, 50.0, 0)

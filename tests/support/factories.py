@@ -250,7 +250,7 @@ EVALUATION_PROFILE = {"sex": "P", "age_group": "40-49", "education": "slta", "oc
 
 def evaluation_followups(desk, staff, clock):
     """The SKM follow-up log of the evaluation day's period (24 November 2026 only), written after it:
-    "Papan alur" for U2 (written 24 November, due 15 December, planned) and "Kursi ruang tunggu" for U4
+    "Papan alur" for U2 (written 24 November, due 15 December, planned) and "Pelatihan petugas" for U4
     and U6 (written 26 November, due 30 November, done 3 December: late; 9 days after the period, 7 after
     the plan). Leaves the clock at 5 December 2026, 10:00 WIB."""
     from datetime import UTC, date, datetime
@@ -263,11 +263,11 @@ def evaluation_followups(desk, staff, clock):
     skm.add_followup(desk, kasi, period, {"plan": "Papan alur", "elements": ["u2"], "responsible": "Kasi Pelayanan",
                                           "due_date": "2026-12-15", "status": "rencana"})
     clock.now = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-    chairs = {"plan": "Kursi ruang tunggu", "elements": ["u6", "u4"], "responsible": "Sekretaris Kecamatan",
+    training = {"plan": "Pelatihan petugas", "elements": ["u6", "u4"], "responsible": "Sekretaris Kecamatan",
               "due_date": "2026-11-30", "status": "proses"}
-    plan = skm.add_followup(desk, kasi, period, chairs)
+    plan = skm.add_followup(desk, kasi, period, training)
     clock.now = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
-    skm.update_followup(desk, kasi, plan, {**chairs, "status": "selesai", "done_date": "2026-12-03"})
+    skm.update_followup(desk, kasi, plan, {**training, "status": "selesai", "done_date": "2026-12-03"})
     return period
 
 
