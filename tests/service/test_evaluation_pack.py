@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from antrean.shared.services.evaluation_pack import pack_figures, semester_of
-from antrean.shared.services.reports import Period
 from antrean.shared.domain.skm import semester
 from antrean.shared.services import skm as skm_service
+from antrean.shared.services.evaluation_pack import pack_figures, semester_of
+from antrean.shared.services.reports import Period
 from tests.support.factories import NIK, SKTM_DECREE, actor, evaluation_day, evaluation_followups
 
 DAY = Period(date(2026, 11, 24), date(2026, 11, 24))

@@ -62,7 +62,8 @@ def test_the_xlsx_has_one_sheet_per_table(client, login, day):
         "Content-Disposition"]
     book = load_workbook(io.BytesIO(resp.data))
     assert book.sheetnames == ["Standar Pelayanan", "Maklumat Pelayanan", "SKM", "SKM per unsur", "SKM per layanan",
-                               "SKM profil responden", "SKM tindak lanjut", "Pengaduan", "Register pengaduan", "Kelompok rentan", "Fasilitas aksesibilitas",
+                               "SKM profil responden", "SKM tindak lanjut", "Pengaduan", "Register pengaduan",
+                               "Kelompok rentan", "Fasilitas aksesibilitas",
                                "Waktu penyelesaian", "Kepatuhan Mutu Baku"]
     sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
     std = sheets["Standar Pelayanan"]
