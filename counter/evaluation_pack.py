@@ -19,8 +19,10 @@ from reportlab.platypus import Flowable
 from antrean.shared.domain.catalogue import Catalogue
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.queue import PRIORITY_TEXT
+from antrean.shared.domain.skm import PROFILE
 from antrean.shared.web import pdf
 from antrean.shared.web.labels import channel_names, complaint_status_names, name_of, role_names
+from antrean.shared.web.skm_report import followup_sentence
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,11 @@ def _decimal(value: float) -> str:
     return _number(value, 0 if float(value).is_integer() else 2)
 
 
+def _numeric_day(value: date) -> str:
+    """A date in a narrow column: 30-11-2026."""
+    return value.strftime("%d-%m-%Y")
+
+
 def period_text(pack: dict[str, Any]) -> str:
     p = pack["period"]
     return f"{_day(p.start)} s.d. {_day(p.end)}"
@@ -61,7 +68,7 @@ def tables(pack: dict[str, Any], catalogue: Catalogue) -> dict[str, tuple[list[s
     roles = role_names(catalogue.actors)
     channels, statuses = channel_names(), complaint_status_names()
     skm = pack["skm"]
-    overall = skm["overall"]
+    overall, summary = skm["ikm"], skm["followup_summary"]
     c = pack["complaints"]
     p = pack["priority"]
     out: dict[str, tuple[list[str], list[list[Any]]]] = {}
@@ -76,14 +83,37 @@ def tables(pack: dict[str, Any], catalogue: Catalogue) -> dict[str, tuple[list[s
         ["Penanda tangan", m["signatory_name"] or "-"], ["Jabatan", m["signatory_title"] or "-"],
         ["Tanggal penetapan", m["decree_date"]], ["Nomor", m["decree_number"] or "-"], ["Versi", m["version"]]])
     out["SKM"] = (["Rincian", "Nilai"], [
-        ["Jumlah responden", overall["respondents"]], ["IKM (1-4)", overall["ikm"]],
+        ["Layanan selesai (populasi)", skm["served"]],
+        ["Sampel minimum (Krejcie-Morgan)", skm["minimum_sample"]],
+        ["Jumlah responden", overall["respondents"]],
+        ["Sampel minimum terpenuhi", "Ya" if skm["sample_met"] else "Tidak"],
+        ["IKM (1-4)", overall["ikm"]],
         ["Nilai konversi IKM (25-100)", overall["value"]], ["Mutu pelayanan", overall["grade"] or "-"],
-        ["Kinerja unit pelayanan", overall["performance"] or "-"]])
+        ["Kinerja unit pelayanan", overall["performance"] or "-"],
+        *[[f"Unsur terendah {i}", f"{e['element'].upper()} {e['name']} (NRR {_number(e['nrr'], 2)})"]
+          for i, e in enumerate(skm["weakest"], start=1)],
+        ["Rencana tindak lanjut", summary["total"]], ["Tindak lanjut selesai", summary["done"]],
+        ["Bagian selesai (%)", summary["share_done"]], ["Selesai tepat waktu", summary["on_time"]],
+        ["Rata-rata hari sejak akhir periode sampai selesai", summary["days_from_period_end"]["mean"]],
+        ["Median hari sejak akhir periode sampai selesai", summary["days_from_period_end"]["median"]],
+        ["Rata-rata hari sejak rencana dibuat sampai selesai", summary["days_from_plan"]["mean"]],
+        ["Median hari sejak rencana dibuat sampai selesai", summary["days_from_plan"]["median"]]])
     out["SKM per unsur"] = (["Unsur", "Nama unsur", "NRR", "NRR tertimbang"],
                             [[e["element"].upper(), e["name"], e["nrr"], e["weighted"]] for e in overall["elements"]])
     out["SKM per layanan"] = (["Layanan", "Responden", "Nilai IKM", "Mutu pelayanan"],
                               [[name_of(services, code), row["respondents"], row["value"], row["grade"]]
                                for code, row in skm["per_service"].items()])
+    respondents = overall["respondents"]
+    out["SKM profil responden"] = (
+        ["Karakteristik", "Indikator", "Jumlah", "Persentase (%)"],
+        [[name, label, count, round(100 * count / respondents, 1) if respondents else None]
+         for key, (name, _choices) in PROFILE.items() for label, count in skm["profile"][key]])
+    out["SKM tindak lanjut"] = (
+        ["No.", "Rencana tindak lanjut", "Unsur", "Penanggung jawab", "Target", "Status", "Tanggal selesai"],
+        [[i, f["plan"], "; ".join(f"{code.upper()} {name}" for code, name in zip(f["elements"], f["element_names"],
+                                                                                   strict=False)),
+          f["responsible"], f["due_date"], f["status_label"], f["done_date"]]
+         for i, f in enumerate(skm["followups"], start=1)])
     out["Pengaduan"] = (["Rincian", "Nilai"], [
         ["Jumlah pengaduan", c["total"]],
         *[[f"Disampaikan: {name_of(channels, code)}", n] for code, n in c["by_channel"].items()],
@@ -182,10 +212,41 @@ def _grid(table: tuple[list[str], list[list[Any]]], widths: list[float] | None =
     return pdf.grid(header or long_header, _cells(rows, percent), widths)
 
 
+def _skm_story(skm: dict[str, Any], t: dict[str, tuple[list[str], list[list[Any]]]]) -> list[Flowable]:
+    """Section 3 as the SKM report has it: the sample, the IKM per element and per service, the weakest
+    elements, the respondent profile, and the follow-up log with its share done and speed."""
+    index, profile, followups = skm["ikm"], t["SKM profil responden"], t["SKM tindak lanjut"]
+    met = "memenuhi" if skm["sample_met"] else "belum memenuhi"
+    story: list[Flowable] = [
+        pdf.para(f"Layanan selesai pada periode ini (populasi): {skm['served']}. Sampel minimum (tabel Krejcie "
+                 f"dan Morgan, PermenPANRB 14/2017): {skm['minimum_sample']}. Responden: {index['respondents']} "
+                 f"({met} sampel minimum).", "body"), pdf.space(2)]
+    if index["respondents"]:
+        weakest = "; ".join(f"{e['element'].upper()} {e['name']} ({_number(e['nrr'], 2)})" for e in skm["weakest"])
+        story += [pdf.para(f"IKM {_number(index['ikm'], 2)}; nilai konversi {_number(index['value'], 2)}; mutu "
+                           f"pelayanan {index['grade']} ({index['performance']}).", "body"), pdf.space(2),
+                  _grid(t["SKM per unsur"], [14, 70, 20, 24]), pdf.space(2),
+                  pdf.para(f"Unsur dengan nilai terendah: {weakest}.", "body"), pdf.space(3),
+                  _grid(t["SKM per layanan"], [70, 20, 20, 20]), pdf.space(3),
+                  pdf.para("Profil responden", "label"), pdf.space(1),
+                  _grid((profile[0], [[name if i == 0 or name != profile[1][i - 1][0] else "", *rest]
+                                      for i, (name, *rest) in enumerate(profile[1])]),
+                        [42, 70, 30, 38])]
+    else:
+        story.append(pdf.para("Tidak ada jawaban SKM pada periode ini.", "body"))
+    story += [pdf.space(3), pdf.para("Rencana tindak lanjut hasil SKM", "label"), pdf.space(1),
+              _grid((followups[0], [[(_numeric_day(v) if isinstance(v, date) else v) for v in row]
+                                    for row in followups[1]]),
+                    [10, 38, 34, 28, 22, 26, 22], "Belum ada rencana tindak lanjut.",
+                    header=["No.", "Rencana", "Unsur", "Penanggung jawab", "Target", "Status", "Selesai"])]
+    if skm["followup_summary"]["total"]:
+        story += [pdf.space(2), pdf.para(followup_sentence(skm["followup_summary"]), "body")]
+    return story
+
+
 def pdf_document(pack: dict[str, Any], catalogue: Catalogue, logo_png: bytes | None = None) -> bytes:
     t = tables(pack, catalogue)
     office = catalogue.office
-    skm = pack["skm"]["overall"]
     p = pack["priority"]
     m = pack["maklumat"]
     adopted = sum(1 for r in pack["standards"] if r["adopted"])
@@ -212,14 +273,7 @@ def pdf_document(pack: dict[str, Any], catalogue: Catalogue, logo_png: bytes | N
         # 3
         pdf.heading(f"3. {SECTIONS[2]}"),
     ]
-    if skm["respondents"]:
-        story += [pdf.para(f"Responden: {skm['respondents']}. IKM {_number(skm['ikm'], 2)}; nilai konversi "
-                           f"{_number(skm['value'], 2)}; mutu pelayanan {skm['grade']} ({skm['performance']}).",
-                           "body"), pdf.space(2),
-                  _grid(t["SKM per unsur"], [14, 70, 20, 24]), pdf.space(3),
-                  _grid(t["SKM per layanan"], [70, 20, 20, 20])]
-    else:
-        story.append(pdf.para("Tidak ada jawaban SKM pada periode ini.", "body"))
+    story += _skm_story(pack["skm"], t)
     story += [
         # 4
         pdf.heading(f"4. {SECTIONS[3]}"),

@@ -4,8 +4,9 @@ for, gathered in one ``reading()`` so the sections agree with each other:
 - ``standards``: each service's Standar Pelayanan and its adoption (the Keputusan Camat's number and
   date of the version in force, or none: "belum ditetapkan");
 - ``maklumat``: the Maklumat Pelayanan in force (else the draft), its signatory and adoption date;
-- ``skm``: the survey's results of the period (``skm_section``: one function, so a richer SKM report
-  can replace it in one place);
+- ``skm``: the survey's results of the period (``services.skm``'s figures: respondents against the
+  minimum sample, NRR per element, IKM and grade, overall and per service, the weakest elements, the
+  respondent profile, and the follow-up plans with their share done and speed);
 - ``complaints``: the register's counts and its rows **without** the complainant's name or NIK;
 - ``priority`` and ``accessibility``: the vulnerable groups' waits and the office's features;
 - ``promised``: promised against actual time per service;
@@ -25,11 +26,11 @@ from antrean.shared.domain import standards as rules
 from antrean.shared.domain.catalogue import Catalogue
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.evaluation import complaint_status, resolution_days
+from antrean.shared.services import skm
 from antrean.shared.services.context import Context
 from antrean.shared.services.evaluation import evaluation_report
 from antrean.shared.services.reports import Period, office_report
 from antrean.shared.services.standards import MAKLUMAT
-from antrean.shared.services.survey import ikm_report
 from antrean.shared.store.db import reading
 from antrean.shared.store.models import StandardVersion, Ticket
 
@@ -79,11 +80,13 @@ def maklumat_section(s: Session, catalogue: Catalogue, in_force: dict[str, Stand
             "decree_date": row.decree_date if row else None}
 
 
-def skm_section(s: Session, period: Period) -> dict[str, Any]:
-    """The SKM results of ``period`` (PermenPANRB 14/2017): respondents, NRR per element, IKM, its
-    conversion value and grade, overall and per service. The one place the pack reads the survey:
-    a fuller SKM report (minimum sample, follow-up log) plugs in here."""
-    return ikm_report(s, period.start, period.end)
+def skm_section(s: Session, tz: str, period: Period) -> dict[str, Any]:
+    """The SKM results of ``period`` (PermenPANRB 14/2017) as the SKM report has them
+    (``services.skm.results``): the citizens served and the minimum sample (Krejcie-Morgan), the
+    respondents, NRR per element, IKM, its conversion value and grade, overall (``ikm``) and per service,
+    the weakest elements, the respondent profile, and the follow-up log of this exact period with its
+    share done and speed."""
+    return skm.results_between(s, tz, period.start, period.end)
 
 
 def complaint_register(tickets: list[Ticket], tz: str) -> list[dict[str, Any]]:
@@ -109,7 +112,7 @@ def pack_report(s: Session, catalogue: Catalogue, period: Period, made_at: datet
         "tickets": office["tickets"],
         "standards": standards_section(s, catalogue, in_force),
         "maklumat": maklumat_section(s, catalogue, in_force),
-        "skm": skm_section(s, period),
+        "skm": skm_section(s, tz, period),
         "complaints": {**evaluation["complaints"], "rows": complaint_register(list(tickets), tz)},
         "priority": evaluation["priority"],
         "accessibility": evaluation["accessibility"],

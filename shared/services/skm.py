@@ -73,11 +73,15 @@ def _results(s: Session, tz: str, period: rules.SkmPeriod) -> dict[str, Any]:
                       .order_by(SkmFollowUp.due_date, SkmFollowUp.id)).all()
     followups = [_followup_view(r, tz) for r in plans]
     index = ikm([r.answers for r in rows])
+    per_service: dict[str, list[dict[str, int]]] = {}
+    for r in rows:
+        per_service.setdefault(r.service_code, []).append(r.answers)
     sample = rules.minimum_sample(served)
     return {
         "period": period, "respondents": index["respondents"], "served": served, "minimum_sample": sample,
         "sample_met": index["respondents"] >= sample and index["respondents"] > 0,
         "ikm": index, "weakest": rules.weakest(index["elements"]),
+        "per_service": {code: ikm(answers) for code, answers in sorted(per_service.items())},
         "profile": rules.profile_counts({"sex": r.sex, "age_group": r.age_group, "education": r.education,
                                          "occupation": r.occupation} for r in rows),
         "followups": followups, "followup_summary": rules.followup_summary(followups, period.end),
@@ -89,6 +93,12 @@ def results(desk: Context, period: rules.SkmPeriod) -> dict[str, Any]:
     """Every figure of ``period``'s SKM, from one read."""
     with reading(desk.sessions) as s:
         return _results(s, desk.tz, period)
+
+
+def results_between(s: Session, tz: str, start: date, end: date) -> dict[str, Any]:
+    """``results`` of the dates ``start``..``end`` (a semester, a year or a custom range of at most two
+    years), read in the caller's session: the evaluator's pack reads it with its other sections."""
+    return _results(s, tz, rules.custom(start, end))
 
 
 def published_periods(desk: Context) -> list[tuple[rules.SkmPeriod, datetime]]:

@@ -29,6 +29,15 @@ def _short(day) -> str:
     return day.strftime("%d-%m-%Y") if day else "-"
 
 
+def followup_sentence(s: dict[str, Any]) -> str:
+    """The follow-ups' share done and speed in one sentence (``followup_summary`` of a period with plans)."""
+    line = f"Selesai {s['done']} dari {s['total']} rencana ({_num(s['share_done'], 1)}%); tepat waktu {s['on_time']}."
+    if s["done"]:
+        line += (f" Rata-rata {_num(s['days_from_period_end']['mean'], 1)} hari sejak akhir periode dan "
+                 f"{_num(s['days_from_plan']['mean'], 1)} hari sejak rencana dibuat hingga selesai.")
+    return line
+
+
 def report_pdf(office: Office, r: dict[str, Any], signed_on: date, logo_png: bytes | None = None,
                public: bool = False) -> bytes:
     """The report of ``r`` (``services.skm.results``), dated ``signed_on`` above the Camat's signature.
@@ -101,12 +110,7 @@ def report_pdf(office: Office, r: dict[str, Any], signed_on: date, logo_png: byt
     story += [pdf.grid(header, follow_rows, widths),
               pdf.space(2)]
     if s["total"]:
-        line = (f"Selesai {s['done']} dari {s['total']} rencana ({_num(s['share_done'], 1)}%); "
-                f"tepat waktu {s['on_time']}.")
-        if s["done"]:
-            line += (f" Rata-rata {_num(s['days_from_period_end']['mean'], 1)} hari sejak akhir periode dan "
-                     f"{_num(s['days_from_plan']['mean'], 1)} hari sejak rencana dibuat hingga selesai.")
-        story.append(pdf.para(line, "body"))
+        story.append(pdf.para(followup_sentence(s), "body"))
     place = office.name.removeprefix("Kecamatan ").strip()
     story += [pdf.space(10), KeepTogether([
         pdf.para(f"{place}, {pdf.indonesian_date(signed_on)}", "center"),

@@ -10,13 +10,10 @@ from antrean.shared.domain.ikm import grade
 from antrean.shared.services import skm, survey
 from antrean.shared.services.desk import Forbidden, OperationError
 from antrean.shared.store.models import AuditEntry, SurveyResponse
-from tests.support.factories import ticket_through
+from tests.support.factories import served_tickets as served
+from tests.support.factories import skm_answers as answers
 
 S2 = rules.semester(2026, 2)
-
-
-def answers(default: int, **override: int) -> dict[str, int]:
-    return {**{f"u{i}": default for i in range(1, 10)}, **override}
 
 
 # Four respondents, by hand: u1, u2, u4..u8 = (4+3+3+2)/4 = 3.0; u3 = (4+3+3+1)/4 = 2.75;
@@ -27,12 +24,6 @@ RESPONSES = [
     (answers(3, u9=1), {"sex": "P", "education": "slta"}),
     (answers(2, u3=1), {}),
 ]
-
-
-def served(desk, staff, clock, n):
-    """``n`` tickets whose service ended (returned after TMS at verification)."""
-    return [ticket_through(desk, staff, clock, "ktp", [1, 1, 1], decision="TMS", missing=["Kartu Keluarga (KK)"])
-            for _ in range(n)]
 
 
 @pytest.fixture

@@ -239,6 +239,47 @@ def evaluation_day(desk, staff, clock):
     desk.complete_step(actor(staff, "petugas_pelayanan", 3), t["id"], 2, decision="MS",
                        applicant={"name": "Sri Wahyuni", "nik": NIK},
                        complaint={**COMPLAINT, "lapor_number": "LPR-77"})
-    survey.submit(desk.sessions, first["public_id"], {f"u{i}": 4 for i in range(1, 10)})
+    survey.submit(desk.sessions, first["public_id"], skm_answers(4), profile=EVALUATION_PROFILE)
     survey.submit(desk.sessions, second["public_id"], SURVEY_ANSWERS)
     return first, second
+
+
+# the first SKM answer's respondent profile on the evaluation day (the second leaves it empty)
+EVALUATION_PROFILE = {"sex": "P", "age_group": "40-49", "education": "slta", "occupation": "wirausaha"}
+
+
+def evaluation_followups(desk, staff, clock):
+    """The SKM follow-up log of the evaluation day's period (24 November 2026 only), written after it:
+    "Papan alur" for U2 (written 24 November, due 15 December, planned) and "Pelatihan petugas" for U4
+    and U6 (written 26 November, due 30 November, done 3 December: late; 9 days after the period, 7 after
+    the plan). Leaves the clock at 5 December 2026, 10:00 WIB."""
+    from datetime import UTC, date, datetime
+
+    from antrean.shared.domain.skm import custom
+    from antrean.shared.services import skm
+
+    period = custom(date(2026, 11, 24), date(2026, 11, 24))
+    kasi = actor(staff, "kasi_pelayanan")
+    skm.add_followup(desk, kasi, period, {"plan": "Papan alur", "elements": ["u2"], "responsible": "Kasi Pelayanan",
+                                          "due_date": "2026-12-15", "status": "rencana"})
+    clock.now = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    training = {"plan": "Pelatihan petugas", "elements": ["u6", "u4"], "responsible": "Sekretaris Kecamatan",
+              "due_date": "2026-11-30", "status": "proses"}
+    plan = skm.add_followup(desk, kasi, period, training)
+    clock.now = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+    skm.update_followup(desk, kasi, plan, {**training, "status": "selesai", "done_date": "2026-12-03"})
+    return period
+
+
+# -- SKM answers -------------------------------------------------------------------------------
+
+
+def skm_answers(default: int, **override: int) -> dict[str, int]:
+    """Scores for the nine SKM elements: ``default`` for each, ``u3=1`` and the like for some."""
+    return {**{f"u{i}": default for i in range(1, 10)}, **override}
+
+
+def served_tickets(desk, staff, clock, n):
+    """``n`` KTP tickets whose service ended (returned after TMS at verification): citizens served."""
+    return [ticket_through(desk, staff, clock, "ktp", [1, 1, 1], decision="TMS", missing=["Kartu Keluarga (KK)"])
+            for _ in range(n)]

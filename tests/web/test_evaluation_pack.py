@@ -14,7 +14,7 @@ from sqlalchemy import select
 from antrean.shared.services.desk import Actor
 from antrean.shared.store.models import User
 from tests.support.env import need
-from tests.support.factories import NIK, SKTM_DECREE, evaluation_day
+from tests.support.factories import NIK, SKTM_DECREE, evaluation_day, evaluation_followups
 
 QUERY = "start=2026-11-24&end=2026-11-24"
 
@@ -24,7 +24,9 @@ def day(app, app_staff, clock):
     d = app.extensions["antrean"]
     with d.sessions() as s:
         staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
-    return evaluation_day(d, staff, clock)
+    tickets = evaluation_day(d, staff, clock)
+    evaluation_followups(d, staff, clock)
+    return tickets
 
 
 def test_the_page_is_for_the_reporting_roles_only(client, login):
@@ -60,7 +62,8 @@ def test_the_xlsx_has_one_sheet_per_table(client, login, day):
         "Content-Disposition"]
     book = load_workbook(io.BytesIO(resp.data))
     assert book.sheetnames == ["Standar Pelayanan", "Maklumat Pelayanan", "SKM", "SKM per unsur", "SKM per layanan",
-                               "Pengaduan", "Register pengaduan", "Kelompok rentan", "Fasilitas aksesibilitas",
+                               "SKM profil responden", "SKM tindak lanjut", "Pengaduan", "Register pengaduan",
+                               "Kelompok rentan", "Fasilitas aksesibilitas",
                                "Waktu penyelesaian", "Kepatuhan Mutu Baku"]
     sheets = {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
     std = sheets["Standar Pelayanan"]
@@ -74,6 +77,24 @@ def test_the_xlsx_has_one_sheet_per_table(client, login, day):
     assert maklumat["Tanggal penetapan"] == datetime(2026, 11, 24)
     skm = dict(sheets["SKM"][1:])
     assert skm["Jumlah responden"] == 2 and skm["Nilai konversi IKM (25-100)"] == 94.44 and skm["Mutu pelayanan"] == "A"
+    assert (skm["Layanan selesai (populasi)"], skm["Sampel minimum (Krejcie-Morgan)"],
+            skm["Sampel minimum terpenuhi"]) == (2, 2, "Ya")
+    assert skm["Unsur terendah 1"] == "U2 Sistem, mekanisme, dan prosedur (NRR 3,50)"
+    assert (skm["Rencana tindak lanjut"], skm["Tindak lanjut selesai"], skm["Bagian selesai (%)"],
+            skm["Selesai tepat waktu"]) == (2, 1, 50.0, 0)
+    assert skm["Rata-rata hari sejak akhir periode sampai selesai"] == 9.0
+    assert skm["Rata-rata hari sejak rencana dibuat sampai selesai"] == 7.0
+    profile = sheets["SKM profil responden"]
+    assert profile[0] == ("Karakteristik", "Indikator", "Jumlah", "Persentase (%)")
+    assert ("Jenis kelamin", "Perempuan", 1, 50.0) in profile and ("Pekerjaan", "Wirausaha", 1, 50.0) in profile
+    assert ("Jenis kelamin", "Laki-laki", 0, 0.0) in profile and ("Usia", "Tidak diisi", 1, 50.0) in profile
+    followups = sheets["SKM tindak lanjut"]
+    assert followups[0] == ("No.", "Rencana tindak lanjut", "Unsur", "Penanggung jawab", "Target", "Status",
+                            "Tanggal selesai")
+    assert followups[1] == (1, "Pelatihan petugas", "U4 Biaya/tarif; U6 Kompetensi pelaksana",
+                            "Sekretaris Kecamatan", datetime(2026, 11, 30), "Selesai", datetime(2026, 12, 3))
+    assert followups[2][1:] == ("Papan alur", "U2 Sistem, mekanisme, dan prosedur", "Kasi Pelayanan",
+                                datetime(2026, 12, 15), "Direncanakan", None) and len(followups) == 3
     assert sheets["SKM per unsur"][0] == ("Unsur", "Nama unsur", "NRR", "NRR tertimbang")
     assert sheets["SKM per unsur"][2][:3] == ("U2", "Sistem, mekanisme, dan prosedur", 3.5)
     complaints = dict(sheets["Pengaduan"][1:])
@@ -127,7 +148,18 @@ def test_the_pdf_has_the_letterhead_contents_sections_and_figures(client, login,
     # key figures of each section
     assert SKTM_DECREE[0] in flat and "20 November 2026" in flat and "Belum ditetapkan" in flat
     assert "Drs. Budi, Camat Kampak" not in flat and "Drs. Budi Santoso, Camat Kampak" in flat
-    assert "Responden: 2. IKM 3,78; nilai konversi 94,44; mutu pelayanan A (Sangat Baik)" in flat
+    skm = flat.split("3. Survei Kepuasan Masyarakat (SKM) Layanan selesai")[1].split("4. Pengaduan")[0]
+    assert ("pada periode ini (populasi): 2. Sampel minimum (tabel Krejcie dan Morgan, PermenPANRB 14/2017): 2. "
+            "Responden: 2 (memenuhi sampel minimum). IKM 3,78; nilai konversi 94,44; mutu pelayanan A "
+            "(Sangat Baik).") in skm
+    assert ("Unsur dengan nilai terendah: U2 Sistem, mekanisme, dan prosedur (3,50); U4 Biaya/tarif (3,50); "
+            "U6 Kompetensi pelaksana (3,50).") in skm
+    assert "Profil responden" in skm and "Jenis kelamin Laki-laki 0 0 Perempuan 1 50 Tidak diisi 1 50" in skm
+    assert "Pekerjaan PNS 0 0" in skm and "Wirausaha 1 50" in skm
+    assert "Rencana tindak lanjut hasil SKM" in skm and "Sekretaris" in skm and "30-11-2026 Selesai 03-12-2026" in skm
+    assert "Papan alur" in skm and "15-12-2026 Direncanakan -" in skm
+    assert ("Selesai 1 dari 2 rencana (50,0%); tepat waktu 0. Rata-rata 9,0 hari sejak akhir periode dan 7,0 hari "
+            "sejak rencana dibuat hingga selesai.") in skm
     assert "LPR-77" in flat and "Belum selesai" in flat
     assert "Median tunggu tiket prioritas 1 menit lebih singkat daripada tiket lain." in flat
     # 11 staff steps, one over its Mutu Baku (the second verification: 9 minutes against 5)
@@ -141,12 +173,15 @@ def test_an_empty_semester_still_makes_both_files(client, login, tmp_path):
     query = "start=2026-01-01&end=2026-06-30"
     text = " ".join(pdf_text(client.get(f"/counter/reports/evaluasi/paket.pdf?{query}").data, tmp_path).split())
     assert "Periode 1 Januari 2026 s.d. 30 Juni 2026" in text and "0 dari 22 layanan" in text
-    assert "Tidak ada jawaban SKM pada periode ini." in text and "Tidak ada pengaduan pada periode ini." in text
+    assert "Responden: 0 (belum memenuhi sampel minimum). Tidak ada jawaban SKM pada periode ini." in text
+    assert "Belum ada rencana tindak lanjut." in text and "Tidak ada pengaduan pada periode ini." in text
     assert "Belum ditetapkan (rancangan)" in text  # the Maklumat not adopted yet
     book = load_workbook(io.BytesIO(client.get(f"/counter/reports/evaluasi/paket.xlsx?{query}").data))
     assert list(book["Register pengaduan"].iter_rows(values_only=True)) == [
         ("No.", "Tanggal", "Nomor antrean", "Disampaikan", "No. SP4N-LAPOR!", "Status", "Lama penyelesaian (hari)")]
-    assert dict(list(book["SKM"].iter_rows(values_only=True))[1:])["Jumlah responden"] == 0
+    skm = dict(list(book["SKM"].iter_rows(values_only=True))[1:])
+    assert (skm["Jumlah responden"], skm["Sampel minimum (Krejcie-Morgan)"], skm["Rencana tindak lanjut"]) == (0, 0, 0)
+    assert len(list(book["SKM tindak lanjut"].iter_rows(values_only=True))) == 1  # the header only
 
 
 def test_a_signatory_typed_as_a_formula_stays_text(client, login, app, app_staff):
