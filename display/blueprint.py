@@ -29,7 +29,7 @@ from flask_login import current_user
 from antrean.shared.domain import standards as rules
 from antrean.shared.domain.announce import ANNOUNCE_LANGS, READINGS
 from antrean.shared.domain.clock import ZONE_ABBREVIATIONS
-from antrean.shared.services import standards
+from antrean.shared.services import skm, standards
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.announcer import Announcer
 from antrean.shared.services.display_settings import RUNNING_TEXT_MAX, SettingsError
@@ -83,6 +83,15 @@ def _slides() -> list[dict]:
     maklumat = standards.maklumat(d).published
     slides = [{"title": _("Maklumat Pelayanan"), "items": [{"label": "", "text": maklumat["text"]}],
                "foot": maklumat["signatory_title"]}]
+    result = skm.latest_published(d)
+    if result is not None:  # the newest published SKM period: what the citizens said, and the grade
+        index = result["ikm"]
+        slides.append({"title": _("Hasil Survei Kepuasan Masyarakat"), "items": [
+            {"label": _("Periode"), "text": result["period"].label},
+            {"label": _("Nilai IKM"), "text": "-" if index["value"] is None
+             else f"{index['value']:.2f} ({index['grade']}, {index['performance']})"},
+            {"label": _("Responden"), "text": str(result["respondents"])},
+        ], "foot": _("Survei Kepuasan Masyarakat")})
     for code, (values, adopted) in standards.published_all(d).items():
         service = d.catalogue.services[code]
         slides.append({

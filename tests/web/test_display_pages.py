@@ -233,3 +233,35 @@ def test_call_kinds_are_words_in_the_screens_language_and_no_glyph_needs_a_speci
     resp.close()
     assert not re.search(r"(?<![-\w])content\s*:", css)  # no generated glyphs (the old pickup mark was one)
     assert not [ch for ch in css if ord(ch) > 0x7E and ch not in "\u2013\u2014"]
+
+
+def test_the_tv_shows_the_newest_published_skm_result_among_its_slides(app, app_staff, client, clock):
+    """Issue 17 item 3: the TV's information slides carry the SKM result once a period is published
+    (and nothing of it before)."""
+    import json
+
+    from sqlalchemy import select
+
+    from antrean.shared.domain import skm as skm_rules
+    from antrean.shared.services import skm, survey
+    from antrean.shared.services.desk import Actor
+    from antrean.shared.store.models import User
+    from tests.support.factories import served_tickets, skm_answers
+
+    def slides() -> list[dict]:
+        page = client.get("/display/").get_data(as_text=True)
+        start = page.index('<script id="display-slides" type="application/json">') + 52
+        return json.loads(page[start:page.index("</script>", start)])
+
+    assert not [s for s in slides() if s["title"] == "Hasil Survei Kepuasan Masyarakat"]
+    d = app.extensions["antrean"]
+    with d.sessions() as s:
+        staff = {u.username: Actor.of(u) for u in s.scalars(select(User))}
+    for t, score in zip(served_tickets(d, staff, clock, 2), (4, 3), strict=True):
+        survey.submit(d.sessions, t["public_id"], skm_answers(score), clock=clock)
+    today = clock.now.date()
+    skm.publish(d, staff["kasi"], skm_rules.semester(today.year, 1 if today.month <= 6 else 2))
+    slide = next(s for s in slides() if s["title"] == "Hasil Survei Kepuasan Masyarakat")
+    items = {i["label"]: i["text"] for i in slide["items"]}
+    assert items["Nilai IKM"] == "87.50 (B, Baik)" and items["Responden"] == "2"
+    assert items["Periode"].startswith("Semester ") or items["Periode"].count("-") == 4
