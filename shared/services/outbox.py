@@ -93,17 +93,21 @@ def add_contact_in(s: Session, ctx: Context, subject: str, channel: Any, address
 
 
 def add_contact(ctx: Context, public_id: Any, channel: Any, address: Any, lang: Any, source: str,
-                consent: Any) -> dict[str, Any]:
-    """A citizen (status page, kiosk) or the clerk with the citizen's consent (counter) gives a contact
-    for a ticket. Returns the masked contact. NotFound for an unknown ticket; a finished ticket
-    takes no contact."""
+                consent: Any, ticket_id: Any = None) -> dict[str, Any]:
+    """A citizen (status page, kiosk: by ``public_id``) or the clerk with the citizen's consent
+    (counter: by ``ticket_id``) gives a contact for a ticket. Returns the masked contact. NotFound
+    for an unknown ticket; a finished ticket takes no contact. ``lang`` None: the ticket's language."""
     with transaction(ctx.sessions) as s:
-        ticket = s.scalar(select(Ticket).where(Ticket.public_id == str(public_id)))
+        if ticket_id is not None:
+            ticket = s.get(Ticket, record_id(ticket_id))
+        else:
+            ticket = s.scalar(select(Ticket).where(Ticket.public_id == str(public_id)))
         if ticket is None:
             raise NotFound("ticket not found")
         if Status(ticket.status).closed:
             raise Conflict("Tiket ini sudah selesai; tidak ada kabar lagi yang dikirim.", "ticket_closed")
-        row = add_contact_in(s, ctx, ticket_subject(ticket.id), channel, address, lang, source, consent, ticket.id)
+        row = add_contact_in(s, ctx, ticket_subject(ticket.id), channel, address, lang or ticket.lang, source,
+                             consent, ticket.id)
         return {"channel": row.channel, "masked": contacts.mask(row.address), "lang": row.lang}
 
 

@@ -34,13 +34,14 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("reports.register", N_("Buku Register")),
     Entry("availability.index", N_("Layanan kios")),
     Entry("printing.index", N_("Antrean cetak")),
+    Entry("outbox.index", N_("Pesan keluar")),
     Entry("display.settings", N_("Layar & suara")),
     Entry("standards.index", N_("Standar Pelayanan")),
     Entry("admin.index", N_("Administrasi")),
 )
 
 # Pages under these blueprints are staff pages: they show the menu.
-STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards"})
+STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards", "outbox"})
 # Pages whose own header has the user's name and a logout button: the menu leaves them out there.
 OWN_HEADER = frozenset({"counter.index"})
 

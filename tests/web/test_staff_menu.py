@@ -19,13 +19,13 @@ LINK_RE = re.compile(r'<a href="([^"]+)" data-endpoint="([^"]+)"[^>]*>([^<]+)</a
 EVERY_PAGE = {
     "counter.index": "Loket", "files.index": "Berkas menunggu", "reports.index": "Laporan",
     "reports.register": "Buku Register", "availability.index": "Layanan kios", "printing.index": "Antrean cetak",
-    "display.settings": "Layar & suara", "admin.index": "Administrasi",
+    "outbox.index": "Pesan keluar", "display.settings": "Layar & suara", "admin.index": "Administrasi",
 }
 # What each role may open, written out by hand from the office's rules (not from the menu code).
 EXPECTED = {
     "pelayanan1": ["counter.index", "files.index", "availability.index", "printing.index"],
     "kasi": ["counter.index", "files.index", "reports.index", "reports.register", "availability.index",
-             "printing.index", "display.settings"],
+             "printing.index", "outbox.index", "display.settings"],
     "camat": ["counter.index", "files.index", "reports.index", "reports.register", "availability.index",
               "printing.index"],
     "admin": list(EVERY_PAGE),
