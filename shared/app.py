@@ -218,7 +218,13 @@ def message_senders(cfg: dict[str, Any]) -> dict[str, Any]:
 
 def _start_messages(app: Flask, desk: Desk, bus: EventBus, senders, start_workers: bool) -> None:
     """The message outbox's worker: sends what the services enqueued, after the commit."""
-    from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_REMINDER, TICKET_CALLED, TICKET_UPDATED
+    from antrean.shared.domain.events import (
+        BOOKING_CONFIRMED,
+        BOOKING_REMINDER,
+        TICKET_CALLED,
+        TICKET_UPDATED,
+        Event,
+    )
     from antrean.shared.services import outbox
     from antrean.shared.services.outbox_worker import OutboxWorker
 
@@ -232,8 +238,11 @@ def _start_messages(app: Flask, desk: Desk, bus: EventBus, senders, start_worker
     worker = OutboxWorker(desk, senders, public_url, retry_seconds=app.config["MESSAGE_RETRY_SECONDS"],
                           max_attempts=app.config["MESSAGE_MAX_ATTEMPTS"])
     app.extensions["antrean.outbox"] = worker
+    def booking_messages(event: Event) -> None:  # the booking hooks enqueue by name (docs/notifications.md)
+        outbox.on_booking_event(desk, event)
+
     for name in (BOOKING_CONFIRMED, BOOKING_REMINDER):
-        bus.subscribe(name, lambda event: outbox.on_booking_event(desk, event))
+        bus.subscribe(name, booking_messages)
     for name in (TICKET_CALLED, TICKET_UPDATED, BOOKING_CONFIRMED, BOOKING_REMINDER):
         bus.subscribe(name, worker.wake)
     if start_workers and senders:

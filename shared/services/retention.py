@@ -2,7 +2,8 @@
 
 After ``ANTREAN_RETENTION_DAYS`` days (0, the default, keeps everything), the personal data of a
 finished ticket (done, returned, no-show, cancelled) is removed: the applicant's name, NIK,
-address and phone, the phone numbers and e-mail addresses given for messages (and the outbox's copies), the free-text TMS note, a complaint's text and outcome, the notes staff wrote
+address and phone, the phone numbers and e-mail addresses given for messages (and the outbox's
+copies), the free-text TMS note, a complaint's text and outcome, the notes staff wrote
 on its steps, and the comment of its survey answer. What the statistics need stays: the ticket
 with its service, number, times, status and agenda number, every step with its times and MS/TMS
 decision, the survey scores. So the office reports, the Buku Register (the applicant shown as removed) and the IKM read the same.

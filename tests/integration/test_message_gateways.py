@@ -71,9 +71,9 @@ class Gateway:
 
 @pytest.fixture
 def inbox():
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:  # a free port (aiosmtpd's start-up check connects to the port it was given)
         probe.bind(("127.0.0.1", 0))

@@ -69,7 +69,8 @@ def test_gateway_bodies_json_and_form():
     assert kind == "application/json"
     assert json.loads(body) == {"messaging_product": "whatsapp", "to": "6281234567890", "type": "text",
                                 "text": {"body": 'A012 "dipanggil"\nke Loket 2'}}
-    fonnte = HttpGateway("http://127.0.0.1:1/send", body_format="form", template="target={to_local}&message={text}&countryCode=62")
+    fonnte = HttpGateway("http://127.0.0.1:1/send", body_format="form",
+                         template="target={to_local}&message={text}&countryCode=62")
     body, kind = fonnte.body("+6281234567890", message)
     assert kind == "application/x-www-form-urlencoded"
     assert parse_qs(body.decode()) == {"target": ["081234567890"], "message": ['A012 "dipanggil"\nke Loket 2'],
