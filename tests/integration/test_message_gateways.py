@@ -4,7 +4,9 @@ gateway (form fields, as Fonnte or Wablas take them). Messages arrive in order, 
 down and back loses nothing and sends nothing twice; a worker restarted mid-queue loses nothing."""
 from __future__ import annotations
 
+import io
 import json
+import logging
 import threading
 import time
 from email import message_from_bytes
@@ -204,3 +206,48 @@ def test_a_worker_restarted_mid_queue_loses_nothing(office, inbox, gateways, clo
     delivered = len(gateways["whatsapp"].received) + len(gateways["sms"].received) + len(inbox.mails)
     assert delivered == len(rows)
     assert len(whatsapp_texts(gateways["whatsapp"])) == len(set(whatsapp_texts(gateways["whatsapp"])))
+
+
+def test_a_refusing_gateway_puts_no_address_in_the_log_or_on_the_staff_page(office, gateways, clock, caplog):
+    """The SMTP server refuses the recipient, naming it; the SMS gateway answers 503. Neither the
+    stored error, the staff list nor any log line holds the number or the address."""
+    from aiosmtpd.controller import Controller
+
+    from antrean.shared.domain.privacy import install_log_filter
+
+    class Refusing:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
+    controller.start()
+    desk, staff = office
+    root = logging.getLogger()
+    handler = logging.StreamHandler(io.StringIO())
+    root.addHandler(handler)
+    install_log_filter()
+    try:
+        t = desk.issue_ticket("ktp")
+        outbox.add_contact(desk, t["public_id"], "email", "sri.wahyuni@contoh.id", "id", "status", True)
+        outbox.add_contact(desk, t["public_id"], "sms", "081234567890", "id", "status", True)
+        gateways["sms"].down = True
+        senders = {"email": SmtpSender("127.0.0.1", port, security="none", timeout=5),
+                   "sms": HttpGateway(gateways["sms"].url, body_format="form", name="sms")}
+        with caplog.at_level(logging.DEBUG):
+            desk.call_next(staff["pelayanan1"])
+            OutboxWorker(desk, senders, public_url=lambda: "").run_due()
+        written = handler.stream.getvalue()
+    finally:
+        root.removeHandler(handler)
+        controller.stop()
+    listed = outbox.list_messages(desk, staff["kasi"], "all")
+    assert {(m["channel"], m["status"]) for m in listed} == {("email", "failed"), ("sms", "pending")}
+    everything = written + repr(listed)
+    assert "not sent" in written  # the worker did log the failures
+    for secret in ("sri.wahyuni@contoh.id", "6281234567890", "081234567890", "1234567890"):
+        assert secret not in everything
