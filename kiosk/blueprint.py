@@ -53,7 +53,7 @@ def index():
         office_closed=office_message(states, now, d.tz), priorities=priority_labels(),
         default_lang=current_app.config["DEFAULT_LANG"], result_seconds=_seconds("result", RESULT_SECONDS),
         fault_seconds=_seconds("fault", FAULT_SECONDS), idle_seconds=_seconds("idle", IDLE_SECONDS),
-        refresh_seconds=_seconds("refresh", REFRESH_SECONDS),
+        refresh_seconds=_seconds("refresh", REFRESH_SECONDS), message_channels=d.message_channels,
     )
 
 

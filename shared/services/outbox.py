@@ -25,6 +25,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain import contact as contacts
@@ -182,15 +184,19 @@ def enqueue(s: Session, ctx: Context, subject: str, event: str, data: dict[str, 
     name = f"{event}@{occasion}" if occasion else event
     keys = {c.channel: f"{subject}:{name}:{c.channel}"[:120] for c in found}
     known = set(s.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(list(keys.values())))))
-    written = 0
-    for c in found:
-        if keys[c.channel] in known:
-            continue
-        s.add(OutboxMessage(key=keys[c.channel], subject=subject, ticket_id=ticket_id, event=event,
-                            channel=c.channel, recipient=c.address, lang=c.lang, data=data, status=PENDING,
-                            attempts=0, next_attempt_at=now, created_at=now))
-        written += 1
-    return written
+    rows = [{"key": keys[c.channel], "subject": subject, "ticket_id": ticket_id, "event": event,
+             "channel": c.channel, "recipient": c.address, "lang": c.lang, "data": data, "status": PENDING,
+             "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for c in found if keys[c.channel] not in known]
+    if not rows:
+        return 0
+    # INSERT ... ON CONFLICT (key) DO NOTHING: two calls at two lokets may both find a waiting ticket
+    # near its turn (PostgreSQL, READ COMMITTED); the second finds the key taken and writes nothing,
+    # instead of failing the clerk's call on the unique key
+    dialect = s.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    return len(s.execute(statement.returning(OutboxMessage.id)).all())
 
 
 def _ticket_data(ctx: Context, ticket: Ticket, **extra: Any) -> dict[str, Any]:

@@ -235,3 +235,34 @@ def test_a_withdrawn_contact_gets_nothing_more(office):
     assert outbox.remove_contacts(desk, t["public_id"]) == 1
     desk.call_next(staff["pelayanan1"])
     assert rows(desk) == []
+
+
+def test_two_calls_enqueueing_the_same_message_at_once_write_it_once_and_both_succeed(office):
+    """Two transactions (two lokets' calls) find the same waiting ticket near its turn: the second
+    insert meets the first's key and writes nothing, and neither transaction fails."""
+    import threading
+
+    desk, _ = office
+    t = desk.issue_ticket("ktp")
+    opt_in(desk, t)
+    first_wrote = threading.Event()
+    release = threading.Event()
+    results = {}
+
+    def first():
+        with transaction(desk.sessions) as s:
+            results["first"] = outbox.enqueue(s, desk, outbox.ticket_subject(t["id"]), "nearly", {"ahead": 1},
+                                              desk.clock(), t["id"])
+            first_wrote.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert first_wrote.wait(10)
+    threading.Timer(0.3, release.set).start()  # the first commits while the second waits on it
+    with transaction(desk.sessions) as s:
+        results["second"] = outbox.enqueue(s, desk, outbox.ticket_subject(t["id"]), "nearly", {"ahead": 1},
+                                           desk.clock(), t["id"])
+    thread.join(10)
+    assert results == {"first": 1, "second": 0}
+    assert rows(desk) == [("nearly", "whatsapp", "pending", 0)]

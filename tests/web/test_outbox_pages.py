@@ -42,6 +42,13 @@ def issue(client):
     return resp.get_json()
 
 
+def test_the_kiosk_points_to_the_status_page_for_messages_and_says_nothing_without_a_gateway(app, client):
+    kiosk = client.get("/kiosk/").get_data(as_text=True)
+    assert "Ingin kabar lewat WhatsApp/E-mail saat giliran Anda tiba? Pindai kode QR" in kiosk
+    app.extensions["antrean"].message_channels = ()
+    assert "result-notify" not in client.get("/kiosk/").get_data(as_text=True)
+
+
 def test_the_status_page_asks_with_the_purpose_and_never_shows_the_number_back(app, client, senders):
     t = issue(client)
     page = client.get(t["status_url"]).get_data(as_text=True)
