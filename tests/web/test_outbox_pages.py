@@ -120,3 +120,20 @@ def test_the_outbox_page_shows_failures_masked_to_the_kasi_with_a_retry(app, cli
     worker.run_due()
     assert len(senders["whatsapp"].sent) == 1
     assert "Tidak ada pesan." in kasi.get("/counter/pesan/").get_data(as_text=True)
+
+
+def test_the_app_turns_a_booking_event_into_a_message_by_its_name(app, senders):
+    """The booking service only publishes ``booking.confirmed``: the app's outbox takes it by name."""
+    from antrean.shared.domain.events import BOOKING_CONFIRMED, Event
+    from antrean.shared.services import outbox
+    from antrean.shared.store.db import transaction
+
+    d = app.extensions["antrean"]
+    with transaction(d.sessions) as s:
+        outbox.add_contact_in(s, d, outbox.booking_subject("QX4K9"), "email", "warga@contoh.id", "en", "booking", True)
+    d.publish([Event(BOOKING_CONFIRMED, {"booking_code": "QX4K9", "service_name": "KTP", "date": "2026-11-26",
+                                         "session": "08.00-10.00", "status_url": "/booking/QX4K9"})])
+    assert app.extensions["antrean.outbox"].run_due() == 1
+    to, message = senders["email"].sent[0]
+    assert to == "warga@contoh.id" and message.subject == "Booking confirmed"
+    assert message.text.endswith("is confirmed. Status: https://antrean.kampak.id/booking/QX4K9")
