@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from antrean.counter.availability import bp as availability_bp
     from antrean.counter.blueprint import bp as counter_bp
     from antrean.counter.files import bp as files_bp
+    from antrean.counter.messages import bp as outbox_bp
     from antrean.counter.printing import bp as printing_bp
     from antrean.counter.reports import bp as reports_bp
     from antrean.counter.skm import bp as skm_bp
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.extensions["csrf"].exempt(staff_api_bp)  # authenticated per request (Basic or Bearer), never by cookie
     app.register_blueprint(reports_bp)
     app.register_blueprint(printing_bp)  # print queue, reprint, printer faults
+    app.register_blueprint(outbox_bp)  # messages to citizens: waiting, failed, retry (admin, Kasi)
     app.register_blueprint(availability_bp)  # close a service for today, quotas
     app.register_blueprint(admin_bp)  # office profile, services and steps, lokets, users (admin role)
     app.register_blueprint(standards_bp)  # Standar Pelayanan and Maklumat: admin edits, Camat adopts

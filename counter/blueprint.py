@@ -15,6 +15,7 @@ from flask_login import login_required, logout_user
 
 from antrean.counter.files import alert_context
 from antrean.shared.domain.queue import desk_step
+from antrean.shared.services import outbox
 from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, LoketBusy, OperationError
@@ -247,6 +248,21 @@ def call_again(ticket_id: int):
     return _act(lambda: desk().recall(_actor(), ticket_id, kind),
                 lambda c: _done(_("Memanggil %(number)s ke %(loket)s.", number=c["number"], loket=c["loket_name"]),
                                 ticket_id))
+
+
+@bp.context_processor
+def _message_channels() -> dict:
+    """The channels the office sends messages on: the consent form offers these."""
+    return {"message_channels": desk().message_channels}
+
+
+@bp.post("/tickets/<int:ticket_id>/contact")
+@login_required
+def contact(ticket_id: int):
+    """The clerk records a phone number or e-mail for messages, with the applicant's consent ticked."""
+    return _act(lambda: outbox.add_contact(desk(), None, request.form.get("channel"), request.form.get("address"),
+                                           None, "counter", request.form.get("consent") == "1", ticket_id=ticket_id),
+                lambda c: _done(_("Kabar akan dikirim ke %(contact)s.", contact=c["masked"]), ticket_id))
 
 
 @bp.post("/tickets/<int:ticket_id>/arrive")

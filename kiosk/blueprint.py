@@ -8,15 +8,16 @@ from pathlib import Path
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from antrean.shared.domain import standards as rules
 from antrean.shared.domain.clock import local, zone_abbreviation
 from antrean.shared.domain.evaluation import LAPOR_URL
-from antrean.shared.services import availability, kiosk_settings, standards
+from antrean.shared.services import availability, kiosk_settings, outbox, standards
 from antrean.shared.services.administration import office_logo
-from antrean.shared.services.desk import NotFound
+from antrean.shared.services.desk import NotFound, OperationError
 from antrean.shared.services.print_worker import preview_png
 from antrean.shared.web.helpers import desk
 from antrean.shared.web.texts import office_message, priority_labels, state_dict
@@ -52,7 +53,7 @@ def index():
         office_closed=office_message(states, now, d.tz), priorities=priority_labels(),
         default_lang=current_app.config["DEFAULT_LANG"], result_seconds=_seconds("result", RESULT_SECONDS),
         fault_seconds=_seconds("fault", FAULT_SECONDS), idle_seconds=_seconds("idle", IDLE_SECONDS),
-        refresh_seconds=_seconds("refresh", REFRESH_SECONDS),
+        refresh_seconds=_seconds("refresh", REFRESH_SECONDS), message_channels=d.message_channels,
     )
 
 
@@ -81,10 +82,35 @@ def status(public_id: str):
     at = local(datetime.fromisoformat(ticket["issued_at"]), d.tz)
     issued = at.strftime("%H:%M" if str(get_locale() or "id") == "en" else "%H.%M")
     resp = Response(render_template("kiosk/status.html", ticket=ticket, tz_label=tz_label,
-                                    issued_text=f"{issued} {tz_label}", catalogue_services=d.catalogue.services))
+                                    issued_text=f"{issued} {tz_label}", catalogue_services=d.catalogue.services,
+                                    message_channels=d.message_channels,
+                                    contact_channels=outbox.public_contacts(d, public_id)))
     resp.headers["Cache-Control"] = "no-store"
     resp.headers["X-Robots-Tag"] = "noindex"
     return resp
+
+
+@bp.post("/t/<public_id>/kabar")
+def notify(public_id: str):
+    """The citizen opts in to messages on the status page: a channel, a number or address, consent.
+    The page shows only the channel afterwards, never the number."""
+    d = desk()
+    lang = "en" if str(get_locale() or "id") == "en" else "id"
+    try:
+        outbox.add_contact(d, public_id, request.form.get("channel"), request.form.get("address"), lang, "status",
+                           request.form.get("consent") == "1")
+    except NotFound:
+        abort(404)
+    except OperationError as exc:
+        flash(_(str(exc)), "error")
+    else:
+        flash(_("Terima kasih. Kabar antrean ini akan dikirim kepada Anda."), "ok")
+    return redirect(url_for("kiosk.status", public_id=public_id) + "#st-notify")
+
+
+@bp.app_template_filter("channel_label")
+def channel_label(channel: str) -> str:
+    return {"whatsapp": "WhatsApp", "sms": "SMS", "email": "E-mail"}.get(channel, channel)
 
 
 @bp.context_processor

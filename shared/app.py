@@ -34,9 +34,10 @@ csrf = CSRFProtect()
 
 
 def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow,
-               printer=None, start_workers: bool = True, synthesizer=None) -> Flask:
-    """Build the app. ``printer`` and ``synthesizer`` (speech) replace the configured ones (tests
-    pass test doubles); without workers and without a synthesizer there is no speech."""
+               printer=None, start_workers: bool = True, synthesizer=None, senders=None) -> Flask:
+    """Build the app. ``printer``, ``synthesizer`` (speech) and ``senders`` (messages, {channel:
+    sender}) replace the configured ones (tests pass test doubles); without workers and without a
+    synthesizer there is no speech."""
     cfg = load_config()
     cfg.update(overrides or {})
     app = Flask("antrean", root_path=str(Path(__file__).parent / "web"), instance_path=str(cfg["INSTANCE"]))
@@ -111,6 +112,7 @@ def create_app(overrides: dict[str, Any] | None = None, clock: Callable = utcnow
         n = cfg["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's way
     _start_printing(app, desk, bus, printer, start_workers)
+    _start_messages(app, desk, bus, senders, start_workers)
     if start_workers and cfg["RETENTION_DAYS"] > 0:  # personal data removed after the period, daily
         from antrean.shared.services.retention import RetentionWorker
 
@@ -197,3 +199,51 @@ def _start_printing(app: Flask, desk: Desk, bus: EventBus, printer, start_worker
     if start_workers:
         worker.start()
         hub.start()
+
+
+def message_senders(cfg: dict[str, Any]) -> dict[str, Any]:
+    """The message senders the configuration turns on, by channel (docs/notifications.md)."""
+    from antrean.hardware.messaging import HttpGateway, SmtpSender
+
+    senders: dict[str, Any] = {}
+    if cfg.get("SMTP_HOST"):
+        senders["email"] = SmtpSender(cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_FROM"], cfg["SMTP_SECURITY"],
+                                      cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
+    for kind, channel in (("WHATSAPP", "whatsapp"), ("SMS", "sms")):
+        if cfg.get(f"{kind}_URL"):
+            senders[channel] = HttpGateway(cfg[f"{kind}_URL"], cfg[f"{kind}_TOKEN"], cfg[f"{kind}_TOKEN_HEADER"],
+                                           cfg[f"{kind}_BODY"], cfg[f"{kind}_FORMAT"], name=channel)
+    return senders
+
+
+def _start_messages(app: Flask, desk: Desk, bus: EventBus, senders, start_workers: bool) -> None:
+    """The message outbox's worker: sends what the services enqueued, after the commit."""
+    from antrean.shared.domain.events import (
+        BOOKING_CONFIRMED,
+        BOOKING_REMINDER,
+        TICKET_CALLED,
+        TICKET_UPDATED,
+        Event,
+    )
+    from antrean.shared.services import outbox
+    from antrean.shared.services.outbox_worker import OutboxWorker
+
+    if senders is None:
+        senders = message_senders(app.config)
+    desk.message_channels = tuple(c for c in ("whatsapp", "sms", "email") if c in senders)
+
+    def public_url() -> str:
+        return app.config["PUBLIC_URL"] or app.extensions.get("antrean.staff_url", "")
+
+    worker = OutboxWorker(desk, senders, public_url, retry_seconds=app.config["MESSAGE_RETRY_SECONDS"],
+                          max_attempts=app.config["MESSAGE_MAX_ATTEMPTS"])
+    app.extensions["antrean.outbox"] = worker
+    def booking_messages(event: Event) -> None:  # the booking hooks enqueue by name (docs/notifications.md)
+        outbox.on_booking_event(desk, event)
+
+    for name in (BOOKING_CONFIRMED, BOOKING_REMINDER):
+        bus.subscribe(name, booking_messages)
+    for name in (TICKET_CALLED, TICKET_UPDATED, BOOKING_CONFIRMED, BOOKING_REMINDER):
+        bus.subscribe(name, worker.wake)
+    if start_workers and senders:
+        worker.start()

@@ -60,7 +60,28 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SPEECH_RATE": int(env.get("ANTREAN_SPEECH_RATE") or 150),
         "SPEECH_VOICE_ID": env.get("ANTREAN_SPEECH_VOICE_ID") or None,
         "SPEECH_VOICE_EN": env.get("ANTREAN_SPEECH_VOICE_EN") or None,
+        # messages to citizens who gave a contact (docs/notifications.md): a channel is on when its
+        # gateway is configured
+        "SMTP_HOST": env.get("ANTREAN_SMTP_HOST") or None,
+        "SMTP_PORT": int(env.get("ANTREAN_SMTP_PORT") or 587),
+        "SMTP_SECURITY": (env.get("ANTREAN_SMTP_SECURITY") or "starttls").strip().lower(),
+        "SMTP_USER": env.get("ANTREAN_SMTP_USER") or "",
+        "SMTP_PASSWORD": env.get("ANTREAN_SMTP_PASSWORD") or "",
+        "SMTP_FROM": env.get("ANTREAN_SMTP_FROM") or "antrean@localhost",
+        **{f"{kind}_{key}": value for kind in ("WHATSAPP", "SMS") for key, value in _gateway(env, kind).items()},
+        "MESSAGE_RETRY_SECONDS": float(env.get("ANTREAN_MESSAGE_RETRY_SECONDS") or 10),
+        "MESSAGE_MAX_ATTEMPTS": int(env.get("ANTREAN_MESSAGE_MAX_ATTEMPTS") or 8),
     }
+
+
+def _gateway(env: Mapping[str, str], kind: str) -> dict[str, Any]:
+    """ANTREAN_WHATSAPP_* or ANTREAN_SMS_*: an HTTP gateway's URL, token, token header, body format
+    (json or form) and body template."""
+    return {"URL": env.get(f"ANTREAN_{kind}_URL") or None,
+            "TOKEN": env.get(f"ANTREAN_{kind}_TOKEN") or "",
+            "TOKEN_HEADER": env.get(f"ANTREAN_{kind}_TOKEN_HEADER") or "Authorization",
+            "FORMAT": (env.get(f"ANTREAN_{kind}_FORMAT") or "json").strip().lower(),
+            "BODY": env.get(f"ANTREAN_{kind}_BODY") or ""}
 
 
 def _flag(value: str | None, default: bool = False) -> bool:

@@ -25,6 +25,12 @@ CATALOGUE_CHANGED = "catalogue.changed"  # the administrator saved a catalogue v
 LOKETS_CHANGED = "lokets.changed"  # a loket was added, changed or closed
 OFFICE_CHANGED = "office.changed"  # the office's logo or details changed
 STAFF_SESSIONS_ENDED = "staff.sessions_ended"  # every session of one user ended ({"user_id"})
+# Booking hooks (emitted by the booking service; the message outbox turns them into messages):
+# payload {"booking_code", "contact": {"channel", "address", "lang"} or "contacts": [...], "service_name",
+# "date", "session", "status_url"}
+BOOKING_CONFIRMED = "booking.confirmed"  # a booking was made (or moved)
+BOOKING_REMINDER = "booking.reminder"  # the day before a booked visit
+MESSAGE_FAILED = "message.failed"  # an outbox message failed a try (staff page: masked, no address)
 ALL = "*"  # subscribe to every event
 
 

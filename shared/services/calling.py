@@ -23,7 +23,7 @@ from antrean.shared.domain.catalogue import Step
 from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import QUEUE_CHANGED, TICKET_CALLED, TICKET_UPDATED, Event
 from antrean.shared.domain.workflow import Status, StepRecord, TicketFlow, WorkflowError
-from antrean.shared.services import tickets
+from antrean.shared.services import outbox, tickets
 from antrean.shared.services.context import Context
 from antrean.shared.services.errors import Actor, Conflict, NotFound, OperationError, record_id
 from antrean.shared.store import settings
@@ -252,7 +252,12 @@ def _call(ctx: Context, s: Session, actor: Actor, ticket: Ticket, loket: Loket, 
     forced = _left_behind(s, actor, loket, left or [], ticket, now)
     tickets.audit(s, actor, action, ticket, before, now, {"loket": loket.number, **forced})
     s.flush()
+    outbox.on_called(s, ctx, ticket, _loket_label(loket), "call", None, now)  # the messages, in this transaction
     return call_payload(ctx, ticket, loket, "call", now), tickets.staff_view(ctx, s, ticket, now)
+
+
+def _loket_label(loket: Loket) -> str:
+    return loket.name or f"Loket {loket.number}"
 
 
 def _after_call(ctx: Context, call: dict[str, Any], shown: dict[str, Any]) -> None:
@@ -287,6 +292,7 @@ def recall(ctx: Context, actor: Actor, ticket_id: Any, kind: str = "recall", lok
         s.add(Call(ticket_id=ticket.id, loket_id=loket.id, kind=kind, at=now))
         tickets.audit(s, actor, kind, ticket, tickets.state(ticket), now, {"loket": loket.number})
         s.flush()
+        outbox.on_called(s, ctx, ticket, _loket_label(loket), kind, step, now)
         call = call_payload(ctx, ticket, loket, kind, now, step)
         shown = tickets.staff_view(ctx, s, ticket, now)
     ctx.publish([Event(TICKET_CALLED, call), Event(TICKET_UPDATED, tickets.update_payload(shown))])

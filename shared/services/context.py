@@ -30,6 +30,7 @@ class Context:
     # Set by the app from its configuration; these class defaults serve tests and the CLI.
     always_open = False  # ANTREAN_ALWAYS_OPEN=1: office hours and holidays do not stop the kiosk
     print_target: str | None = None  # a print agent's name (ANTREAN_PRINTER=agent://NAME), else None
+    message_channels: tuple[str, ...] = ()  # the channels the office sends messages on (docs/notifications.md)
 
     def __init__(
         self,

@@ -2,7 +2,8 @@
 
 After ``ANTREAN_RETENTION_DAYS`` days (0, the default, keeps everything), the personal data of a
 finished ticket (done, returned, no-show, cancelled) is removed: the applicant's name, NIK,
-address and phone, the free-text TMS note, a complaint's text and outcome, the notes staff wrote
+address and phone, the phone numbers and e-mail addresses given for messages (and the outbox's
+copies), the free-text TMS note, a complaint's text and outcome, the notes staff wrote
 on its steps, and the comment of its survey answer. What the statistics need stays: the ticket
 with its service, number, times, status and agenda number, every step with its times and MS/TMS
 decision, the survey scores. So the office reports, the Buku Register (the applicant shown as removed) and the IKM read the same.
@@ -20,14 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.workflow import CLOSED
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
-from antrean.shared.store.models import AuditEntry, SurveyResponse, Ticket, TicketStep
+from antrean.shared.store.models import AuditEntry, Contact, OutboxMessage, SurveyResponse, Ticket, TicketStep
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +46,11 @@ class PurgeResult:
     survey_comments: int
     cutoff: datetime
     skipped: bool = False
+    contacts: int = 0  # phone numbers and e-mail addresses given for messages (shared/services/outbox.py)
 
     def to_dict(self) -> dict:
         return {"tickets": self.tickets, "step_notes": self.step_notes,
-                "survey_comments": self.survey_comments, "cutoff": self.cutoff.isoformat()}
+                "survey_comments": self.survey_comments, "contacts": self.contacts, "cutoff": self.cutoff.isoformat()}
 
 
 def _personal(ticket_cls=Ticket):
@@ -80,17 +82,24 @@ def purge(sessions: sessionmaker[Session], days: int, now: datetime | None = Non
         comments = s.execute(update(SurveyResponse).where(SurveyResponse.ticket_id.in_(ids),
                                                           SurveyResponse.comment.is_not(None))
                              .values(comment=None).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        # contacts for messages: of the old tickets, and those not tied to a ticket (a booking's) given
+        # before the cutoff; the messages' copies of the address go with them
+        stale = or_(Contact.ticket_id.in_(ids), Contact.ticket_id.is_(None) & (Contact.consent_at < cutoff))
+        gone = s.execute(delete(Contact).where(stale).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        s.execute(update(OutboxMessage).where(OutboxMessage.recipient.is_not(None), or_(
+            OutboxMessage.ticket_id.in_(ids), OutboxMessage.ticket_id.is_(None) & (OutboxMessage.created_at < cutoff)))
+            .values(recipient=None).execution_options(synchronize_session=False))
         previous = value.get("purged_before")
         watermark = max(cutoff, datetime.fromisoformat(previous)) if previous else cutoff
         value.update({"last_run": now.isoformat(), "days": days, "purged_before": watermark.isoformat()})
         settings.put(s, SETTING, value, now)
-        result = PurgeResult(tickets, notes, comments, cutoff)
-        if tickets or notes or comments:
+        result = PurgeResult(tickets, notes, comments, cutoff, contacts=gone)
+        if tickets or notes or comments or gone:
             s.add(AuditEntry(at=now, username="system", action="retention.purge", before=None,
                              after={**result.to_dict(), "days": days}))
-    if tickets or notes or comments:
-        log.info("retention: personal data removed from %d tickets, %d step notes, %d survey comments "
-                 "(finished before %s)", tickets, notes, comments, cutoff.date().isoformat())
+    if tickets or notes or comments or gone:
+        log.info("retention: personal data removed from %d tickets, %d step notes, %d survey comments, "
+                 "%d message contacts (finished before %s)", tickets, notes, comments, gone, cutoff.date().isoformat())
     return result
 
 

@@ -19,7 +19,7 @@ from antrean.shared.domain.clock import local
 from antrean.shared.domain.events import TICKET_UPDATED, Event
 from antrean.shared.domain.privacy import mask_personal
 from antrean.shared.domain.workflow import WorkflowError
-from antrean.shared.services import tickets
+from antrean.shared.services import outbox, tickets
 from antrean.shared.services.context import Context
 from antrean.shared.services.errors import Actor, Conflict, OperationError, clean_text
 from antrean.shared.store import sequences
@@ -110,6 +110,9 @@ def _finish(ctx: Context, s: Session, actor: Actor, ticket: Ticket, flow: Any, r
         ticket.tms_note = note or None
         s.add(PrintJob(ticket_id=ticket.id, kind="tms_slip", status="pending", created_at=now,
                        next_try_at=now, target=ctx.print_target))
+        outbox.on_tms(s, ctx, ticket, missing, now)  # the message, next to the slip, in this transaction
+    if current.kind == "handover":
+        outbox.on_handover(s, ctx, ticket, now)  # the survey link
     if current.kind == "register":
         ticket.agenda_number = next_agenda_number(ctx, s, ticket, now)
     tickets.store_flow(ticket, flow, records)

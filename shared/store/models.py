@@ -347,3 +347,46 @@ class StandardVersion(Base):
     adopted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     decree_number: Mapped[str | None] = mapped_column(String(100), nullable=True)
     decree_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class Contact(Base):
+    """A phone number or e-mail address a citizen gave, by choice, for messages about one ticket or
+    one booking (``subject`` = "ticket:<id>" or "booking:<code>"). Personal data: masked on staff
+    screens, never on a public page or in a log, deleted by the retention purge."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("subject", "channel", name="uq_contact_subject_channel"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(60), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True, index=True)
+    channel: Mapped[str] = mapped_column(String(10))  # whatsapp, sms, email
+    address: Mapped[str] = mapped_column(String(200))  # +628... or an e-mail address
+    lang: Mapped[str] = mapped_column(String(5), default="id")
+    source: Mapped[str] = mapped_column(String(10))  # where consent was given: kiosk, status, counter, booking
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """Outbox of messages: one row per message, written in the transaction of the event that causes
+    it, sent by the outbox worker after the commit. ``key`` (subject, event, channel) is unique: a
+    message is never enqueued twice. ``recipient`` is personal data (purged with the contact);
+    ``last_error`` never holds it."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (UniqueConstraint("key", name="uq_outbox_key"),
+                      Index("ix_outbox_due", "status", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(60), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True, index=True)
+    event: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lang: Mapped[str] = mapped_column(String(5), default="id")
+    data: Mapped[dict] = mapped_column(JSON)  # what the message says (numbers, loket, purpose; no personal data)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

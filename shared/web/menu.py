@@ -36,13 +36,15 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("skm.index", N_("Hasil SKM")),
     Entry("availability.index", N_("Layanan kios")),
     Entry("printing.index", N_("Antrean cetak")),
+    Entry("outbox.index", N_("Pesan keluar")),
     Entry("display.settings", N_("Layar & suara")),
     Entry("standards.index", N_("Standar Pelayanan")),
     Entry("admin.index", N_("Administrasi")),
 )
 
 # Pages under these blueprints are staff pages: they show the menu.
-STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards", "skm"})
+STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards", "skm",
+                              "outbox"})
 # Pages whose own header has the user's name and a logout button: the menu leaves them out there.
 OWN_HEADER = frozenset({"counter.index"})
 

@@ -88,3 +88,9 @@ def test_flood_prints_the_kiosk_memory_and_log_figures():
     assert "memory    : " in out and "growth" in out and "log       : grew" in out
     assert "server CPU: " in out and " during it, " in out
     assert "targets   : kiosk p99 during flood <= 250 ms: " in out
+
+
+def test_notify_prints_call_to_gateway_latency_and_loses_no_message():
+    out = run_bench("notify.py", "--calls", "4", "--gap", "0")
+    assert "call -> whatsapp (HTTP): p50" in out and "call -> e-mail (SMTP)  : p50" in out
+    assert "lost 0; messages received 4 (one per call: True)" in out

@@ -97,3 +97,29 @@ def test_register_shows_the_applicant_as_removed(app, login, clock):
     agenda = d.staff_ticket(t["id"])["agenda_number"]
     assert "Sri Wahyuni" not in page and NIK[-4:] not in page
     assert agenda in page and "(dihapus: masa simpan habis)" in page
+
+
+def test_message_contacts_and_the_outbox_copies_are_purged_with_the_ticket(desk, staff, clock, sessions):
+    from antrean.shared.services import outbox
+    from antrean.shared.store.db import transaction
+    from antrean.shared.store.models import Contact, OutboxMessage
+
+    desk.message_channels = ("whatsapp", "email")
+    old = desk.issue_ticket("ktp")
+    outbox.add_contact(desk, old["public_id"], "whatsapp", "081234567890", "id", "status", True)
+    with transaction(sessions) as s:  # a booking's contact, not tied to a ticket
+        outbox.add_contact_in(s, desk, outbox.booking_subject("BK1"), "email", "warga@contoh.id", "id", "booking", True)
+    for _ in range(2):  # back to the queue once, then dropped
+        desk.call_next(staff["pelayanan1"], force=True)
+        shown = desk.no_show(staff["pelayanan1"], old["id"])
+    assert shown["status"] == "no_show"
+    clock.advance(days=40)
+    fresh = desk.issue_ticket("ktp")  # a contact of today: kept
+    outbox.add_contact(desk, fresh["public_id"], "whatsapp", "081298765432", "id", "status", True)
+    result = retention.purge(sessions, 30, clock())
+    assert result.contacts == 2
+    with sessions() as s:
+        assert [c.address for c in s.scalars(select(Contact))] == ["+6281298765432"]
+        assert [m.recipient for m in s.scalars(select(OutboxMessage))] == [None]  # the old call's message
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "retention.purge")).one()
+        assert entry.after["contacts"] == 2 and "0812" not in str(entry.after)

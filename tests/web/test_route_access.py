@@ -14,6 +14,7 @@ from tests.support.security import ALL_ROLES, PASSWORD, add_user, login, methods
 PUBLIC = {
     "index", "static", "vendor", "kiosk.static", "display.static", "counter.static",  # scripts and styles, no data
     "kiosk.index", "kiosk.status", "kiosk.qr", "kiosk.preview", "kiosk.lapor_qr",
+    "kiosk.notify",  # the citizen opts in to messages for the ticket whose link they hold
     "survey.start", "survey.form",
     "informasi.index", "informasi.service", "informasi.maklumat", "informasi.service_poster",
     "informasi.maklumat_poster",  # the published standards and Maklumat: the office's texts, no person's

@@ -1,0 +1,139 @@
+"""Messages on the web: the citizen opts in on the status page (purpose stated, consent, Indonesian
+errors, the number never shown back), the clerk records a contact with the applicant's consent, and
+the Kasi's outbox page lists waiting and failed messages with masked recipients and a retry button."""
+from __future__ import annotations
+
+import pytest
+
+from antrean.hardware.messaging import RecordingSender
+from tests.support.fakes import fast_hash
+
+NUMBER = "0812-3456-7890"
+
+
+@pytest.fixture
+def senders():
+    return {"whatsapp": RecordingSender(name="whatsapp"), "email": RecordingSender(name="email")}
+
+
+@pytest.fixture
+def app(tmp_path, clock, printer, senders):
+    from antrean.shared.app import create_app
+
+    app = create_app({"INSTANCE": tmp_path, "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+                      "SECRET_KEY": "test", "TESTING": True, "WTF_CSRF_ENABLED": False, "ALWAYS_OPEN": True,
+                      "ISSUE_LIMIT": "100000 per minute", "PUBLIC_URL": "https://antrean.kampak.id"},
+                     clock=clock, printer=printer, start_workers=False, senders=senders)
+    yield app
+    app.extensions["antrean.engine"].dispose()
+
+
+@pytest.fixture
+def app_staff(app):
+    from antrean.shared.services.demo import create_demo
+
+    made = create_demo(app.extensions["antrean"].sessions, hasher=fast_hash)
+    return {username: password for username, password, _roles in made}
+
+
+def issue(client):
+    resp = client.post("/api/v1/tickets", json={"service": "ktp"})
+    assert resp.status_code == 201
+    return resp.get_json()
+
+
+def test_the_kiosk_points_to_the_status_page_for_messages_and_says_nothing_without_a_gateway(app, client):
+    kiosk = client.get("/kiosk/").get_data(as_text=True)
+    assert "Ingin kabar lewat WhatsApp/E-mail saat giliran Anda tiba? Pindai kode QR" in kiosk
+    app.extensions["antrean"].message_channels = ()
+    assert "result-notify" not in client.get("/kiosk/").get_data(as_text=True)
+
+
+def test_the_status_page_asks_with_the_purpose_and_never_shows_the_number_back(app, client, senders):
+    t = issue(client)
+    page = client.get(t["status_url"]).get_data(as_text=True)
+    assert "Kirim kabar ke WhatsApp/SMS/e-mail?" in page and "saat nomor Anda dipanggil" in page
+    assert 'value="whatsapp"' in page and 'value="email"' in page and 'value="sms"' not in page  # as configured
+    no_consent = client.post(f"{t['status_url']}/kabar", data={"channel": "whatsapp", "address": NUMBER},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "Centang persetujuan" in no_consent and "Kabar dikirim lewat" not in no_consent
+    wrong = client.post(f"{t['status_url']}/kabar", data={"channel": "whatsapp", "address": "12345", "consent": "1"},
+                        follow_redirects=True).get_data(as_text=True)
+    assert "Nomor HP harus diawali 08 atau +62." in wrong
+    done = client.post(f"{t['status_url']}/kabar", data={"channel": "whatsapp", "address": NUMBER, "consent": "1"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Kabar dikirim lewat WhatsApp." in done
+    for shown in ("7890", "+6281234567890", "0812"):
+        assert shown not in done.replace("0812 3456 7890 / nama@contoh.id", "")  # only the placeholder
+    english = client.get(t["status_url"] + "?lang=en").get_data(as_text=True)
+    assert "Messages are sent by WhatsApp." in english and "Send me updates by WhatsApp/SMS/e-mail?" in english
+
+
+def test_a_call_sends_the_citizen_who_opted_in_a_message_in_their_language(app, client, login, senders):
+    t = issue(client)
+    client.get(t["status_url"] + "?lang=en")
+    client.post(f"{t['status_url']}/kabar?lang=en", data={"channel": "email", "address": "sri@contoh.id", "consent": "1"})
+    login("pelayanan1")
+    assert client.post("/counter/call-next", data={}).status_code in (200, 302)
+    worker = app.extensions["antrean.outbox"]
+    assert worker.run_due() == 1
+    to, message = senders["email"].sent[0]
+    assert to == "sri@contoh.id" and "is called to" in message.text
+    assert message.text.endswith("https://antrean.kampak.id" + t["status_url"])
+
+
+def test_the_clerk_records_a_contact_only_with_the_consent_ticked_and_sees_it_masked(app, client, login):
+    t = issue(client)
+    login("pelayanan1")
+    client.post("/counter/call-next", data={})
+    page = client.get("/counter/").get_data(as_text=True)
+    assert "Pemohon setuju menerima kabar" in page
+    refused = client.post(f"/counter/tickets/{t['id']}/contact", data={"channel": "whatsapp", "address": NUMBER},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "Centang persetujuan" in refused
+    ok = client.post(f"/counter/tickets/{t['id']}/contact",
+                     data={"channel": "whatsapp", "address": NUMBER, "consent": "1"},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "Kabar akan dikirim ke +62812****7890." in ok and "+6281234567890" not in ok
+
+
+def test_the_outbox_page_shows_failures_masked_to_the_kasi_with_a_retry(app, client, login, senders):
+    t = issue(client)
+    client.post(f"{t['status_url']}/kabar", data={"channel": "whatsapp", "address": NUMBER, "consent": "1"})
+    login("pelayanan1")
+    client.post("/counter/call-next", data={})
+    assert client.get("/counter/pesan/").status_code == 403  # a clerk does not see the outbox
+    senders["whatsapp"].fail = True
+    worker = app.extensions["antrean.outbox"]
+    worker.max_attempts = 1
+    worker.run_due()
+    client.get("/counter/logout")
+    kasi = app.test_client()
+    login("kasi", kasi)
+    page = kasi.get("/counter/pesan/").get_data(as_text=True)
+    assert "+62812****7890" in page and "+6281234567890" not in page
+    assert "gagal" in page and "whatsapp: gateway unavailable" in page and "Kirim ulang" in page
+    message_id = page.split('data-message="')[1].split('"')[0]
+    senders["whatsapp"].fail = False
+    assert "Pesan akan dikirim ulang." in kasi.post(f"/counter/pesan/{message_id}/retry",
+                                                    follow_redirects=True).get_data(as_text=True)
+    worker.run_due()
+    assert len(senders["whatsapp"].sent) == 1
+    assert "Tidak ada pesan." in kasi.get("/counter/pesan/").get_data(as_text=True)
+
+
+def test_the_app_turns_a_booking_event_into_a_message_by_its_name(app, senders):
+    """The booking service only publishes ``booking.confirmed``: the app's outbox takes it by name."""
+    from antrean.shared.domain.events import BOOKING_CONFIRMED, Event
+    from antrean.shared.services import outbox
+    from antrean.shared.store.db import transaction
+
+    d = app.extensions["antrean"]
+    with transaction(d.sessions) as s:
+        outbox.add_contact_in(s, d, outbox.booking_subject("QX4K9"), "email", "warga@contoh.id", "en", "booking", True)
+    d.publish([Event(BOOKING_CONFIRMED, {"booking_code": "QX4K9", "service_name": "KTP", "date": "2026-11-26",
+                                         "session": "08.00-10.00", "status_url": "/booking/QX4K9"})])
+    assert app.extensions["antrean.outbox"].run_due() == 1
+    to, message = senders["email"].sent[0]
+    assert to == "warga@contoh.id" and message.subject == "Booking confirmed"
+    assert message.text.endswith("is confirmed. Status: https://antrean.kampak.id/booking/QX4K9")
