@@ -265,3 +265,13 @@ def test_the_tv_shows_the_newest_published_skm_result_among_its_slides(app, app_
     items = {i["label"]: i["text"] for i in slide["items"]}
     assert items["Nilai IKM"] == "87.50 (B, Baik)" and items["Responden"] == "2"
     assert items["Periode"].startswith("Semester ") or items["Periode"].count("-") == 4
+
+
+def test_a_missing_voice_is_explained_in_indonesian_on_the_staff_screens(app, client, login):
+    """Issue 15 item 10: the speech worker's technical reason (English) stays in the log; the
+    display settings and the counter say in Indonesian what it means and where to look."""
+    login("kasi")
+    for url in ("/display/settings", "/counter/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Suara pengumuman tidak tersedia" in page, url
+        assert "speech worker" not in page and "not started" not in page, url
