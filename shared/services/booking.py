@@ -435,3 +435,9 @@ def save_settings(ctx: Context, values: dict[str, Any], user_id: int | None = No
         for key, value in stored.items():
             settings.put(s, key, value, now, user_id)
         return booking_settings(s)
+
+
+def remote_allowed(ctx: Context, service_code: str) -> bool:
+    """Whether the office lets citizens join the service's queue from afar (cap above 0)."""
+    with reading(ctx.sessions) as s:
+        return booking_settings(s).remote_cap(service_code) > 0
