@@ -11,6 +11,7 @@ import qrcode.image.svg
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import get_locale
 
+from antrean.shared.domain import booking as booking_rules
 from antrean.shared.domain import standards as rules
 from antrean.shared.domain.clock import local, zone_abbreviation
 from antrean.shared.domain.evaluation import LAPOR_URL
@@ -53,6 +54,7 @@ def index():
         default_lang=current_app.config["DEFAULT_LANG"], result_seconds=_seconds("result", RESULT_SECONDS),
         fault_seconds=_seconds("fault", FAULT_SECONDS), idle_seconds=_seconds("idle", IDLE_SECONDS),
         refresh_seconds=_seconds("refresh", REFRESH_SECONDS),
+        booking_alphabet=booking_rules.ALPHABET, booking_length=booking_rules.CODE_LENGTH,
     )
 
 
