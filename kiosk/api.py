@@ -11,6 +11,7 @@ from antrean.shared.domain.catalogue import service_to_dict
 from antrean.shared.services import availability, booking, kiosk_settings, print_queue
 from antrean.shared.services.desk import OperationError
 from antrean.shared.services.print_worker import prints_nothing
+from antrean.shared.web.booking_texts import refusal_text
 from antrean.shared.web.helpers import desk, json_error
 from antrean.shared.web.login_limits import KIOSK_HEADER, request_kiosk
 from antrean.shared.web.texts import office_message, state_dict
@@ -117,8 +118,6 @@ BOOKING_FIELDS = {"service", "date", "session", "name", "lang"}
 
 
 def _booking_error(exc: OperationError):
-    from antrean.kiosk.booking import refusal_text
-
     return jsonify({"error": refusal_text(exc), "code": exc.code}), exc.status
 
 

@@ -70,3 +70,41 @@ def test_bookings_are_rate_limited_per_address(app, client):
     assert answers[:3] == [404, 404, 404] and answers[3:] == [429, 429]
     other = app.test_client()
     assert other.get("/api/v1/bookings/ABCDEFGH", environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 404
+
+
+def test_staff_check_in_reports_and_settings(client, login, clock):
+    made = client.post("/api/v1/bookings", json={"service": "ktp", "date": "2026-11-24", "session": "siang"})
+    code = made.get_json()["code"]
+    missed = client.post("/api/v1/bookings", json={"service": "kk", "date": "2026-11-24", "session": "siang"})
+    assert missed.status_code == 201
+    login("kasi")
+    clock.now = clock.now.replace(hour=5, minute=2)
+    resp = client.post("/counter/booking-check-in", data={"code": code.lower()}, follow_redirects=True)
+    assert "Booking check-in: nomor antrean A001." in resp.get_data(as_text=True)
+    resp = client.post("/counter/booking-check-in", data={"code": "ABCDEFGH"}, follow_redirects=True)
+    assert "Kode booking tidak ditemukan" in resp.get_data(as_text=True)
+    clock.now = clock.now.replace(hour=9, minute=0)  # 16:00 WIB: the afternoon session is over
+    page = client.get("/counter/reports/?start=2026-11-24").get_data(as_text=True)
+    for name, n in (("booked", 2), ("checked_in", 1), ("no_show", 1)):
+        assert f'data-count="{name}">{n}<' in page
+    saved = client.post("/counter/availability/booking", data={"quota_ktp": "3", "grace_minutes": "20",
+                                                                "remote_ktp": "5"}, follow_redirects=True)
+    assert "Pengaturan booking disimpan." in saved.get_data(as_text=True)
+    assert client.get("/api/v1/bookings/options?service=ktp").get_json()["quota"] == 3
+    bad = client.post("/counter/availability/booking", data={"grace_minutes": "999"}, follow_redirects=True)
+    assert "di luar batas" in bad.get_data(as_text=True)
+    assert 'value="20"' in client.get("/counter/availability/").get_data(as_text=True)
+
+
+def test_remote_join_page(client, app):
+    page = client.get("/booking/gabung").get_data(as_text=True)
+    assert "tidak ada layanan yang dapat diantre dari rumah" in page.lower()
+    refused = client.post("/booking/gabung", data={"service": "ktp"})
+    assert refused.status_code == 400 and "tidak dapat diantre dari rumah" in refused.get_data(as_text=True)
+    from antrean.shared.services import booking
+
+    booking.save_settings(app.extensions["antrean"], {"booking.remote": {"ktp": 3}, "booking.travel_minutes": 30})
+    resp = client.post("/booking/gabung", data={"service": "ktp", "name": "Ani"})
+    assert resp.status_code == 303
+    shown = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "Berangkat sekarang" in shown and "Ani" not in shown
