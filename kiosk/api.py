@@ -132,7 +132,7 @@ def _json_body(allowed: set[str]):
     return body, None
 
 
-@bp.get("/bookings/options")
+@bp.get("/booking-options")
 def booking_options():
     """The days and sessions open to booking for ``?service=``, with the places left."""
     try:
@@ -148,7 +148,7 @@ def create_booking():
         return error
     try:
         made = booking.book(desk(), body.get("service"), body.get("date"), body.get("session"),
-                            body.get("name"), body.get("lang") or "id")
+                            body.get("name"), body.get("lang"))
     except OperationError as exc:
         return json_error(exc) if exc.code == "not_found" else _booking_error(exc)
     return jsonify(made), 201, {"Location": f"/api/v1/bookings/{made['code']}"}
@@ -199,7 +199,7 @@ def join_remote():
     if error:
         return error
     try:
-        made = booking.join_remote(desk(), body.get("service"), body.get("name"), body.get("lang") or "id")
+        made = booking.join_remote(desk(), body.get("service"), body.get("name"), body.get("lang"))
     except OperationError as exc:
         return json_error(exc) if exc.code == "not_found" else _booking_error(exc)
     return jsonify(made), 201, {"Location": f"/api/v1/bookings/{made['code']}"}

@@ -51,6 +51,11 @@ class BookingRefused(OperationError):
 
     status = 409
 
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message, code)
+        if code.startswith("bad_"):  # the request itself is wrong (400), not the state of the office (409)
+            self.status = 400
+
 
 def booking_settings(s: Session | Connection) -> rules.Settings:
     return rules.settings_of(settings.read(s, rules.SETTING_KEYS))
@@ -92,9 +97,15 @@ def _code(value: Any) -> str:
 def _name(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value.strip()) > NAME_MAX:
+    if not isinstance(value, str) or len(value) > NAME_MAX:
         raise BookingRefused("name must be text of at most 120 characters", "bad_name")
     return value.strip() or None
+
+
+def _lang(value: Any) -> str:
+    if value is not None and not isinstance(value, str):
+        raise BookingRefused("lang must be id or en", "bad_lang")
+    return value if value in ("id", "en") else "id"
 
 
 def _check_slot(ctx: Context, s: Session, service_code: str, day: date, session: Any, now: datetime,
@@ -178,7 +189,7 @@ def book(ctx: Context, service_code: Any, day: Any, session: Any, name: Any = No
             _take_place(s, service.code, when, session, cfg.quota(service.code))
             b = Booking(code=rules.new_code(), kind=rules.BOOKING, service_code=service.code, day=when,
                         session=session, status=rules.BOOKED, name=person,
-                        lang=lang if lang in ("id", "en") else "id", created_at=now, updated_at=now)
+                        lang=_lang(lang), created_at=now, updated_at=now)
             s.add(b)
             s.flush()
             return view(ctx, b)
@@ -277,7 +288,7 @@ def join_remote(ctx: Context, service_code: Any, name: Any = None, lang: Any = "
                 raise BookingRefused("today's remote places are taken", "remote_full")
             b = Booking(code=rules.new_code(), kind=rules.REMOTE, service_code=service.code, day=day,
                         session=None, status=rules.BOOKED, name=person,
-                        lang=lang if lang in ("id", "en") else "id", created_at=now, updated_at=now)
+                        lang=_lang(lang), created_at=now, updated_at=now)
             s.add(b)
             s.flush()
             shown = view(ctx, b)

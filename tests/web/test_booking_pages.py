@@ -8,7 +8,7 @@ TOMORROW = "2026-11-25"  # the app's clock: Tuesday 2026-11-24 08:00 WIB
 
 
 def test_api_book_get_move_cancel(client):
-    opts = client.get("/api/v1/bookings/options?service=ktp").get_json()
+    opts = client.get("/api/v1/booking-options?service=ktp").get_json()
     assert opts["days"][0]["sessions"][0]["session"] == "siang"  # today's morning has begun
     resp = client.post("/api/v1/bookings", json={"service": "ktp", "date": TOMORROW, "session": "pagi",
                                                  "name": "Siti Aminah"})
@@ -90,7 +90,7 @@ def test_staff_check_in_reports_and_settings(client, login, clock):
     saved = client.post("/counter/availability/booking", data={"quota_ktp": "3", "grace_minutes": "20",
                                                                 "remote_ktp": "5"}, follow_redirects=True)
     assert "Pengaturan booking disimpan." in saved.get_data(as_text=True)
-    assert client.get("/api/v1/bookings/options?service=ktp").get_json()["quota"] == 3
+    assert client.get("/api/v1/booking-options?service=ktp").get_json()["quota"] == 3
     bad = client.post("/counter/availability/booking", data={"grace_minutes": "999"}, follow_redirects=True)
     assert "di luar batas" in bad.get_data(as_text=True)
     assert 'value="20"' in client.get("/counter/availability/").get_data(as_text=True)
