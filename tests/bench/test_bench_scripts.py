@@ -88,3 +88,12 @@ def test_flood_prints_the_kiosk_memory_and_log_figures():
     assert "memory    : " in out and "growth" in out and "log       : grew" in out
     assert "server CPU: " in out and " during it, " in out
     assert "targets   : kiosk p99 during flood <= 250 ms: " in out
+
+
+def test_booking_prints_latency_and_the_quota_holds():
+    out = run_bench("booking.py", "--bookers", "4", "--bookings", "3", "--interval", "0.2", "--quota", "2",
+                    "--warmup", "2")
+    assert "4 bookers, 3 bookings each, one every 0.2 s (open loop)" in out
+    assert "target   : p99 <= 50 ms:" in out and "throughput" in out
+    assert "race      : 4 bookers for one session of quota 2: booked 2, refused 2, errors 0" in out
+    assert "quota    : held" in out
