@@ -19,8 +19,8 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, WEEKDAYS
 from antrean.shared.domain import booking as booking_rules
+from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, WEEKDAYS
 from antrean.shared.services import availability, availability_view, booking, kiosk_settings
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
@@ -52,18 +52,11 @@ def _state() -> dict:
 BOOKING_EDITORS = ("kasi_pelayanan", "sekcam", "camat", "admin")
 
 
-def _booking_settings() -> booking_rules.Settings:
-    from antrean.shared.store.db import reading
-
-    with reading(desk().sessions) as s:
-        return booking.booking_settings(s)
-
-
 @bp.get("/")
 @login_required
 def index():
     return render_template("availability/index.html", **_state(), day_names=weekday_names(),
-                           max_quota=MAX_DAILY_QUOTA, booking=_booking_settings(), booking_rules=booking_rules,
+                           max_quota=MAX_DAILY_QUOTA, booking=booking.current_settings(desk()), booking_rules=booking_rules,
                            booking_editors=BOOKING_EDITORS)
 
 

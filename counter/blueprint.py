@@ -15,8 +15,8 @@ from flask_login import login_required, logout_user
 
 from antrean.counter.files import alert_context
 from antrean.shared.domain.queue import desk_step
-from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services import booking
+from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, LoketBusy, OperationError
 from antrean.shared.web.auth import log_in

@@ -43,6 +43,7 @@ from antrean.shared.store.db import core_transaction, reading, retry_locked, tra
 from antrean.shared.store.models import Booking, Loket, Ticket
 
 _bookings = cast(Table, Booking.__table__)
+_tickets = cast(Table, Ticket.__table__)
 NAME_MAX = 120
 
 
@@ -305,7 +306,7 @@ def remote_estimate(ctx: Context, s: Session, b: Booking) -> dict[str, Any]:
     service = ctx.catalogue.services[b.service_code]
     now = ctx.clock()
     cfg = booking_settings(s)
-    t = Ticket.__table__.c  # type: ignore[attr-defined]
+    t = _tickets.c
     rows = s.execute(select(t.service_code, func.count()).where(
         t.status == Status.WAITING.value, t.group == service.group, t.current_since <= b.created_at)
         .group_by(t.service_code)).all()
@@ -452,3 +453,9 @@ def remote_allowed(ctx: Context, service_code: str) -> bool:
     """Whether the office lets citizens join the service's queue from afar (cap above 0)."""
     with reading(ctx.sessions) as s:
         return booking_settings(s).remote_cap(service_code) > 0
+
+
+def current_settings(ctx: Context) -> rules.Settings:
+    """The booking settings in force (the settings page)."""
+    with reading(ctx.sessions) as s:
+        return booking_settings(s)

@@ -18,6 +18,7 @@ ticket) is left out. A wrong or revoked key counts per address and is refused by
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import cast
 
 from flask import Blueprint, Flask, g, request
@@ -112,6 +113,18 @@ def _remember_wait(limit: RequestLimit) -> None:
     g.login_retry_seconds = max(1, min(window, int(limit.reset_at - time.time() + 0.999)))
 
 
+def _booking_limit(app: Flask, setting: str) -> tuple[Callable[[], str], Callable[[], str]]:
+    """The rate (read at each request: tests and the bench change it) and the per-address key of one
+    booking allowance."""
+    def rate() -> str:
+        return str(app.config[setting])
+
+    def key() -> str:
+        return f"{setting.lower()}:{get_remote_address()}"
+
+    return rate, key
+
+
 def init_app(app: Flask) -> Limiter:
     """Called by the composition root after the counter, staff API and public API blueprints are registered."""
     redis_url = app.config.get("REDIS_URL")
@@ -153,10 +166,10 @@ def init_app(app: Flask) -> Limiter:
     )(issue))
     for endpoints, setting, methods in ((BOOKING_CHANGES, "BOOKING_LIMIT", ["POST", "DELETE", "PATCH"]),
                                         (BOOKING_LOOKUPS, "BOOKING_LOOKUP_LIMIT", None)):
+        rate_of, key_of = _booking_limit(app, setting)
         for endpoint in endpoints:
             app.view_functions[endpoint] = cast(RouteCallable, limiter.limit(
-                lambda setting=setting: app.config[setting], key_func=lambda setting=setting:
-                f"{setting.lower()}:{get_remote_address()}", methods=methods, error_message=TOO_MANY_BOOKINGS,
+                rate_of, key_func=key_of, methods=methods, error_message=TOO_MANY_BOOKINGS,
                 on_breach=_remember_wait)(app.view_functions[endpoint]))
     app.extensions["antrean.limiter"] = limiter
     return limiter

@@ -72,7 +72,7 @@ def test_concurrent_bookers_never_exceed_the_quota(request, database, catalogue,
     for desk, _staff, _sessions in demo_office(url, catalogue, clock):
         set_settings(desk, **{rules.QUOTAS_KEY: {"ktp": 5}})
 
-        def one(_):
+        def one(_, desk=desk):
             try:
                 return booking.book(desk, "ktp", TOMORROW, "pagi")["code"]
             except BookingRefused as exc:
