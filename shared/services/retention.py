@@ -27,7 +27,7 @@ from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.workflow import CLOSED
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
-from antrean.shared.store.models import AuditEntry, SurveyResponse, Ticket, TicketStep
+from antrean.shared.store.models import AuditEntry, Booking, SurveyResponse, Ticket, TicketStep
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,9 @@ def purge(sessions: sessionmaker[Session], days: int, now: datetime | None = Non
         comments = s.execute(update(SurveyResponse).where(SurveyResponse.ticket_id.in_(ids),
                                                           SurveyResponse.comment.is_not(None))
                              .values(comment=None).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        # the optional name of a booking (docs/booking.md), once its day is past the retention period
+        s.execute(update(Booking).where(Booking.day < cutoff.date(), Booking.name.is_not(None))
+                  .values(name=None).execution_options(synchronize_session=False))
         previous = value.get("purged_before")
         watermark = max(cutoff, datetime.fromisoformat(previous)) if previous else cutoff
         value.update({"last_run": now.isoformat(), "days": days, "purged_before": watermark.isoformat()})

@@ -181,3 +181,15 @@ def test_days_ahead_setting(desk, clock):
     assert booking.options(desk, "ktp")["days"][-1]["date"] <= (clock.now + timedelta(days=2)).date().isoformat()
     with pytest.raises(BookingRefused):
         booking.book(desk, "ktp", "2026-11-27", "pagi")
+
+
+def test_the_retention_purge_removes_a_booking_name(desk, clock):
+    from antrean.shared.services.retention import purge
+
+    made = booking.book(desk, "ktp", TOMORROW, "pagi", name="Siti")
+    purge(desk.sessions, 30, clock.now + timedelta(days=20))
+    with desk.sessions() as s:
+        assert s.scalar(select(Booking.name).where(Booking.code == made["code"])) == "Siti"  # not old enough
+    purge(desk.sessions, 30, clock.now + timedelta(days=40))
+    with desk.sessions() as s:
+        assert s.scalar(select(Booking.name).where(Booking.code == made["code"])) is None
