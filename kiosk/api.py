@@ -184,9 +184,21 @@ def move_booking(code: str):
 @bp.post("/bookings/<code>/check-in")
 def check_in_booking(code: str):
     """The kiosk (typed or scanned code): the booking becomes a ticket, printed like any ticket."""
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict) or set(body) - {"printer"}:
+        return jsonify({"error": "Isi permintaan harus objek JSON {\"printer\"?}.", "code": "bad_json"}), 400
+    printer = body.get("printer")
+    if printer is not None:  # as for a ticket: only a kiosk with its key names its print agent
+        kiosk = request_kiosk()
+        if not kiosk:
+            return jsonify({"error": f"Hanya kiosk dengan kunci ({KIOSK_HEADER}) yang dapat memilih printer.",
+                            "code": "kiosk_key_required"}), 401
+        if not isinstance(printer, str) or printer not in print_queue.agent_names(desk()):
+            return jsonify({"error": "printer must be the name of a print agent (antrean token list)",
+                            "code": "bad_printer"}), 400
     print_base = None if current_app.config["PUBLIC_URL"] else request.host_url.rstrip("/")
     try:
-        view = booking.check_in(desk(), code, print_base=print_base)
+        view = booking.check_in(desk(), code, print_target=printer, print_base=print_base)
     except OperationError as exc:
         return _booking_error(exc)
     return jsonify(view), 200 if view.get("repeated") else 201

@@ -391,7 +391,7 @@
       const headers = {"Content-Type": "application/json"};
       if (kioskKey) headers["X-Kiosk-Key"] = kioskKey;
       const resp = await fetch(`/api/v1/bookings/${encodeURIComponent(code)}/check-in?lang=${lang}`,
-                               {method: "POST", headers: headers, body: "{}"});
+                               {method: "POST", headers: headers, body: JSON.stringify(printer ? {printer: printer} : {})});
       const data = await resp.json().catch(() => ({}));
       if (!resp.ok) {
         if (bookingStep.hidden) openBooking();

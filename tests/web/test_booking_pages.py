@@ -108,3 +108,19 @@ def test_remote_join_page(client, app):
     assert resp.status_code == 303
     shown = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Berangkat sekarang" in shown and "Ani" not in shown
+
+
+def test_only_a_kiosk_with_its_key_names_a_printer_for_a_check_in(client):
+    code = client.post("/api/v1/bookings", json={"service": "ktp", "date": TOMORROW, "session": "pagi"}).get_json()["code"]
+    resp = client.post(f"/api/v1/bookings/{code}/check-in", json={"printer": "loket-1"})
+    assert resp.status_code == 401 and resp.get_json()["code"] == "kiosk_key_required"
+    assert client.post(f"/api/v1/bookings/{code}/check-in", json={"nik": "1"}).status_code == 400
+
+
+def test_making_bookings_is_rate_limited_per_address(app, client):
+    app.config["BOOKING_LIMIT"] = "2 per minute"
+    body = {"service": "ktp", "date": TOMORROW, "session": "pagi"}
+    answers = [client.post("/api/v1/bookings", json=body) for _ in range(3)]
+    assert [r.status_code for r in answers] == [201, 201, 429]
+    assert answers[2].get_json()["error"].startswith("Terlalu banyak permintaan booking")
+    assert int(answers[2].headers["Retry-After"]) >= 1
