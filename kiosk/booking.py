@@ -10,6 +10,7 @@ Also joining today's queue from afar where the office allows it (``/booking/gabu
     POST /booking/<code>/pindah        move to another date and session
     GET  /booking/<code>/qr.svg        the QR code (its text is the code: the kiosk's scanner types it)
     GET|POST /booking/gabung           join today's queue from afar (per service, off by default)
+    GET  /booking/gabung/qr.svg        a QR code of that page's address, for a poster at the door
 
 No name is required (an optional one is never shown here). Rate-limited per address
 (shared/web/login_limits.py).
@@ -144,3 +145,15 @@ def join():
         else:
             return redirect(url_for("booking.show", code=made["code"]), 303)
     return render_template("booking/join.html", services=with_remote, error=error), 400 if error else 200
+
+
+@bp.get("/gabung/qr.svg")
+def join_qr():
+    """The QR code of the remote-join page's address (print it on a poster at the office door)."""
+    from flask import current_app
+
+    base = current_app.config["PUBLIC_URL"] or request.host_url.rstrip("/")
+    buf = io.BytesIO()
+    qrcode.make(base + url_for("booking.join"), image_factory=qrcode.image.svg.SvgPathImage, box_size=10,
+                border=2).save(buf)
+    return Response(buf.getvalue(), mimetype="image/svg+xml")

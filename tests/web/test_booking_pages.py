@@ -108,6 +108,8 @@ def test_remote_join_page(client, app):
     assert resp.status_code == 303
     shown = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Berangkat sekarang" in shown and "Ani" not in shown
+    poster = client.get("/booking/gabung/qr.svg")
+    assert poster.mimetype == "image/svg+xml" and b"<svg" in poster.data
 
 
 def test_only_a_kiosk_with_its_key_names_a_printer_for_a_check_in(client):
