@@ -193,3 +193,20 @@ def test_the_retention_purge_removes_a_booking_name(desk, clock):
     purge(desk.sessions, 30, clock.now + timedelta(days=40))
     with desk.sessions() as s:
         assert s.scalar(select(Booking.name).where(Booking.code == made["code"])) is None
+
+
+@pytest.mark.parametrize("database", ["db_url", "pg_url"])
+def test_a_code_scanned_twice_at_once_makes_one_ticket(request, database, catalogue, clock):
+    url = request.getfixturevalue(database)
+    for desk, _staff, _sessions in demo_office(url, catalogue, clock):
+        code = booking.book(desk, "ktp", "2026-11-24", "siang")["code"]
+        clock.now = clock.now.replace(hour=5, minute=0)
+
+        def scan(_, desk=desk, code=code):
+            return booking.check_in(desk, code)["number"]
+
+        with ThreadPoolExecutor(6) as pool:
+            numbers = set(pool.map(scan, range(6)))
+        assert numbers == {"A001"}
+        with desk.sessions() as s:
+            assert len(s.scalars(select(Ticket)).all()) == 1
