@@ -6,6 +6,9 @@
     POST /counter/availability/open         the same, reopening
     POST /counter/availability/quota        service=<code>, quota=<n> (empty: the catalogue's)
     POST /counter/availability/settings     confirm=1|0: the kiosk's confirmation step (admin)
+    POST /counter/availability/booking      the booking settings (docs/booking.md): default_quota,
+                                            days_ahead, grace_minutes, travel_minutes, quota_<code>,
+                                            remote_<code> (empty: the default / not allowed)
 
 A closure holds for the office day only; quotas hold until changed. Changes are audited. Every
 staff user sees the page; the changes are for the roles in ``availability.MANAGER_ROLES``.
@@ -16,8 +19,9 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from antrean.shared.domain import booking as booking_rules
 from antrean.shared.domain.catalogue import MAX_DAILY_QUOTA, WEEKDAYS
-from antrean.shared.services import availability, availability_view, kiosk_settings
+from antrean.shared.services import availability, availability_view, booking, kiosk_settings
 from antrean.shared.services.desk import OperationError
 from antrean.shared.web.helpers import current_actor, desk, json_error, roles_required
 from antrean.shared.web.labels import weekday_names
@@ -45,11 +49,37 @@ def _state() -> dict:
     }
 
 
+BOOKING_EDITORS = ("kasi_pelayanan", "sekcam", "camat", "admin")
+
+
 @bp.get("/")
 @login_required
 def index():
     return render_template("availability/index.html", **_state(), day_names=weekday_names(),
-                           max_quota=MAX_DAILY_QUOTA)
+                           max_quota=MAX_DAILY_QUOTA, booking=booking.current_settings(desk()), booking_rules=booking_rules,
+                           booking_editors=BOOKING_EDITORS)
+
+
+@bp.post("/booking")
+@roles_required(*BOOKING_EDITORS)
+def booking_settings():
+    """The booking settings, each within its bounds (a value out of them is refused, nothing saved)."""
+    form = request.form
+    d = desk()
+    values: dict = {key: form[name] for name, key in (
+        ("default_quota", booking_rules.DEFAULT_QUOTA_KEY), ("days_ahead", booking_rules.DAYS_AHEAD_KEY),
+        ("grace_minutes", booking_rules.GRACE_KEY), ("travel_minutes", booking_rules.TRAVEL_KEY)) if form.get(name)}
+    values[booking_rules.QUOTAS_KEY] = {code: form[f"quota_{code}"] for code in d.catalogue.services
+                                        if form.get(f"quota_{code}")}
+    values[booking_rules.REMOTE_KEY] = {code: form[f"remote_{code}"] for code in d.catalogue.services
+                                        if form.get(f"remote_{code}")}
+    try:
+        booking.save_settings(d, values, current_actor().user_id)
+    except OperationError:
+        flash(_("Nilai pengaturan booking di luar batas."), "error")
+        return redirect(url_for("availability.index") + "#booking-settings")
+    flash(_("Pengaturan booking disimpan."), "ok")
+    return redirect(url_for("availability.index") + "#booking-settings")
 
 
 @bp.get("/state.json")

@@ -15,11 +15,12 @@ from flask_login import login_required, logout_user
 
 from antrean.counter.files import alert_context
 from antrean.shared.domain.queue import desk_step
-from antrean.shared.services import outbox
+from antrean.shared.services import booking, outbox
 from antrean.shared.services.accounts import end_sessions
 from antrean.shared.services.administration import active_lokets
 from antrean.shared.services.desk import Actor, LoketBusy, OperationError
 from antrean.shared.web.auth import log_in
+from antrean.shared.web.booking_texts import refusal_text
 from antrean.shared.web.helpers import current_actor, desk, json_error
 from antrean.shared.web.messages import error_text
 
@@ -195,6 +196,19 @@ def _busy(exc: LoketBusy, action: str):
     if request.accept_mimetypes.best == "application/json":
         return jsonify({"error": error_text(exc), "code": exc.code, "held": exc.held}), 409
     return _page(busy=exc, busy_action=action, status=409)
+
+
+@bp.post("/booking-check-in")
+@login_required
+def booking_check_in():
+    """A booking checked in by the staff (the citizen shows the code or its QR): it becomes a ticket,
+    printed like any ticket, at the place the booking rule gives it (docs/booking.md)."""
+    try:
+        ticket = booking.check_in(desk(), request.form.get("code"))
+    except OperationError as exc:
+        flash(refusal_text(exc), "error")
+        return redirect(url_for("counter.index"))
+    return _done(_("Booking check-in: nomor antrean %(number)s.", number=ticket["number"]), ticket["id"])
 
 
 @bp.post("/call-next")

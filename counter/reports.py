@@ -18,6 +18,7 @@ from antrean.counter import evaluation_pack
 from antrean.shared.domain.cells import safe_cell
 from antrean.shared.domain.numbering import office_day
 from antrean.shared.domain.queue import PRIORITY_TEXT
+from antrean.shared.services import booking
 from antrean.shared.services.administration import office_logo
 from antrean.shared.services.evaluation import evaluation_figures
 from antrean.shared.services.evaluation_pack import pack_figures, semester_of
@@ -66,7 +67,8 @@ def index():
                            step_labels=step_labels, ev=evaluation_figures(d, period),
                            priority_names=priority_names(), channels=channel_names(),
                            complaint_statuses=complaint_status_names(),
-                           roles=role_names(d.catalogue.actors), groups=d.catalogue.groups)
+                           roles=role_names(d.catalogue.actors), groups=d.catalogue.groups,
+                           bookings=booking.report(d, period.start, period.end))
 
 
 def _register_rows(period: Period, query: str = ""):

@@ -8,9 +8,10 @@ import yaml
 from flask import Blueprint, current_app, jsonify, request
 
 from antrean.shared.domain.catalogue import service_to_dict
-from antrean.shared.services import availability, kiosk_settings, print_queue
+from antrean.shared.services import availability, booking, kiosk_settings, print_queue
 from antrean.shared.services.desk import OperationError
 from antrean.shared.services.print_worker import prints_nothing
+from antrean.shared.web.booking_texts import refusal_text
 from antrean.shared.web.helpers import desk, json_error
 from antrean.shared.web.login_limits import KIOSK_HEADER, request_kiosk
 from antrean.shared.web.texts import office_message, state_dict
@@ -109,3 +110,108 @@ def print_state(ticket_id: str):
     if state.get("target") is None and prints_nothing(current_app.extensions.get("antrean.printer")):
         state["status"] = "none"  # ANTREAN_PRINTER=none: nothing is printed
     return jsonify({"status": state["status"], "attempts": state["attempts"]})
+
+
+# -- bookings (docs/booking.md) ---------------------------------------------------------------------
+
+BOOKING_FIELDS = {"service", "date", "session", "name", "lang"}
+
+
+def _booking_error(exc: OperationError):
+    return jsonify({"error": refusal_text(exc), "code": exc.code}), exc.status
+
+
+def _json_body(allowed: set[str]):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None, (jsonify({"error": "Isi permintaan harus objek JSON.", "code": "bad_json"}), 400)
+    unknown = set(body) - allowed
+    if unknown:
+        shown = ", ".join(name[:40] for name in sorted(unknown)[:5])
+        return None, (jsonify({"error": f"Kolom tidak dikenal: {shown}", "code": "bad_field"}), 400)
+    return body, None
+
+
+@bp.get("/booking-options")
+def booking_options():
+    """The days and sessions open to booking for ``?service=``, with the places left."""
+    try:
+        return jsonify(booking.options(desk(), request.args.get("service")))
+    except OperationError as exc:
+        return json_error(exc)
+
+
+@bp.post("/bookings")
+def create_booking():
+    body, error = _json_body(BOOKING_FIELDS)
+    if error:
+        return error
+    try:
+        made = booking.book(desk(), body.get("service"), body.get("date"), body.get("session"),
+                            body.get("name"), body.get("lang"))
+    except OperationError as exc:
+        return json_error(exc) if exc.code == "not_found" else _booking_error(exc)
+    return jsonify(made), 201, {"Location": f"/api/v1/bookings/{made['code']}"}
+
+
+@bp.get("/bookings/<code>")
+def get_booking(code: str):
+    try:
+        return jsonify(booking.get(desk(), code))
+    except OperationError as exc:
+        return _booking_error(exc)
+
+
+@bp.delete("/bookings/<code>")
+def cancel_booking(code: str):
+    try:
+        return jsonify(booking.cancel(desk(), code))
+    except OperationError as exc:
+        return _booking_error(exc)
+
+
+@bp.patch("/bookings/<code>")
+def move_booking(code: str):
+    body, error = _json_body({"date", "session"})
+    if error:
+        return error
+    try:
+        return jsonify(booking.move(desk(), code, body.get("date"), body.get("session")))
+    except OperationError as exc:
+        return _booking_error(exc)
+
+
+@bp.post("/bookings/<code>/check-in")
+def check_in_booking(code: str):
+    """The kiosk (typed or scanned code): the booking becomes a ticket, printed like any ticket."""
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict) or set(body) - {"printer"}:
+        return jsonify({"error": "Isi permintaan harus objek JSON {\"printer\"?}.", "code": "bad_json"}), 400
+    printer = body.get("printer")
+    if printer is not None:  # as for a ticket: only a kiosk with its key names its print agent
+        kiosk = request_kiosk()
+        if not kiosk:
+            return jsonify({"error": f"Hanya kiosk dengan kunci ({KIOSK_HEADER}) yang dapat memilih printer.",
+                            "code": "kiosk_key_required"}), 401
+        if not isinstance(printer, str) or printer not in print_queue.agent_names(desk()):
+            return jsonify({"error": "printer must be the name of a print agent (antrean token list)",
+                            "code": "bad_printer"}), 400
+    print_base = None if current_app.config["PUBLIC_URL"] else request.host_url.rstrip("/")
+    try:
+        view = booking.check_in(desk(), code, print_target=printer, print_base=print_base)
+    except OperationError as exc:
+        return _booking_error(exc)
+    return jsonify(view), 200 if view.get("repeated") else 201
+
+
+@bp.post("/remote-joins")
+def join_remote():
+    """Join today's queue from afar (where the office allows it for the service)."""
+    body, error = _json_body({"service", "name", "lang"})
+    if error:
+        return error
+    try:
+        made = booking.join_remote(desk(), body.get("service"), body.get("name"), body.get("lang"))
+    except OperationError as exc:
+        return json_error(exc) if exc.code == "not_found" else _booking_error(exc)
+    return jsonify(made), 201, {"Location": f"/api/v1/bookings/{made['code']}"}

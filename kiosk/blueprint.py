@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from antrean.shared.domain import booking as booking_rules
 from antrean.shared.domain import standards as rules
 from antrean.shared.domain.clock import local, zone_abbreviation
 from antrean.shared.domain.evaluation import LAPOR_URL
@@ -54,6 +55,7 @@ def index():
         default_lang=current_app.config["DEFAULT_LANG"], result_seconds=_seconds("result", RESULT_SECONDS),
         fault_seconds=_seconds("fault", FAULT_SECONDS), idle_seconds=_seconds("idle", IDLE_SECONDS),
         refresh_seconds=_seconds("refresh", REFRESH_SECONDS), message_channels=d.message_channels,
+        booking_alphabet=booking_rules.ALPHABET, booking_length=booking_rules.CODE_LENGTH,
     )
 
 

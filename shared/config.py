@@ -36,6 +36,9 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOGIN_LIMIT": env.get("ANTREAN_LOGIN_LIMIT") or "5 per minute",
         "ISSUE_LIMIT": env.get("ANTREAN_ISSUE_LIMIT") or "10 per minute",
         "KIOSK_LIMIT": env.get("ANTREAN_KIOSK_LIMIT") or "60 per minute",
+        # bookings per client address: making, moving, cancelling, checking in; and looking codes up
+        "BOOKING_LIMIT": env.get("ANTREAN_BOOKING_LIMIT") or "10 per minute",
+        "BOOKING_LOOKUP_LIMIT": env.get("ANTREAN_BOOKING_LOOKUP_LIMIT") or "30 per minute",
         # reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host are trusted
         "PROXIES": int(env.get("ANTREAN_PROXIES") or 0),
         # the largest request body taken (413 above it); the logo and catalogue uploads have their own allowance

@@ -14,6 +14,7 @@
   const idleSeconds = +root.dataset.idleSeconds || 60;
   const refreshSeconds = +root.dataset.refreshSeconds || 60;  // availability and catalogue changes
   const services = document.getElementById("step-services");
+  const bookingStep = document.getElementById("step-booking");
   const groups = document.getElementById("groups");
   const result = document.getElementById("step-result");
   const error = document.getElementById("kiosk-error");
@@ -135,6 +136,7 @@
   }
   function showStart() {
     clearInterval(countdownTimer); clearTimeout(printTimer);
+    bookingStep.hidden = true; typed = "";
     chosen = null; confirmStep.hidden = true;
     result.hidden = true; services.hidden = false; error.hidden = true;
     $$("button.priority-choice").forEach((b) => b.setAttribute("aria-pressed", "false"));
@@ -363,4 +365,73 @@
       `${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
   };
   tickClock(); setInterval(tickClock, 5000);
+
+  // -- "Saya sudah booking": the booking code typed on the on-screen keyboard, or scanned ----------
+  // A USB barcode scanner types the QR code's text (the code) and Enter, like a keyboard: the keys
+  // typed anywhere on the page are gathered, and Enter checks the code in (docs/booking.md).
+  const keys = document.getElementById("booking-keys");
+  const alphabet = keys.dataset.alphabet, codeLength = +keys.dataset.length;
+  const codeOut = document.getElementById("booking-code");
+  const submit = document.getElementById("booking-submit");
+  let typed = "", scanned = "", scannedAt = 0;
+  function showTyped() {
+    codeOut.textContent = typed.length > 4 ? `${typed.slice(0, 4)}-${typed.slice(4)}` : typed;
+    submit.disabled = typed.length !== codeLength;
+  }
+  function openBooking() {
+    if (busy) return;
+    error.hidden = true; services.hidden = true; confirmStep.hidden = true; result.hidden = true;
+    bookingStep.hidden = false; typed = ""; showTyped(); lastTouch = Date.now();
+  }
+  async function checkIn(code) {
+    if (busy) return;
+    lock(true, null);
+    error.hidden = true;
+    try {
+      const headers = {"Content-Type": "application/json"};
+      if (kioskKey) headers["X-Kiosk-Key"] = kioskKey;
+      const resp = await fetch(`/api/v1/bookings/${encodeURIComponent(code)}/check-in?lang=${lang}`,
+                               {method: "POST", headers: headers, body: JSON.stringify(printer ? {printer: printer} : {})});
+      const data = await resp.json().catch(() => ({}));
+      if (!resp.ok) {
+        if (bookingStep.hidden) openBooking();
+        showError(data.error || text.failed);
+        typed = ""; showTyped();
+        return;
+      }
+      bookingStep.hidden = true; typed = "";
+      showResult(data, data.service_name, null);
+    } catch (e) {
+      showError(text.offline);
+    } finally {
+      lock(false, null);
+    }
+  }
+  document.getElementById("booking-open").addEventListener("click", openBooking);
+  document.getElementById("booking-back").addEventListener("click", () => { if (!busy) showStart(); });
+  keys.addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    if (!b || busy) return;
+    if (b.id === "booking-delete") typed = typed.slice(0, -1);
+    else if (b.dataset.key && typed.length < codeLength) typed += b.dataset.key;
+    showTyped();
+  });
+  submit.addEventListener("click", () => { if (typed.length === codeLength) checkIn(typed); });
+  document.addEventListener("keydown", (e) => {
+    lastTouch = Date.now();
+    if (e.key === "Enter") {
+      const code = (scanned.length === codeLength ? scanned : typed);
+      scanned = "";
+      if (code.length === codeLength) { e.preventDefault(); checkIn(code); }
+      return;
+    }
+    if (e.key.length !== 1) return;
+    const ch = e.key.toUpperCase();
+    if (Date.now() - scannedAt > 1500) scanned = "";  // a pause: a new code begins
+    scannedAt = Date.now();
+    if (alphabet.includes(ch)) {
+      scanned = (scanned + ch).slice(-codeLength);
+      if (!bookingStep.hidden && typed.length < codeLength) { typed += ch; showTyped(); }
+    }
+  });
 })();

@@ -25,10 +25,13 @@ CATALOGUE_CHANGED = "catalogue.changed"  # the administrator saved a catalogue v
 LOKETS_CHANGED = "lokets.changed"  # a loket was added, changed or closed
 OFFICE_CHANGED = "office.changed"  # the office's logo or details changed
 STAFF_SESSIONS_ENDED = "staff.sessions_ended"  # every session of one user ended ({"user_id"})
-# Booking hooks (emitted by the booking service; the message outbox turns them into messages):
-# payload {"booking_code", "contact": {"channel", "address", "lang"} or "contacts": [...], "service_name",
-# "date", "session", "status_url"}
-BOOKING_CONFIRMED = "booking.confirmed"  # a booking was made (or moved)
+# Bookings (shared/services/booking.py; payload: the booking's public view, its ``lang`` and no name)
+BOOKING_CONFIRMED = "booking.confirmed"  # a visit booked, or today's queue joined from afar
+BOOKING_MOVED = "booking.moved"  # a booking moved to another date or session
+BOOKING_CANCELLED = "booking.cancelled"  # cancelled by its holder
+BOOKING_CHECKED_IN = "booking.checked_in"  # checked in at the kiosk or by staff: it is a ticket now
+BOOKING_NO_SHOW = "booking.no_show"  # not checked in by its session's end
+# The message outbox (shared/services/outbox.py) turns BOOKING_CONFIRMED and these into messages:
 BOOKING_REMINDER = "booking.reminder"  # the day before a booked visit
 MESSAGE_FAILED = "message.failed"  # an outbox message failed a try (staff page: masked, no address)
 ALL = "*"  # subscribe to every event

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from antrean.shared.domain.workflow import Status, TicketFlow
@@ -68,7 +68,8 @@ def call_rule(value: Any) -> str:
 
 
 # The calling order, as the fields of a waiting ticket, first key first: ``priority`` descending
-# (priority tickets first), then ``since`` (when it joined the queue) and ``id`` ascending.
+# (priority tickets first), then ``since`` (when it joined the queue) and ``id`` ascending. A booked
+# ticket's ``since`` is given by ``booked_since`` (booked tickets first within their session).
 QUEUE_ORDER: dict[str, tuple[str, ...]] = {
     PRIORITY_FIRST: ("priority", "since", "id"),
     FIFO: ("since", "id"),
@@ -130,6 +131,28 @@ def order_key(rule: str, ticket: Waiting) -> tuple:
     """The sort key of ``ticket`` in the calling order (smaller is called first)."""
     values = {"priority": not ticket.priority, "since": ticket.since, "id": ticket.id}
     return tuple(values[name] for name in QUEUE_ORDER[call_rule(rule)])
+
+
+def booked_since(arrived: datetime, session_start: datetime | None = None, grace_minutes: int = 15,
+                 joined: datetime | None = None) -> tuple[datetime, bool]:
+    """The ``since`` of a booked ticket checked in at ``arrived`` (its place in the calling order),
+    and whether the booking kept its place (False: it became a walk-in).
+
+    - A booking checked in no later than ``grace_minutes`` after its session starts joins the queue
+      as if it had come at the session's start (or when it came, if earlier): it goes before every
+      walk-in who came after the session began, after those who were already waiting (and priority
+      still comes first under ``priority_first``).
+    - Later than that it is a walk-in: its place is the moment it checked in.
+    - A remote join (``joined``, no session) keeps the moment it joined: its place waited for it
+      without a ticket, so nobody called it before it checked in.
+    """
+    if joined is not None:
+        return min(joined, arrived), True
+    if session_start is None:
+        return arrived, False
+    if arrived <= session_start + timedelta(minutes=grace_minutes):
+        return min(arrived, session_start), True
+    return arrived, False
 
 
 @dataclass(frozen=True)

@@ -146,13 +146,13 @@ def queue_now(conn: Connection, group: str, priority: bool, rule: str, now: date
 
 
 def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priority: bool, reason: str | None,
-                   lang: str, request_key: str | None) -> dict[str, Any]:
+                   lang: str, request_key: str | None, since: datetime | None = None) -> dict[str, Any]:
     return {
         "public_id": secrets.token_urlsafe(16), "office_day": day, "prefix": service.prefix, "seq": seq,
         "number": numbering.ticket_number(service.prefix, seq), "service_code": service.code,
         "service_name": service.name, "group": service.group, "flow": stored_flow(service),
         "priority": bool(priority), "priority_reason": reason if priority else None, "lang": lang,
-        "status": Status.WAITING.value, "current_step": 1, "current_since": now, "created_at": now,
+        "status": Status.WAITING.value, "current_step": 1, "current_since": since or now, "created_at": now,
         "pickup_code": pickup_code(),
         "missing_documents": [], "request_key": request_key, "recalls": 0,
     }
@@ -160,8 +160,13 @@ def new_ticket_row(service: Service, seq: int, day: date, now: datetime, priorit
 
 def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority: bool, reason: str | None,
           lang: str, request_key: str | None, print_target: str | None, now: datetime, day: date,
-          always_open: bool, status_url: Callable[[str], str]) -> tuple[dict[str, Any], dict[str, int]]:
+          always_open: bool, status_url: Callable[[str], str], since: datetime | None = None,
+          checked: bool = True) -> tuple[dict[str, Any], dict[str, int]]:
     """Issue the ticket and its print job inside the caller's transaction on ``conn``.
+
+    ``since``: the ticket's place in the calling order when it is not ``now`` (a booking checked in:
+    ``queue.booked_since``); ``checked=False``: the opening rules were checked when it was booked
+    (a booked visit is not refused by today's walk-in quota).
 
     Returns (the ticket's public view, the waiting tickets of its group: ``{group: n}``; the other
     groups' counts did not change)."""
@@ -171,7 +176,7 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
     # (SQLite's BEGIN IMMEDIATE serialises the whole transaction anyway.)
     stored = read_settings(conn)
     rule = queue.call_rule(stored.get(tickets.CALL_RULE_KEY))
-    ahead, mix, waiting = queue_now(conn, service.group, bool(priority), rule, now)
+    ahead, mix, waiting = queue_now(conn, service.group, bool(priority), rule, since or now)
     wait = 0
     if ahead > 0:
         mix[service.code] = mix.get(service.code, 0) + 1  # the new ticket waits in the mix too
@@ -180,8 +185,9 @@ def issue(conn: Connection, catalogue: Catalogue, service: Service, *, priority:
                                       estimate.group_visits(conn, service.group, now),
                                       estimate.serving_count(lokets, service.group, service.code))
     seq = sequences.next_value(conn, f"ticket:{service.prefix}", day.isoformat())
-    check_open(conn, catalogue.office, service, now, day, stored, always_open)  # quota: counted after the number
-    row = new_ticket_row(service, seq, day, now, priority, reason, lang, request_key)
+    if checked:
+        check_open(conn, catalogue.office, service, now, day, stored, always_open)  # quota: counted after the number
+    row = new_ticket_row(service, seq, day, now, priority, reason, lang, request_key, since)
     ticket_id = conn.execute(_INSERT_TICKET, row).scalar_one()
     conn.execute(_INSERT_JOB, {"ticket_id": ticket_id, "kind": "ticket", "status": "pending", "attempts": 0,
                                "created_at": now, "next_try_at": now, "target": print_target})

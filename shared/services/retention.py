@@ -28,7 +28,7 @@ from antrean.shared.domain.clock import utcnow
 from antrean.shared.domain.workflow import CLOSED
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading, transaction
-from antrean.shared.store.models import AuditEntry, Contact, OutboxMessage, SurveyResponse, Ticket, TicketStep
+from antrean.shared.store.models import AuditEntry, Booking, Contact, OutboxMessage, SurveyResponse, Ticket, TicketStep
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,9 @@ def purge(sessions: sessionmaker[Session], days: int, now: datetime | None = Non
         s.execute(update(OutboxMessage).where(OutboxMessage.recipient.is_not(None), or_(
             OutboxMessage.ticket_id.in_(ids), OutboxMessage.ticket_id.is_(None) & (OutboxMessage.created_at < cutoff)))
             .values(recipient=None).execution_options(synchronize_session=False))
+        # the optional name of a booking (docs/booking.md), once its day is past the retention period
+        s.execute(update(Booking).where(Booking.day < cutoff.date(), Booking.name.is_not(None))
+                  .values(name=None).execution_options(synchronize_session=False))
         previous = value.get("purged_before")
         watermark = max(cutoff, datetime.fromisoformat(previous)) if previous else cutoff
         value.update({"last_run": now.isoformat(), "days": days, "purged_before": watermark.isoformat()})

@@ -390,3 +390,29 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Booking(Base):
+    """A booked visit (a service, a date, a session) or a remote join of today's queue
+    (shared/domain/booking.py). Found by its code only; the name is optional, personal data (staff
+    screens only, purged with the applicant's data). Becomes a ticket at check-in (``ticket_id``)."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_bookings_code"),
+        # a session's places and the no-show sweep
+        Index("ix_bookings_slot", "service_code", "day", "session", "status"),
+        Index("ix_bookings_status_day", "status", "day"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12))
+    kind: Mapped[str] = mapped_column(String(10))
+    service_code: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    session: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    status: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    lang: Mapped[str] = mapped_column(String(5), default="id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)

@@ -18,6 +18,7 @@ ticket) is left out. A wrong or revoked key counts per address and is refused by
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import cast
 
 from flask import Blueprint, Flask, g, request
@@ -38,7 +39,16 @@ STAFF_API = "staff_api"
 LIMITED_BLUEPRINTS = (LOGIN_ENDPOINT.split(".")[0], STAFF_API)
 ISSUE_ENDPOINT = "api.issue_ticket"
 KIOSK_HEADER = "X-Kiosk-Key"
+# Bookings (docs/booking.md), per client address: the changes (``BOOKING_LIMIT``) and the lookups of
+# a code (``BOOKING_LOOKUP_LIMIT``: with 31^8 codes, guessing one at this rate is hopeless).
+BOOKING_CHANGES = ("api.create_booking", "api.cancel_booking", "api.move_booking", "api.join_remote",
+                   "booking.create", "booking.cancel", "booking.move", "booking.join")
+BOOKING_LOOKUPS = ("api.get_booking", "api.check_in_booking", "booking.show", "booking.lookup", "booking.qr")
+TOO_MANY_BOOKINGS = "Terlalu banyak permintaan booking dari alamat ini. Tunggu sebentar, lalu coba lagi."
 TOO_MANY_TICKETS = "Terlalu banyak permintaan tiket dari perangkat ini. Tunggu sebentar, lalu coba lagi."
+
+
+LIMITED_ENDPOINTS = frozenset((ISSUE_ENDPOINT, *BOOKING_CHANGES, *BOOKING_LOOKUPS))
 
 
 def request_kiosk() -> DeviceToken | None | bool:
@@ -103,6 +113,18 @@ def _remember_wait(limit: RequestLimit) -> None:
     g.login_retry_seconds = max(1, min(window, int(limit.reset_at - time.time() + 0.999)))
 
 
+def _booking_limit(app: Flask, setting: str) -> tuple[Callable[[], str], Callable[[], str]]:
+    """The rate (read at each request: tests and the bench change it) and the per-address key of one
+    booking allowance."""
+    def rate() -> str:
+        return str(app.config[setting])
+
+    def key() -> str:
+        return f"{setting.lower()}:{get_remote_address()}"
+
+    return rate, key
+
+
 def init_app(app: Flask) -> Limiter:
     """Called by the composition root after the counter, staff API and public API blueprints are registered."""
     redis_url = app.config.get("REDIS_URL")
@@ -124,7 +146,7 @@ def init_app(app: Flask) -> Limiter:
     # Only the login form and the staff API are limited: every other request (the kiosk's above all)
     # skips the limiter's per-request bookkeeping.
     limiter.request_filter(lambda: request.blueprint not in LIMITED_BLUEPRINTS
-                           and request.endpoint != ISSUE_ENDPOINT)
+                           and request.endpoint not in LIMITED_ENDPOINTS)
     rate = app.config["LOGIN_LIMIT"]
     view = app.view_functions[LOGIN_ENDPOINT]
     # the decorator keeps the view's signature; mypy cannot carry it through Flask's union of a sync
@@ -142,5 +164,12 @@ def init_app(app: Flask) -> Limiter:
         key_func=_issue_key, methods=["POST"], exempt_when=_repeated_request, error_message=TOO_MANY_TICKETS,
         on_breach=_remember_wait,
     )(issue))
+    for endpoints, setting, methods in ((BOOKING_CHANGES, "BOOKING_LIMIT", ["POST", "DELETE", "PATCH"]),
+                                        (BOOKING_LOOKUPS, "BOOKING_LOOKUP_LIMIT", None)):
+        rate_of, key_of = _booking_limit(app, setting)
+        for endpoint in endpoints:
+            app.view_functions[endpoint] = cast(RouteCallable, limiter.limit(
+                rate_of, key_func=key_of, methods=methods, error_message=TOO_MANY_BOOKINGS,
+                on_breach=_remember_wait)(app.view_functions[endpoint]))
     app.extensions["antrean.limiter"] = limiter
     return limiter

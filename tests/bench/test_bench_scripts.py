@@ -94,3 +94,12 @@ def test_notify_prints_call_to_gateway_latency_and_loses_no_message():
     out = run_bench("notify.py", "--calls", "4", "--gap", "0")
     assert "call -> whatsapp (HTTP): p50" in out and "call -> e-mail (SMTP)  : p50" in out
     assert "lost 0; messages received 4 (one per call: True)" in out
+
+
+def test_booking_prints_latency_and_the_quota_holds():
+    out = run_bench("booking.py", "--bookers", "4", "--bookings", "3", "--interval", "0.2", "--quota", "2",
+                    "--warmup", "2")
+    assert "4 bookers, 3 bookings each, one every 0.2 s (open loop)" in out
+    assert "target   : p99 <= 50 ms:" in out and "throughput" in out
+    assert "race      : 4 bookers for one session of quota 2: booked 2, refused 2, errors 0" in out
+    assert "quota    : held" in out

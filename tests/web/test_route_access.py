@@ -23,6 +23,11 @@ PUBLIC = {
     "api.openapi", "api.services", "api.issue_ticket", "api.get_ticket", "api.print_state",
     "display.index", "display.state", "display.speech", "display.chime", "display.audio", "display.logo",
     "counter.login",
+    # booking a visit and joining from afar (docs/booking.md): found by an unguessable code, rate-limited
+    "booking.form", "booking.create", "booking.lookup", "booking.show", "booking.cancel", "booking.move",
+    "booking.qr", "booking.join", "booking.join_qr",
+    "api.booking_options", "api.create_booking", "api.get_booking", "api.cancel_booking", "api.move_booking",
+    "api.check_in_booking", "api.join_remote",
 }
 
 
