@@ -217,7 +217,7 @@ def test_the_english_toggle_and_back_to_indonesian(live_server, new_page, shot):
     expect(kiosk.locator('button.priority-choice[data-reason="lansia"]')).to_have_text("Elderly")
     shot(kiosk, "en-start")
     kiosk.click('button.group[data-group="perizinan"]')
-    expect(kiosk.locator('button.service[data-service="oss"] .meta')).to_have_text("Standard time 15 minutes")
+    expect(kiosk.locator('button.service[data-service="oss"] .meta')).to_have_text("Standard time 16 minutes")
     kiosk.click('button.service[data-service="oss"]')
     expect(kiosk.locator("#confirm-title")).to_have_text("Check your choice")
     expect(kiosk.locator("#confirm-take")).to_have_text("Take ticket")
