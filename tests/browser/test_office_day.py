@@ -1330,11 +1330,10 @@ def test_issue15_item6_a_complainant_who_gives_a_nik_gets_it_checked(office, sho
     phone_shows(office.phone(t), "in_progress", step="3/6")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="a refused step redirects to an empty form: what the clerk typed is lost")
 def test_a_refused_intake_keeps_what_the_clerk_typed(office, shot):
     """Bad input gets a clear message and nothing is lost (CONTRIBUTING): after a NIK is refused the
-    complaint's text and channel are still in the form (today the page reloads empty)."""
+    complaint's text, channel, the NIK typed and the decision are still in the form; the clerk
+    corrects the NIK and sends it again."""
     desk = office.clerk("pelayanan1", loket="Loket 3")
     t = api_issue(office, "pengaduan")
     clerk_call_next(desk, t.number)
@@ -1350,6 +1349,13 @@ def test_a_refused_intake_keeps_what_the_clerk_typed(office, shot):
     moment(shot, "after-the-refusal", desk=pc.page)
     expect(form.locator("[name=text]")).to_have_value(COMPLAINT, timeout=NOW_MS)
     expect(form.get_by_label("Tertulis", exact=True)).to_be_checked(timeout=NOW_MS)
+    expect(form.locator("input[name=nik]")).to_have_value("0000000000000000")
+    expect(form.locator("input[name=decision][value=MS]")).to_be_checked()
+    assert pc.page.url.endswith("/counter/"), pc.page.url  # a reload does not send the form again
+    form.locator("input[name=nik]").fill(COMPLAINANT["nik"])
+    pc.press(form.locator("button[type=submit]"))
+    expect(pc.flash()).to_contain_text(f"Langkah 2 selesai untuk {t.number}")
+    expect(pc.card(t.number).locator("#complaint-record")).to_contain_text(f"Tertulis: {COMPLAINT}")
 
 
 CAMAT_MENU = {  # what the Camat may open, and the heading each page opens with
