@@ -287,6 +287,14 @@ KEPT_FIELDS = ("name", "nik", "address", "phone", "channel", "text", "outcome", 
                "without_code", "waiver")
 
 
+def _number_of(ticket_id: int) -> str:
+    """The ticket's number, to name it in a message about it (its id when it does not exist)."""
+    try:
+        return desk().staff_ticket(ticket_id)["number"]
+    except OperationError:
+        return f"#{ticket_id}"
+
+
 def _typed(ticket_id: int, form) -> dict[str, Any]:
     """A refused step form as the clerk filled it in, for the page to show it again."""
     values: dict[str, Any] = {k: form.get(k) for k in KEPT_FIELDS if form.get(k)}
@@ -316,6 +324,6 @@ def complete_step(ticket_id: int):
             complaint=complaint)
     except OperationError as exc:
         # refused: nothing was recorded, and nothing the clerk typed is lost (the page again, not a redirect)
-        flash(error_text(exc), "error")
+        flash(_("%(number)s: %(error)s", number=_number_of(ticket_id), error=error_text(exc)), "error")
         return _page(status=exc.status, typed=_typed(ticket_id, form))
     return message(view)

@@ -585,7 +585,7 @@ def clerk_hand_over_refused(pc: ClerkPC, number: str, step: int, wrong_code: str
     form = step_form(pc.card(number), step)
     form.locator("input[name=pickup_code]").fill(wrong_code)
     pc.press(form.locator("button[type=submit]"))
-    expect(pc.page.locator("p.flash.error")).to_contain_text("Kode pengambilan salah. Dokumen belum diserahkan.")
+    expect(pc.page.locator("p.flash.error")).to_contain_text(f"{number}: Kode pengambilan salah. Dokumen belum diserahkan.")
     card = pc.card(number)
     expect(card).to_have_attribute("data-status", "in_progress")
     expect(step_form(card, step).locator("#handover-attempts")).to_contain_text("Kode salah 1 kali")
@@ -836,6 +836,8 @@ def complaint_intake(pc: ClerkPC, number: str) -> None:
     in (by phone here) and its SP4N-LAPOR! tracking number. The card then shows what was recorded."""
     form = step_form(pc.card(number), 2)
     expect(form).to_contain_text("nama dan NIK boleh dikosongkan")
+    expect(form.get_by_label("Nama pelapor (opsional)")).to_be_visible()
+    expect(form.get_by_label("Alamat (opsional)")).to_be_visible()
     expect(form.locator("input[name=nik][required], input[name=name][required]")).to_have_count(0)
     form.get_by_label("Telepon", exact=True).check()
     clerk_receive(pc, number, decision="MS", extra={"text": COMPLAINT, "lapor_number": LAPOR})
@@ -1374,6 +1376,7 @@ def test_issue15_item7_the_camat_has_a_menu(office, shot):
         camat.open()
         menu = camat.page.locator("#staff-menu a")
         expect(menu).to_have_text(list(CAMAT_MENU))
+        expect(camat.page.get_by_text("Kecamatan Kampak", exact=True)).to_have_count(1)  # named once
         moment(shot, "camat", camat=camat.page)
         for label, heading in CAMAT_MENU.items():
             with camat.page.expect_navigation():

@@ -130,7 +130,8 @@ def test_a_refused_intake_gives_back_what_the_clerk_typed(client, login):
     resp = client.post(f"/counter/tickets/{t['id']}/step", data=form)
     assert resp.status_code == 400
     page = resp.get_data(as_text=True)
-    assert "NIK tidak boleh berisi nol semua." in page and 'data-status="called"' in page
+    assert "D001: NIK tidak boleh berisi nol semua." in page and 'data-status="called"' in page  # names the ticket
+    assert "Nama pelapor (opsional)" in page and "Alamat (opsional)" in page and "Nama pemohon" not in page
     assert f'>{COMPLAINT["text"]}</textarea>' in page
     for name in ("name", "nik", "address", "phone", "lapor_number"):
         assert f'value="{form[name]}"' in page, name
@@ -148,8 +149,22 @@ def test_a_refused_hand_over_never_gives_back_the_code(client, login, as_user):
                        data={"step": 7, "pickup_code": "AAAAAA", "waiver": "Tiket hilang, KTP dicek"})
     assert resp.status_code == 409
     page = resp.get_data(as_text=True)
-    assert "Kode pengambilan salah." in page and "AAAAAA" not in page
+    assert "B001: Kode pengambilan salah." in page and "AAAAAA" not in page
     assert ">Tiket hilang, KTP dicek</textarea>" in page  # the reason typed so far is kept
+
+
+def test_only_a_loket_calls_the_applicant_to_collect(client, login, as_user):
+    """The Camat (no loket) finds a signed letter by its number but is not offered to call its
+    applicant; the Petugas Pelayanan at Loket 2 is."""
+    to_hand_over(client, as_user)
+    login("camat")
+    page = client.get("/counter/?q=B001").get_data(as_text=True)
+    assert 'data-ticket="B001"' in page and 'id="pickup"' not in page and "Panggil untuk" not in page
+    body = page.split("<body", 1)[1]
+    assert body.count("Kecamatan Kampak") == 1  # the menu bar names the office, the header does not again
+    login("pelayanan2")
+    page = client.get("/counter/").get_data(as_text=True)
+    assert 'id="pickup"' in page and "Panggil untuk pengambilan surat" in page
 
 
 def test_the_outcome_form_at_the_camats_decision(client, login, as_user):
