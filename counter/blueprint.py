@@ -79,9 +79,11 @@ def index():
     return _page()
 
 
-def _page(busy: LoketBusy | None = None, busy_action: str | None = None, status: int = 200):
+def _page(busy: LoketBusy | None = None, busy_action: str | None = None, status: int = 200,
+          typed: dict[str, Any] | None = None):
     """The counter screen; ``busy``: a call refused because the loket holds a ticket (409), with the
-    clerk's choices, the last of them ``busy_action`` again with ``force``."""
+    clerk's choices, the last of them ``busy_action`` again with ``force``; ``typed``: a refused step
+    form's values, put back in the ticket's form (``_typed``)."""
     d = desk()
     actor = _actor()
     lokets = active_lokets(d)
@@ -121,7 +123,7 @@ def _page(busy: LoketBusy | None = None, busy_action: str | None = None, status:
         roles=[d.catalogue.actors.get(r, r) for r in sorted(actor.roles)], my_roles=actor.roles,
         front_desk=bool(actor.roles & _desk_roles(d.catalogue)), catalogue=d.catalogue,
         speech=speech_status, held=[(t, _who_can(t, actor.roles, desks)) for t in held],
-        busy=busy, busy_action=busy_action, **alert_context(),
+        busy=busy, busy_action=busy_action, typed=typed, **alert_context(),
     )
     return page, status
 
@@ -310,6 +312,26 @@ def transfer(ticket_id: int):
                                         request.form.get("service") or None), message)
 
 
+# What a refused step form gives back to the clerk (never the pickup code: it is asked again).
+KEPT_FIELDS = ("name", "nik", "address", "phone", "channel", "text", "outcome", "lapor_number", "decision", "note",
+               "without_code", "waiver")
+
+
+def _number_of(ticket_id: int) -> str:
+    """The ticket's number, to name it in a message about it (its id when it does not exist)."""
+    try:
+        return desk().staff_ticket(ticket_id)["number"]
+    except OperationError:
+        return f"#{ticket_id}"
+
+
+def _typed(ticket_id: int, form) -> dict[str, Any]:
+    """A refused step form as the clerk filled it in, for the page to show it again."""
+    values: dict[str, Any] = {k: form.get(k) for k in KEPT_FIELDS if form.get(k)}
+    values["missing"] = form.getlist("missing")
+    return {"ticket": ticket_id, "step": form.get("step", ""), "values": values}
+
+
 @bp.post("/tickets/<int:ticket_id>/step")
 @login_required
 def complete_step(ticket_id: int):
@@ -324,8 +346,14 @@ def complete_step(ticket_id: int):
             return _done(_("%(number)s selesai.", number=view["number"]), ticket_id)
         return _done(_("Langkah %(step)s selesai untuk %(number)s.", step=form.get("step"), number=view["number"]),
                      ticket_id)
-    return _act(lambda: desk().complete_step(
-        _actor(), ticket_id, form.get("step"), decision=form.get("decision") or None,
-        missing=form.getlist("missing"), note=form.get("note", ""), applicant=applicant,
-        pickup_code=form.get("pickup_code"), waiver=form.get("waiver") if form.get("without_code") else None,
-        complaint=complaint), message)
+    try:
+        view = desk().complete_step(
+            _actor(), ticket_id, form.get("step"), decision=form.get("decision") or None,
+            missing=form.getlist("missing"), note=form.get("note", ""), applicant=applicant,
+            pickup_code=form.get("pickup_code"), waiver=form.get("waiver") if form.get("without_code") else None,
+            complaint=complaint)
+    except OperationError as exc:
+        # refused: nothing was recorded, and nothing the clerk typed is lost (the page again, not a redirect)
+        flash(_("%(number)s: %(error)s", number=_number_of(ticket_id), error=error_text(exc)), "error")
+        return _page(status=exc.status, typed=_typed(ticket_id, form))
+    return message(view)

@@ -97,14 +97,16 @@
   let first = true;
   function render(t) {
     if (!t || t.error) return;
-    const status = t.ready ? "ready" : t.status;
+    // wanted at the loket for an in-person step (the e-KTP recording): where, and what for
+    const inPerson = t.status === "in_progress" && !t.ready ? (t[text.purpose_field] || t.called_for || "") : "";
+    const status = t.ready ? "ready" : (inPerson ? "in_person" : t.status);
     const loket = t.loket || text.a_loket;
     const step = t.current_step ? t.current_step.activity : "";
     $("st-status").dataset.status = t.status;
     $("st-status").textContent = text[t.status] || t.status;
     const banner = $("st-banner");
     banner.dataset.status = status;
-    banner.textContent = fmt(text["banner_" + status] || "", {loket: loket, step: step});
+    banner.textContent = fmt(text["banner_" + status] || "", {loket: loket, step: step, purpose: inPerson});
     $("st-position").textContent = t.position;
     $("st-wait").textContent = t.estimated_wait_minutes;
     document.querySelectorAll(".when-waiting").forEach((el) => { el.hidden = t.status !== "waiting"; });
@@ -124,7 +126,7 @@
     $("st-updated").textContent = fmt(text.updated, {t: officeTime(new Date())});
 
     // A call: the ticket is called to a loket (first call, or the applicant wanted again later).
-    const calling = t.status === "called" || (t.ready && t.status !== "done");
+    const calling = t.status === "called" || (t.ready && t.status !== "done") || Boolean(inPerson);
     const call = calling ? `${t.status}|${t.ready}|${t.loket}|${t.current_step ? t.current_step.number : ""}` : null;
     // Each call comes as a "call" event (below); a change seen without one (a phone that was offline
     // at the moment) alerts too, once.

@@ -20,7 +20,7 @@ from antrean.shared.services.context import Context
 from antrean.shared.services.errors import Actor, NotFound, OperationError, clean_text, mask_nik, record_id
 from antrean.shared.store import settings
 from antrean.shared.store.db import reading
-from antrean.shared.store.models import AuditEntry, Ticket, TicketStep
+from antrean.shared.store.models import AuditEntry, Call, Ticket, TicketStep
 
 CALL_RULE_KEY = "call_rule"
 WRONG_CODE = "handover:wrong_code"  # the audit action of a refused pickup code (counted per ticket)
@@ -41,9 +41,12 @@ def flow_of(ticket: Ticket) -> TicketFlow:
 
 
 def public_view(ticket: Any, flow: TicketFlow, service: Service | None, loket_name: str | None, ahead: int,
-                wait: int, tz: str, status_url: Callable[[str], str]) -> dict[str, Any]:
-    """What anyone may see of a ticket (a Ticket, or the values of one just inserted): no name, no NIK."""
+                wait: int, tz: str, status_url: Callable[[str], str], called_in_person: bool = False) -> dict[str, Any]:
+    """What anyone may see of a ticket (a Ticket, or the values of one just inserted): no name, no NIK.
+    ``called_in_person``: the loket called the applicant to the current in-person step (the e-KTP
+    recording): ``called_for`` says what for, as the display does."""
     step = flow.step
+    called_for = step if called_in_person and step is not None and step.call_kind == "in_person" else None
     return {
         "id": ticket.id,
         "public_id": ticket.public_id,
@@ -61,6 +64,8 @@ def public_view(ticket: Any, flow: TicketFlow, service: Service | None, loket_na
         },
         "steps_total": len(flow.steps),
         "ready": flow.ready_for_pickup,  # the result is ready: the applicant is to collect it at a loket
+        "called_for": called_for.purpose if called_for else None,  # wanted at the loket, for this
+        "called_for_en": called_for.purpose_en if called_for else None,
         "loket": loket_name,
         "issued_at": local(ticket.created_at, tz).isoformat(),
         "office_day": ticket.office_day.isoformat(),
@@ -145,8 +150,21 @@ def view(ctx: Context, s: Session, ticket: Ticket, now: datetime) -> dict[str, A
     """What anyone may see of a ticket: no name, no NIK."""
     ahead = position(s, ticket)
     wait = estimate.ticket_wait_minutes(s, ctx.catalogue, ticket, ahead, now)
-    return public_view(ticket, flow_of(ticket), ctx.catalogue.services.get(ticket.service_code),
-                       ticket.loket.name if ticket.loket else None, ahead, wait, ctx.tz, ctx.status_url)
+    flow = flow_of(ticket)
+    return public_view(ticket, flow, ctx.catalogue.services.get(ticket.service_code),
+                       ticket.loket.name if ticket.loket else None, ahead, wait, ctx.tz, ctx.status_url,
+                       called_in_person=_called_for_step(s, ticket, flow))
+
+
+def _called_for_step(s: Session, ticket: Ticket, flow: TicketFlow) -> bool:
+    """The applicant was called back to a loket since the current in-person step began."""
+    step = flow.step
+    if ticket.status != Status.IN_PROGRESS.value or step is None or step.call_kind != "in_person":
+        return False
+    since = [Call.ticket_id == ticket.id, Call.kind != "call"]
+    if ticket.current_since is not None:
+        since.append(Call.at >= ticket.current_since)
+    return s.execute(select(Call.id).where(*since).limit(1)).first() is not None
 
 
 def staff_view(ctx: Context, s: Session, ticket: Ticket, now: datetime) -> dict[str, Any]:

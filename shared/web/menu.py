@@ -45,8 +45,9 @@ ENTRIES: tuple[Entry, ...] = (
 # Pages under these blueprints are staff pages: they show the menu.
 STAFF_BLUEPRINTS = frozenset({"counter", "files", "reports", "availability", "printing", "admin", "standards", "skm",
                               "outbox"})
-# Pages whose own header has the user's name and a logout button: the menu leaves them out there.
-OWN_HEADER = frozenset({"counter.index"})
+# Pages whose own header has the user's name and a logout button: the menu leaves them out there
+# (the counter screen, also as the answer to a refused call or step).
+OWN_HEADER = frozenset({"counter.index", "counter.call_next", "counter.call_chosen", "counter.complete_step"})
 
 
 def init_app(app: Flask) -> None:

@@ -217,6 +217,7 @@ def test_the_english_toggle_and_back_to_indonesian(live_server, new_page, shot):
     expect(kiosk.locator('button.priority-choice[data-reason="lansia"]')).to_have_text("Elderly")
     shot(kiosk, "en-start")
     kiosk.click('button.group[data-group="perizinan"]')
+    # 2 + 3 + 10 minutes of the office, and 1 for the hand-over of the NIB (#15 item 2)
     expect(kiosk.locator('button.service[data-service="oss"] .meta')).to_have_text("Standard time 16 minutes")
     kiosk.click('button.service[data-service="oss"]')
     expect(kiosk.locator("#confirm-title")).to_have_text("Check your choice")

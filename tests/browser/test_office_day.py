@@ -18,16 +18,15 @@ How this file is built, for whoever changes the behaviour it walks:
   ``clerk_do_step``, ``clerk_hand_over``, ``tv_now_serving``, ``assert_loket_shows``, ...). When a
   screen changes (a confirmation step on the kiosk, the pickup code at the hand-over, a 409 on
   call-next), change the one function, not the walks.
-- The walks (``test_walk_*``) pass with the behaviour merged so far. Where that behaviour is one
-  of the bugs #15 lists and not yet fixed (items 1-4: the loket's ticket, the kinds of call,
-  calling by role, the TV), the walk does not assert it either way; the CORRECT behaviour is
-  asserted in a separate ``test_issue15_*`` function marked ``xfail(strict=True)``: once the fix
-  is merged it passes, strict xfail turns that into a failure, and whoever merged removes the mark
-  (and, where its docstring says so, widens the walk). The ``test_issue15_item5..9`` tests are the
-  fixed items' checks, unmarked.
+- The walks (``test_walk_*``) assert every item of #15 as the screens show it: the loket's ticket
+  on both PCs of its clerk, the kind and purpose of each call, the TV's "Sedang dilayani" clearing
+  after each ending. The ``test_issue15_*`` tests each look at one item more closely (a busy
+  loket's choices, calling by role, the TV's lists, the hand-over code, ...). A behaviour not yet
+  right is asserted as it should be, in a test marked ``xfail(strict=True)`` with the reason: once
+  it is fixed strict xfail turns the pass into a failure, and whoever fixed it removes the mark.
 - One server and one set of screens for the whole module (a day has one office). After each test
-  every ticket it left waiting or called is closed through the staff API (``closed_after``), so
-  the next walk's "call next" gets its own ticket.
+  every loket is emptied and every ticket it left waiting or called is closed through the staff
+  API (``closed_after``), so the next walk's "call next" gets its own ticket and a free loket.
 """
 from __future__ import annotations
 
@@ -293,6 +292,8 @@ def closed_after(office):
     """After each test: every ticket it left waiting or called is closed (called, then not present,
     until the office drops it), so the next walk calls its own tickets."""
     yield
+    for loket, user in (("Loket 1", "pelayanan1"), ("Loket 2", "pelayanan2"), ("Loket 3", "teknis")):
+        loket_emptied(office, loket, user)
     api = office.api("pelayanan1")
     for t in office.tickets:
         for _ in range(6):
@@ -309,6 +310,27 @@ def closed_after(office):
     for phone in office.phones:
         phone.close()
     office.phones.clear()
+
+
+def loket_emptied(office: Office, loket: str, user: str) -> None:
+    """The loket lets go of what it holds (GET /api/v1/staff/lokets/<id>): a called ticket is marked
+    absent, one called back for a later step is let go ("Lepas dari loket"). A ticket whose request
+    is being received cannot be let go: a test that leaves one must finish it (this fails, saying so)."""
+    api = office.api(user)
+    url = f"{office.base}/api/v1/staff/lokets/{office.loket_ids[loket]}"
+    for _ in range(6):
+        resp = api.get(url, timeout=10)
+        assert resp.status_code == 200, resp.text
+        held = resp.json()
+        if not held["called"] and not held["serving"]:
+            return
+        for t in held["called"]:
+            resp = api.post(f"{office.base}/api/v1/staff/tickets/{t['id']}/no-show", json={}, timeout=10)
+            assert resp.status_code == 200, resp.text
+        for t in held["serving"]:
+            resp = api.post(f"{office.base}/api/v1/staff/tickets/{t['id']}/return", json={}, timeout=10)
+            assert resp.status_code == 200, f"{loket} still serves {t['number']}: {resp.text}"
+    raise AssertionError(f"{loket} still holds tickets: {held}")
 
 
 def moment(shot, name: str, **pages) -> None:
@@ -379,6 +401,17 @@ def tv_now_serving(tv) -> dict[str, str]:
         .map(d => [d.querySelector('.ln').textContent, d.querySelector('.num').textContent]))""")
 
 
+def tv_tile(tv, loket: str):
+    """The loket's "Sedang dilayani" tile: the number it shows."""
+    return tv.locator(f'#lokets .loket:has(.ln:text-is("{loket}")) .num')
+
+
+def assert_tv_not_serving(tv, number: str, loket: str) -> None:
+    """After an ending (done, TMS, no-show, transfer) the number is gone from its loket's tile."""
+    expect(tv_tile(tv, loket), f"the TV still shows {number} as served at {loket}").not_to_have_text(
+        number, timeout=LIVE_MS)
+
+
 def assert_tv_calls(tv, number: str, loket: str) -> None:
     """The big call on the TV: ``number``, "silakan menuju <loket>", and that loket's tile shows it."""
     expect(tv.locator("#now-number")).to_have_text(number, timeout=LIVE_MS)
@@ -442,11 +475,15 @@ def phone_alerted(phone) -> list[str]:
 def clerk_call_next(pcs: tuple[ClerkPC, ...], expected: str | None = None) -> str:
     """The clerk presses "Panggil berikutnya" on their first PC; returns the number called.
 
-    After #15 item 1 a loket still holding a called or unfinished ticket is refused (409,
-    ``loket_busy``) and the screen offers to finish it, mark it absent, return it or call anyway:
-    a walk that means to call anyway presses that choice here."""
+    A loket still holding a called or unfinished ticket is refused (409, ``loket_busy``, #15 item 1)
+    and the screen offers to finish it, mark it absent, return it or call anyway: the walks leave
+    their lokets free, so a refusal here is a failure (test_issue15_item1_a_busy_loket_* presses
+    "Panggil tetap")."""
     pc = pcs[0]
     pc.press(pc.page.locator("#call-next"))
+    busy = pc.page.locator("#loket-busy")
+    if busy.count():
+        raise AssertionError(f"{pc.user}'s loket is busy: {busy.inner_text()}")
     flash = pc.flash()
     expect(flash).to_contain_text("Memanggil ")
     number = re.search(r"Memanggil ([A-Z]\d{3})", flash.inner_text()).group(1)
@@ -456,10 +493,9 @@ def clerk_call_next(pcs: tuple[ClerkPC, ...], expected: str | None = None) -> st
 
 
 def assert_loket_shows(pcs: tuple[ClerkPC, ...], number: str, status: str = "called") -> None:
-    """Every PC given shows the loket's ticket ``number`` as its active ticket, in ``status``.
-
-    The walks pass only the PC the clerk pressed on (``pcs[:1]``): today a called ticket lives in
-    that browser's session. After #15 item 1, pass both PCs (see test_issue15_item1_*)."""
+    """Every PC given shows the loket's ticket ``number`` in ``status`` (#15 item 1: what the loket
+    called or serves is on every PC of it). A ticket that has left the loket (received and sent to
+    the back office, or done) is still shown as the last one on the PC that pressed (``pcs[:1]``)."""
     label = {"called": "Dipanggil", "in_progress": "Diproses", "done": "Selesai"}[status]
     for pc in pcs:
         card = pc.card(number)
@@ -516,11 +552,11 @@ def clerk_do_step(pcs: tuple[ClerkPC, ...], number: str, step: int, *, decision:
 
 
 def clerk_call_for_recording(pc: ClerkPC, number: str, loket: str) -> None:
-    """e-KTP step 6: the clerk calls the applicant to the loket for the biometric recording.
-    Today the only button is "Panggil untuk pengambilan" (a pickup call, #15 item 2); after the
-    fix the call is ``kind: in_person``: press the button the card offers for it."""
+    """e-KTP step 6: the clerk calls the applicant to the loket for the biometric recording, an
+    in-person call (``kind: in_person``, #15 item 2) with the step's purpose on its button."""
     button = pc.card(number).locator("#pickup")
     expect(button).to_be_visible(timeout=LIVE_MS)
+    expect(button).to_have_text("Panggil untuk perekaman e-KTP")
     pc.press(button)
     expect(pc.flash()).to_contain_text(f"Memanggil {number} ke {loket}")
 
@@ -529,7 +565,7 @@ def clerk_call_for_pickup(pc: ClerkPC, number: str, loket: str) -> None:
     """The document is signed: the clerk calls the applicant to collect it ("Panggil untuk pengambilan")."""
     button = pc.card(number).locator("#pickup")
     expect(button).to_be_visible(timeout=LIVE_MS)
-    expect(button).to_have_text("Panggil untuk pengambilan")
+    expect(button).to_have_text(re.compile(r"^Panggil untuk (pengambilan|penyampaian)"))
     pc.press(button)
     expect(pc.flash()).to_contain_text(f"Memanggil {number} ke {loket}")
 
@@ -549,7 +585,7 @@ def clerk_hand_over_refused(pc: ClerkPC, number: str, step: int, wrong_code: str
     form = step_form(pc.card(number), step)
     form.locator("input[name=pickup_code]").fill(wrong_code)
     pc.press(form.locator("button[type=submit]"))
-    expect(pc.page.locator("p.flash.error")).to_contain_text("Kode pengambilan salah. Dokumen belum diserahkan.")
+    expect(pc.page.locator("p.flash.error")).to_contain_text(f"{number}: Kode pengambilan salah. Dokumen belum diserahkan.")
     card = pc.card(number)
     expect(card).to_have_attribute("data-status", "in_progress")
     expect(step_form(card, step).locator("#handover-attempts")).to_contain_text("Kode salah 1 kali")
@@ -583,14 +619,9 @@ def clerk_transfer(pc: ClerkPC, number: str, loket: str | None = None, service: 
 
 
 def clerk_find_ticket(pc: ClerkPC, number: str) -> None:
-    """The clerk finds the loket's ticket after a re-login. Today it is gone from the screen (#15
-    item 1) and only a search by its number brings it back; after the fix it is simply shown:
-    replace the search with ``assert_loket_shows((pc,), number)``."""
-    pc.page.fill("#search", number)
-    with pc.page.expect_navigation():
-        pc.page.locator("form.search button").click()
-    pc.settle()
-    expect(pc.page.locator("section.found").locator(f'article.ticket-card[data-ticket="{number}"]')).to_be_visible()
+    """The clerk finds the loket's ticket after a re-login: it is simply shown (#15 item 1), no
+    search needed."""
+    assert_loket_shows((pc,), number)
 
 
 def clerk_relogin(pc: ClerkPC) -> None:
@@ -631,13 +662,13 @@ def test_walk_ektp_with_the_recording_call(office, shot):
     moment(shot, "01-taken", kiosk=kiosk)
     kiosk_done(kiosk)
     phone = office.phone(t)
-    phone_shows(phone, "waiting", step="1/7", banner="Menunggu dipanggil")
+    phone_shows(phone, "waiting", step="1/8", banner="Menunggu dipanggil")
     expect(tv_waiting(tv, "adminduk")).to_have_text("1", timeout=LIVE_MS)
     expect(loket1[0].page.locator('.count[data-group="adminduk"] b')).to_have_text("1", timeout=LIVE_MS)
 
     # Loket 1 calls: the TV, the clerk's screen and the phone all say so.
     clerk_call_next(loket1, t.number)
-    assert_loket_shows(loket1[:1], t.number, "called")
+    assert_loket_shows(loket1, t.number, "called")
     assert_tv_calls(tv, t.number, "Loket 1")
     expect(tv_waiting(tv, "adminduk")).to_have_text("0")
     phone_shows(phone, "called", banner="silakan menuju Loket 1")
@@ -646,13 +677,15 @@ def test_walk_ektp_with_the_recording_call(office, shot):
     # Step 2 at the desk, then the back office: verification, register (agenda number), the Kasi.
     clerk_receive(loket1[0], t.number, APPLICANT)
     assert_loket_shows(loket1[:1], t.number, "in_progress")
-    phone_shows(phone, "in_progress", step="3/7")
+    phone_shows(phone, "in_progress", step="3/8")
     clerk_do_step(office.clerk("verifikasi"), t.number, 3, decision="MS")
+    # verified (MS): the applicant leaves the desk, the file goes on to the back office
+    assert_tv_not_serving(tv, t.number, "Loket 1")
     card = clerk_do_step(office.clerk("register"), t.number, 4)
     expect(card.locator(".agenda-number b")).to_have_text(re.compile(rf"^470/\d{{3}}/406\.07/{agenda_year()}$"))
     kasi = office.clerk("kasi")
     clerk_do_step(kasi, t.number, 5)
-    phone_shows(phone, "in_progress", step="6/7")
+    phone_shows(phone, "in_progress", step="6/8")
     moment(shot, "03-back-from-the-kasi", tv=tv, pc1=loket1[0].page, pc2=loket1[1].page, kasi=kasi[0].page,
            phone=phone)
 
@@ -663,13 +696,30 @@ def test_walk_ektp_with_the_recording_call(office, shot):
         expect(pc.card(t.number).locator("p.step-title")).to_contain_text("Melakukan perekaman e-KTP")
     clerk_call_for_recording(loket1[0], t.number, "Loket 1")
     assert_tv_calls(tv, t.number, "Loket 1")
-    phone_shows(phone, "in_progress", banner=re.compile("Loket 1", re.I), step="6/7")
-    moment(shot, "04-recording-call", tv=tv, pc1=loket1[0].page, phone=phone)
+    # an in-person call, not a pickup: the TV says what for, and lists no ready document
+    expect(tv.locator("#now-kind")).to_have_text("untuk perekaman e-KTP")
+    expect(tv.locator("#now-kind")).not_to_contain_text("siap diambil")
+    assert_tv_ready(tv, t.number, listed=False)
+    phone_shows(phone, "in_progress", banner="Silakan menuju Loket 1 untuk perekaman e-KTP.", step="6/8")
+    expect(phone.locator("#st-banner")).not_to_contain_text("siap")
+    assert_loket_shows(loket1, t.number, "in_progress")  # the applicant is at the loket: both PCs
+    moment(shot, "04-recording-call", tv=tv, pc1=loket1[0].page, pc2=loket1[1].page, phone=phone)
     clerk_do_step(loket1, t.number, 6)
+    assert_tv_not_serving(tv, t.number, "Loket 1")
+    phone_shows(phone, "in_progress", step="7/8", banner="Dokumen siap diambil")
+
+    # Step 7: the recommendation is handed over at Loket 1 against the pickup code on the ticket.
+    assert_tv_ready(tv, t.number)
+    clerk_call_for_pickup(loket1[0], t.number, "Loket 1")
+    assert_tv_calls(tv, t.number, "Loket 1")
+    expect(tv.locator("#now-kind")).to_have_text("untuk pengambilan rekomendasi")
+    moment(shot, "05-pickup-call", tv=tv, pc1=loket1[0].page, phone=phone)
+    clerk_hand_over(loket1[0], t.number, 7, pickup_code_of(office, t))
     assert_loket_shows(loket1[:1], t.number, "done")
     phone_shows(phone, "done", banner="Selesai")
     assert_tv_ready(tv, t.number, listed=False)
-    moment(shot, "05-done", tv=tv, pc1=loket1[0].page, phone=phone)
+    assert_tv_not_serving(tv, t.number, "Loket 1")
+    moment(shot, "06-done", tv=tv, pc1=loket1[0].page, phone=phone)
 
 
 def test_walk_ahli_waris_eight_steps_each_by_its_actor(office, shot):
@@ -683,7 +733,7 @@ def test_walk_ahli_waris_eight_steps_each_by_its_actor(office, shot):
     phone_shows(phone, "waiting", step="1/8")
 
     clerk_call_next(loket2, t.number)
-    assert_loket_shows(loket2[:1], t.number, "called")
+    assert_loket_shows(loket2, t.number, "called")
     assert_tv_calls(tv, t.number, "Loket 2")
     phone_shows(phone, "called", banner="silakan menuju Loket 2")
     step_form(loket2[0].card(t.number), 2)  # the receiving form is where the clerk pressed
@@ -715,7 +765,7 @@ def test_walk_ahli_waris_eight_steps_each_by_its_actor(office, shot):
         expect(pc.card(t.number).locator("#pickup")).to_be_visible(timeout=LIVE_MS)
     clerk_call_for_pickup(loket2[0], t.number, "Loket 2")
     assert_tv_calls(tv, t.number, "Loket 2")
-    expect(tv.locator("#now-kind")).to_have_text("Dokumen siap diambil")
+    expect(tv.locator("#now-kind")).to_have_text("untuk pengambilan surat")
     phone_shows(phone, "in_progress", banner="Dokumen siap diambil: silakan menuju Loket 2.")
     moment(shot, "06-pickup-call", tv=tv, pc1=loket2[0].page, phone=phone)
 
@@ -730,13 +780,23 @@ def test_walk_ahli_waris_eight_steps_each_by_its_actor(office, shot):
     assert_loket_shows(loket2[:1], t.number, "done")
     phone_shows(phone, "done", banner="Selesai")
     assert_tv_ready(tv, t.number, listed=False)
+    assert_tv_not_serving(tv, t.number, "Loket 2")
     moment(shot, "08-handed-over", tv=tv, pc1=loket2[0].page, phone=phone)
 
 
 def oss_hand_over(office: Office, ticket: Ticket) -> None:
-    """The OSS applicant collects the NIB. Today OSS ends with the Pengolah Data's step and nobody
-    calls the applicant (#15 item 2); after the fix: ``clerk_call_for_pickup`` at Loket 3 by the
-    Tim Teknis, then ``clerk_hand_over`` with the pickup code."""
+    """The OSS applicant collects the NIB (#15 item 2): the Tim Teknis calls them to Loket 3 for
+    it (a pickup: the TV lists the number as ready), then hands it over (step 5) against the code
+    printed on the ticket."""
+    tv, loket3 = office.tv, office.clerk("teknis")
+    assert_tv_ready(tv, ticket.number)
+    clerk_call_for_pickup(loket3[0], ticket.number, "Loket 3")
+    assert_tv_calls(tv, ticket.number, "Loket 3")
+    expect(tv.locator("#now-kind")).to_have_text("untuk pengambilan sertifikat NIB")
+    assert_loket_shows(loket3, ticket.number, "in_progress")
+    clerk_hand_over(loket3[0], ticket.number, 5, pickup_code_of(office, ticket))
+    assert_tv_ready(tv, ticket.number, listed=False)
+    assert_tv_not_serving(tv, ticket.number, "Loket 3")
 
 
 def test_walk_oss(office, shot):
@@ -746,10 +806,10 @@ def test_walk_oss(office, shot):
     t = kiosk_take(office, kiosk, "oss")
     kiosk_done(kiosk)
     phone = office.phone(t)
-    phone_shows(phone, "waiting", step="1/5")
+    phone_shows(phone, "waiting", step="1/6")
 
     clerk_call_next(loket3, t.number)
-    assert_loket_shows(loket3[:1], t.number, "called")
+    assert_loket_shows(loket3, t.number, "called")
     assert_tv_calls(tv, t.number, "Loket 3")
     phone_shows(phone, "called", banner="silakan menuju Loket 3")
     moment(shot, "01-called", tv=tv, pc1=loket3[0].page, pc2=loket3[1].page, phone=phone)
@@ -759,10 +819,11 @@ def test_walk_oss(office, shot):
     form.locator("input[name=decision][value=MS]").check()
     loket3[0].press(form.locator("button[type=submit]"))
     expect(loket3[0].flash()).to_contain_text(f"Langkah 2 selesai untuk {t.number}")
-    phone_shows(phone, "in_progress", step="3/5")
+    phone_shows(phone, "in_progress", step="3/6")
     clerk_do_step(office.clerk("kasi"), t.number, 3)
     pengolah = office.clerk("pengolah")
     clerk_do_step(pengolah, t.number, 4)
+    phone_shows(phone, "in_progress", step="5/6", banner="Dokumen siap diambil")
     moment(shot, "02-input-done", tv=tv, pengolah=pengolah[0].page, phone=phone)
     oss_hand_over(office, t)
     phone_shows(phone, "done")
@@ -775,6 +836,8 @@ def complaint_intake(pc: ClerkPC, number: str) -> None:
     in (by phone here) and its SP4N-LAPOR! tracking number. The card then shows what was recorded."""
     form = step_form(pc.card(number), 2)
     expect(form).to_contain_text("nama dan NIK boleh dikosongkan")
+    expect(form.get_by_label("Nama pelapor (opsional)")).to_be_visible()
+    expect(form.get_by_label("Alamat (opsional)")).to_be_visible()
     expect(form.locator("input[name=nik][required], input[name=name][required]")).to_have_count(0)
     form.get_by_label("Telepon", exact=True).check()
     clerk_receive(pc, number, decision="MS", extra={"text": COMPLAINT, "lapor_number": LAPOR})
@@ -797,7 +860,7 @@ def test_walk_complaint(office, shot):
     phone_shows(phone, "waiting", step="1/6")
 
     clerk_call_next(desk, t.number)
-    assert_loket_shows(desk[:1], t.number, "called")
+    assert_loket_shows(desk, t.number, "called")
     assert_tv_calls(tv, t.number, "Loket 3")
     phone_shows(phone, "called", banner="silakan menuju Loket 3")
     moment(shot, "01-called", tv=tv, desk=desk[0].page, team=team[0].page, phone=phone)
@@ -823,6 +886,7 @@ def test_walk_complaint(office, shot):
     moment(shot, "04-decision-call", tv=tv, team=team[0].page, phone=phone)
     clerk_hand_over(team[0], t.number, 6, pickup_code_of(office, t))
     phone_shows(phone, "done")
+    assert_tv_not_serving(tv, t.number, "Loket 3")
     moment(shot, "05-done", tv=tv, team=team[0].page, phone=phone)
     # the complaint and its outcome are staff data: never on the TV or the phone
     for screen in (tv, phone):
@@ -866,6 +930,7 @@ def test_walk_tms(office, shot):
 
     phone_shows(phone, "returned", banner="belum lengkap")
     expect(phone.locator("#st-missing-list")).to_contain_text(missing)
+    assert_tv_not_serving(tv, t.number, "Loket 2")
     # the loket's screen shows the returned file too (a pushed refresh), on the PC that received it
     expect(loket2[0].card(t.number).locator(".state")).to_have_text("Dikembalikan (TMS)", timeout=LIVE_MS)
     moment(shot, "01-returned", tv=tv, pc1=loket2[0].page, kasi=kasi[0].page, phone=phone)
@@ -889,11 +954,13 @@ def test_walk_no_show(office, shot):
     # Nobody comes: back to the queue once (the office's setting), then dropped.
     assert "dikembalikan ke antrean" in clerk_no_show(loket1[0], t.number)
     phone_shows(phone, "waiting")
+    assert_tv_not_serving(tv, t.number, "Loket 1")
     expect(tv_waiting(tv, "adminduk")).to_have_text("1", timeout=LIVE_MS)
     clerk_call_next(loket1, t.number)
     phone_shows(phone, "called")
     assert "antrean dibatalkan" in clerk_no_show(loket1[0], t.number)
     phone_shows(phone, "no_show", banner="tidak hadir")
+    assert_tv_not_serving(tv, t.number, "Loket 1")
     expect(tv_waiting(tv, "adminduk")).to_have_text("0", timeout=LIVE_MS)
     moment(shot, "02-dropped", tv=tv, pc1=loket1[0].page, phone=phone)
 
@@ -910,14 +977,16 @@ def test_walk_transfer(office, shot):
     assert_tv_calls(tv, t.number, "Loket 1")
     clerk_transfer(loket1[0], t.number, loket="Loket 2", service="sktm")
     phone_shows(phone, "waiting")
-    expect(loket1[0].card(t.number)).to_have_count(0)
+    assert_tv_not_serving(tv, t.number, "Loket 1")
+    for pc in loket1:
+        expect(pc.card(t.number)).to_have_count(0)
     # Loket 2's queue has it first, on both PCs (a live redraw of the queue bar and the list).
     for pc in loket2:
         expect(pc.page.locator('.count[data-group="surat_keterangan"] b')).to_have_text("1", timeout=LIVE_MS)
     moment(shot, "01-transferred", tv=tv, pc1=loket1[0].page, loket2=loket2[0].page, phone=phone)
 
     clerk_call_next(loket2, t.number)
-    assert_loket_shows(loket2[:1], t.number, "called")
+    assert_loket_shows(loket2, t.number, "called")
     expect(loket2[0].card(t.number).locator(".svc")).to_have_text(re.compile("Tidak Mampu"))
     assert_tv_calls(tv, t.number, "Loket 2")
     phone_shows(phone, "called", banner="silakan menuju Loket 2")
@@ -944,16 +1013,16 @@ def test_walk_relogin_in_the_middle_of_a_ticket(office, shot):
     assert tv_now_serving(tv)["Loket 2"] == t.number
     phone_shows(phone, "called")
     clerk_find_ticket(loket2[0], t.number)
+    clerk_find_ticket(loket2[1], t.number)
     moment(shot, "01-after-relogin", pc1=loket2[0].page, pc2=loket2[1].page, tv=tv)
     clerk_receive(loket2[0], t.number, APPLICANT)
     assert_loket_shows(loket2[:1], t.number, "in_progress")
     phone_shows(phone, "in_progress", step="3/8")
 
 
-# == what #15 asks for: the correct behaviour (strict xfail while its fix is not merged) ============
+# == what #15 asks for, item by item =============================================================
 # Each test sets up through the staff API (fast), looks at the screens, and asserts what #15
-# promises. When a fix is merged its test passes, strict xfail reports XPASS as a failure:
-# remove the mark.
+# promises (a strict xfail mark, with its reason, where a behaviour is not right yet).
 
 def api_issue(office: Office, service: str) -> Ticket:
     """A ticket taken at a kiosk, through the kiosk's API (when the kiosk screen is not the point)."""
@@ -992,15 +1061,9 @@ EKTP_TO_RECORDING = [(2, "pelayanan1", RECEIVED), (3, "verifikasi", {"decision":
                      (5, "kasi", {})]  # then step 6: the recording at Loket 1
 
 
-def tv_tile(tv, loket: str):
-    return tv.locator(f'#lokets .loket:has(.ln:text-is("{loket}")) .num')
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 1: a called ticket lives in the session of the PC that called it")
 def test_issue15_item1_the_called_ticket_is_on_both_pcs(office, shot):
-    """When it passes: remove the mark, and in the walks pass both PCs to ``assert_loket_shows``
-    (``loket1`` instead of ``loket1[:1]``, and so on)."""
+    """The ticket a loket called is on every PC of its clerk: one that was open when it was called
+    (a live refresh) and one opened afterwards."""
     loket1 = office.clerk("pelayanan1")
     t = api_issue(office, "kk")
     clerk_call_next(loket1, t.number)
@@ -1010,11 +1073,9 @@ def test_issue15_item1_the_called_ticket_is_on_both_pcs(office, shot):
         expect(pc.card(t.number), f"{pc.label} does not show the loket's ticket").to_be_visible(timeout=NOW_MS)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 1: after a re-login the called ticket is gone from the screen")
 def test_issue15_item1_the_called_ticket_survives_a_relogin(office, shot):
-    """When it passes: remove the mark, and make ``clerk_find_ticket`` assert the ticket is shown
-    instead of searching for it."""
+    """A re-login (which ends the user's sessions on both PCs) loses nothing: the called ticket is
+    the loket's, not the browser's."""
     loket2 = office.clerk("pelayanan2")
     t = api_issue(office, "sktm")
     clerk_call_next(loket2, t.number)
@@ -1025,8 +1086,6 @@ def test_issue15_item1_the_called_ticket_survives_a_relogin(office, shot):
         expect(pc.card(t.number), f"{pc.label} lost the called ticket").to_be_visible(timeout=NOW_MS)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 1: no GET /api/v1/staff/lokets/<id>; call-next abandons the called ticket")
 def test_issue15_item1_the_loket_holds_its_ticket_in_the_api(office):
     first, second = api_issue(office, "kk"), api_issue(office, "kk")
     api_call_next(office, "pelayanan1", first)
@@ -1040,12 +1099,36 @@ def test_issue15_item1_the_loket_holds_its_ticket_in_the_api(office):
     assert office.public(second)["status"] == "waiting"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 2: the e-KTP recording call says 'Dokumen siap diambil' and lists a ready document")
+def test_issue15_item1_a_busy_loket_offers_the_choices(office, shot):
+    """"Panggil berikutnya" while the loket still holds a called ticket calls nobody (409): the
+    screen names the held ticket and offers "Tidak hadir", "Kembalikan ke antrean" and "Panggil
+    tetap"; the last calls the next ticket anyway and the loket then holds both, on both PCs."""
+    loket1 = office.clerk("pelayanan1")
+    first, second = api_issue(office, "kk"), api_issue(office, "kk")
+    clerk_call_next(loket1, first.number)
+    pc = loket1[0]
+    pc.press(pc.page.locator("#call-next"))
+    busy = pc.page.locator("#loket-busy")
+    expect(busy).to_be_visible()
+    expect(busy.locator("h2")).to_have_text("Loket 1 masih memegang tiket")
+    held = busy.locator(f'li[data-held="{first.number}"]')
+    expect(held).to_contain_text("Dipanggil, pemohon belum datang")
+    expect(held.locator("button.busy-no-show")).to_have_text("Tidak hadir")
+    expect(held.locator("button.busy-return")).to_have_text("Kembalikan ke antrean")
+    expect(busy.locator("#call-anyway")).to_have_text("Panggil tetap")
+    moment(shot, "busy", pc1=pc.page)
+    assert office.public(second)["status"] == "waiting", "a busy loket called the next ticket"
+    assert office.public(first)["status"] == "called", "the refused call dropped the held ticket"
+    pc.press(busy.locator("#call-anyway"))
+    expect(pc.flash()).to_contain_text(f"Memanggil {second.number}")
+    for number in (first.number, second.number):
+        assert_loket_shows(loket1, number, "called")  # nothing is invisible
+    moment(shot, "called-anyway", pc1=pc.page, pc2=loket1[1].page)
+
+
 def test_issue15_item2_the_recording_call_is_not_a_pickup(office, shot):
-    """When it passes: remove the mark; ``clerk_call_for_recording`` presses the in-person call
-    the card offers, and the e-KTP walk may assert ``assert_tv_ready(tv, t.number, listed=False)``
-    at the recording call."""
+    """The e-KTP recording call says what it is for, on the TV and the phone, and lists no ready
+    document."""
     tv, loket1 = office.tv, office.clerk("pelayanan1")
     t = api_issue(office, "ektp")
     api_call_next(office, "pelayanan1", t)
@@ -1061,11 +1144,9 @@ def test_issue15_item2_the_recording_call_is_not_a_pickup(office, shot):
     expect(phone.locator("#st-banner")).not_to_contain_text("Dokumen siap", timeout=BUG_MS)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 2: OSS ends with the Pengolah Data's step; nobody calls the applicant for the NIB")
 def test_issue15_item2_oss_ends_with_a_pickup_call(office):
-    """When it passes: remove the mark and fill in ``oss_hand_over`` (pickup call at Loket 3, then
-    the hand-over with the code)."""
+    """After the Pengolah Data's input the OSS file is not finished: the NIB waits for its applicant
+    (the walk calls them and hands it over, ``oss_hand_over``)."""
     t = api_issue(office, "oss")
     api_call_next(office, "teknis", t)
     api_steps(office, t, [(2, "teknis", {"decision": "MS"}), (3, "kasi", {}), (4, "pengolah", {})])
@@ -1073,8 +1154,6 @@ def test_issue15_item2_oss_ends_with_a_pickup_call(office):
     assert_tv_ready(office.tv, t.number)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 3: Tim Pengaduan at Loket 3 calls a complaint whose step is the Petugas Pelayanan's")
 def test_issue15_item3_call_next_offers_only_what_the_clerk_can_do(office, shot):
     team = office.clerk("pengaduan")
     t = api_issue(office, "pengaduan")
@@ -1083,13 +1162,36 @@ def test_issue15_item3_call_next_offers_only_what_the_clerk_can_do(office, shot)
     moment(shot, "pressed", team=pc.page)
     assert office.public(t)["status"] == "waiting", (
         f"Tim Pengaduan called {t.number}, whose intake only a Petugas Pelayanan can do")
+    expect(pc.flash()).to_contain_text("Tidak ada antrean yang menunggu.")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 4: the TV's 'Sedang dilayani' keeps finished, dropped, transferred and returned numbers")
+def test_issue15_item3_a_ticket_the_clerk_cannot_serve_says_who_can(office, shot):
+    """A complaint called to Loket 3 (here by a Petugas Pelayanan working there for a while) is
+    on the screen of the Tim Teknis at Loket 3 too, whose roles cannot receive it: the card says
+    whose step it is and at which lokets they work, and offers the transfer."""
+    t = api_issue(office, "pengaduan")
+    api_post(office, "pelayanan1", f"/tickets/{t.id}/call", {"loket": office.loket_ids["Loket 3"]})
+    loket3 = office.clerk("teknis")
+    for pc in loket3:
+        expect(pc.card(t.number), f"{pc.label} does not show the loket's ticket").to_be_visible(timeout=LIVE_MS)
+    pc = loket3[0]
+    held = pc.page.locator(f'#loket-tickets .held[data-held="{t.number}"]')
+    who = held.locator(".who-can")
+    expect(who).to_contain_text("Langkah 2 (Menerima laporan pengaduan baik secara lisan maupun tertulis) "
+                                "dikerjakan oleh Petugas Pelayanan, bukan oleh peran Anda.")
+    expect(who).to_contain_text("Petugas Pelayanan ada di: Loket 1, Loket 2.")
+    expect(who).to_contain_text("Alihkan tiket ini ke loket yang sesuai.")
+    expect(held.locator("form.step-form")).to_have_count(0)  # no form the clerk may not send
+    transfer = held.locator("form.transfer")
+    expect(transfer.locator("select[name=loket_id]")).to_be_visible()
+    expect(transfer.get_by_role("button", name="Alihkan")).to_be_visible()
+    moment(shot, "who-can", teknis=pc.page)
+    clerk_transfer(pc, t.number, loket="Loket 1")
+    assert office.public(t)["status"] == "waiting"
+
+
 def test_issue15_item4_now_serving_clears(office, shot):
-    """When it passes: remove the mark; the walks may check ``tv_now_serving(tv)`` after each end
-    (done, TMS, no-show, transfer)."""
+    """"Sedang dilayani" clears on done, TMS, no-show and transfer (the walks check it too)."""
     tv = office.tv
     # done: an SKTM handed over at Loket 2
     done = api_issue(office, "sktm")
@@ -1125,8 +1227,6 @@ def test_issue15_item4_now_serving_clears(office, shot):
                                                                                             timeout=BUG_MS)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 4: every repeated call of one number takes another row of 'Panggilan terakhir'")
 def test_issue15_item4_a_recall_takes_one_row(office, shot):
     tv = office.tv
     t = api_issue(office, "kk")
@@ -1138,8 +1238,6 @@ def test_issue15_item4_a_recall_takes_one_row(office, shot):
     expect(tv.locator("#recent li b").filter(has_text=t.number)).to_have_count(1, timeout=BUG_MS)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 4: with running text on, the ticker covers 'Dokumen siap diambil'")
 def test_issue15_item4_the_running_text_never_covers_the_ready_list(office, browser, shot):
     small = browser.new_context(viewport={"width": 1280, "height": 720})  # a smaller TV
     kasi = Staff(office.server, "kasi")
@@ -1167,8 +1265,6 @@ def test_issue15_item4_the_running_text_never_covers_the_ready_list(office, brow
         small.close()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="#15 item 4: the 'tap to enable sound' box covers the number being called")
 def test_issue15_item4_the_sound_box_never_covers_the_call(office, browser, shot):
     context = browser.new_context(viewport=TV)  # a TV nobody has tapped yet: the browser blocks sound
     try:
@@ -1236,11 +1332,10 @@ def test_issue15_item6_a_complainant_who_gives_a_nik_gets_it_checked(office, sho
     phone_shows(office.phone(t), "in_progress", step="3/6")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="a refused step redirects to an empty form: what the clerk typed is lost")
 def test_a_refused_intake_keeps_what_the_clerk_typed(office, shot):
     """Bad input gets a clear message and nothing is lost (CONTRIBUTING): after a NIK is refused the
-    complaint's text and channel are still in the form (today the page reloads empty)."""
+    complaint's text, channel, the NIK typed and the decision are still in the form; the clerk
+    corrects the NIK and sends it again."""
     desk = office.clerk("pelayanan1", loket="Loket 3")
     t = api_issue(office, "pengaduan")
     clerk_call_next(desk, t.number)
@@ -1256,11 +1351,20 @@ def test_a_refused_intake_keeps_what_the_clerk_typed(office, shot):
     moment(shot, "after-the-refusal", desk=pc.page)
     expect(form.locator("[name=text]")).to_have_value(COMPLAINT, timeout=NOW_MS)
     expect(form.get_by_label("Tertulis", exact=True)).to_be_checked(timeout=NOW_MS)
+    expect(form.locator("input[name=nik]")).to_have_value("0000000000000000")
+    expect(form.locator("input[name=decision][value=MS]")).to_be_checked()
+    assert pc.page.url.endswith("/counter/"), pc.page.url  # a reload does not send the form again
+    form.locator("input[name=nik]").fill(COMPLAINANT["nik"])
+    pc.press(form.locator("button[type=submit]"))
+    expect(pc.flash()).to_contain_text(f"Langkah 2 selesai untuk {t.number}")
+    expect(pc.card(t.number).locator("#complaint-record")).to_contain_text(f"Tertulis: {COMPLAINT}")
 
 
 CAMAT_MENU = {  # what the Camat may open, and the heading each page opens with
     "Loket": None, "Berkas menunggu": "Berkas menunggu langkah Anda", "Laporan": "Laporan",
-    "Buku Register": "Buku Register", "Layanan kios": "Layanan kios hari ini", "Antrean cetak": "Antrean cetak",
+    "Buku Register": "Buku Register", "Hasil SKM": "Hasil Survei Kepuasan Masyarakat",
+    "Layanan kios": "Layanan kios hari ini", "Antrean cetak": "Antrean cetak",
+    "Standar Pelayanan": "Standar Pelayanan dan Maklumat Pelayanan",
 }
 
 
@@ -1272,6 +1376,7 @@ def test_issue15_item7_the_camat_has_a_menu(office, shot):
         camat.open()
         menu = camat.page.locator("#staff-menu a")
         expect(menu).to_have_text(list(CAMAT_MENU))
+        expect(camat.page.get_by_text("Kecamatan Kampak", exact=True)).to_have_count(1)  # named once
         moment(shot, "camat", camat=camat.page)
         for label, heading in CAMAT_MENU.items():
             with camat.page.expect_navigation():

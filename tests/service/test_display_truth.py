@@ -155,9 +155,12 @@ def test_the_e_ktp_recording_calls_for_the_recording_and_is_not_a_document_ready
     assert view["call_kind"] == "in_person" and view["call_purpose"] == "perekaman e-KTP"  # the clerk's button
     assert desk.display_snapshot()["ready"] == []
     assert desk.get_ticket(t["id"])["ready"] is False  # the phone does not say "dokumen siap" either
+    assert desk.get_ticket(t["id"])["called_for"] is None  # not wanted at the loket yet
     # the clerk's "call the applicant back" button: the step decides what kind of call it is
     call = desk.recall(clerk, t["id"], "pickup")
     assert call["kind"] == "in_person" and call["purpose"] == "perekaman e-KTP"
+    # the phone says where to go and what for ("Silakan menuju Loket 1 untuk perekaman e-KTP.")
+    assert desk.get_ticket(t["id"])["called_for"] == "perekaman e-KTP"
     snap = desk.display_snapshot()
     assert snap["ready"] == [] and snap["recent"][0]["kind"] == "in_person"
     assert snap["recent"][0]["purpose"] == "perekaman e-KTP"
@@ -166,6 +169,7 @@ def test_the_e_ktp_recording_calls_for_the_recording_and_is_not_a_document_ready
     clock.advance(minutes=5)
     desk.complete_step(clerk, t["id"], 6)
     assert desk.display_snapshot()["ready"] == ["A001"] and desk.get_ticket(t["id"])["ready"] is True
+    assert desk.get_ticket(t["id"])["called_for"] is None  # the recording call is over
     assert serving(desk, 1) is None  # not served until called to collect it
     clock.advance(minutes=3)
     pickup = desk.recall(clerk, t["id"], "pickup")

@@ -117,6 +117,56 @@ def test_an_anonymous_complaint_through_the_counter_forms(client, login, app):
     assert "Lampu jalan" not in client.get("/display/state.json").get_data(as_text=True)
 
 
+def test_a_refused_intake_gives_back_what_the_clerk_typed(client, login):
+    """A refused step (here an implausible NIK) shows its reason with the form as the clerk filled it
+    in (400, no redirect to an empty form); nothing is recorded."""
+    t = client.post("/api/v1/tickets", json={"service": "pengaduan"}).get_json()
+    login("pelayanan1")
+    client.post("/counter/loket", data={"loket_id": 3})
+    client.post("/counter/call-next")
+    form = {"step": 2, "name": "Warga Pelapor", "nik": "0000000000000000", "address": "Desa Bendoagung RT 03",
+            "phone": "081234567890", "decision": "MS", "channel": "tertulis", "text": COMPLAINT["text"],
+            "lapor_number": "5551234"}
+    resp = client.post(f"/counter/tickets/{t['id']}/step", data=form)
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert "D001: NIK tidak boleh berisi nol semua." in page and 'data-status="called"' in page  # names the ticket
+    assert "Nama pelapor (opsional)" in page and "Alamat (opsional)" in page and "Nama pemohon" not in page
+    assert f'>{COMPLAINT["text"]}</textarea>' in page
+    for name in ("name", "nik", "address", "phone", "lapor_number"):
+        assert f'value="{form[name]}"' in page, name
+    assert 'value="tertulis" required checked' in page and 'value="MS" required checked' in page
+    assert "complaint-record" not in page  # nothing recorded
+    # the next page load is the plain form again (nothing kept in the session)
+    page = client.get("/counter/").get_data(as_text=True)
+    assert 'value="0000000000000000"' not in page and COMPLAINT["text"] not in page
+
+
+def test_a_refused_hand_over_never_gives_back_the_code(client, login, as_user):
+    t = to_hand_over(client, as_user)
+    login("pelayanan2")
+    resp = client.post(f"/counter/tickets/{t['id']}/step",
+                       data={"step": 7, "pickup_code": "AAAAAA", "waiver": "Tiket hilang, KTP dicek"})
+    assert resp.status_code == 409
+    page = resp.get_data(as_text=True)
+    assert "B001: Kode pengambilan salah." in page and "AAAAAA" not in page
+    assert ">Tiket hilang, KTP dicek</textarea>" in page  # the reason typed so far is kept
+
+
+def test_only_a_loket_calls_the_applicant_to_collect(client, login, as_user):
+    """The Camat (no loket) finds a signed letter by its number but is not offered to call its
+    applicant; the Petugas Pelayanan at Loket 2 is."""
+    to_hand_over(client, as_user)
+    login("camat")
+    page = client.get("/counter/?q=B001").get_data(as_text=True)
+    assert 'data-ticket="B001"' in page and 'id="pickup"' not in page and "Panggil untuk" not in page
+    body = page.split("<body", 1)[1]
+    assert body.count("Kecamatan Kampak") == 1  # the menu bar names the office, the header does not again
+    login("pelayanan2")
+    page = client.get("/counter/").get_data(as_text=True)
+    assert 'id="pickup"' in page and "Panggil untuk pengambilan surat" in page
+
+
 def test_the_outcome_form_at_the_camats_decision(client, login, as_user):
     t = client.post("/api/v1/tickets", json={"service": "pengaduan"}).get_json()
     client.post("/api/v1/staff/call-next", headers=as_user("pelayanan1"), json={"loket": 3})
