@@ -58,6 +58,11 @@ CallKey = tuple[int, str]
 # -- the server, seen from outside -------------------------------------------------------------
 
 
+# A complaint as the Pengaduan forms take it, and the reason a clerk gives to hand over without the code.
+COMPLAINT = {"channel": "langsung", "text": "Lampu jalan di depan balai desa mati sejak dua minggu.",
+             "outcome": "Berita acara: desa memperbaiki lampu jalan dalam tujuh hari.", "lapor_number": ""}
+WAIVER = "Identitas pemohon diperiksa dengan KTP (uji beban)"
+
 def proc_status(pid: int) -> dict[str, int]:
     """VmRSS (kB) and Threads from /proc/<pid>/status, and the number of open files."""
     out = {"rss_kb": 0, "threads": 0, "fds": 0}
@@ -306,6 +311,10 @@ class Work:
                 if st["decision"]:
                     body.update({"decision": "TMS", "missing": ticket["documents"][:1], "note": "berkas kurang"}
                                 if tms else {"decision": "MS"})
+                if st.get("form"):  # a complaint's intake (channel, text) or its decision (the berita acara)
+                    body["complaint"] = COMPLAINT
+                if st["kind"] == "handover":  # the printed code is on paper the soak never reads: an audited waiver
+                    body["waiver"] = WAIVER
                 actor_token = token if st["actor"] == "petugas_pelayanan" else self.role_tokens[st["actor"]]
                 status, view = await self.post(http, f"/api/v1/staff/tickets/{tid}/steps/{st['number']}", actor_token, body)
                 if status != 200:
