@@ -262,6 +262,7 @@ def cancel(ctx: Context, code: Any) -> dict[str, Any]:
             if b.status != rules.BOOKED:
                 raise BookingRefused(f"the booking is {b.status}", f"is_{b.status}")
             b.status, b.updated_at = rules.CANCELLED, now
+            outbox.drop_booking_contacts(s, b.code)
             return view(ctx, b)
 
     done = retry_locked(attempt)
@@ -427,6 +428,7 @@ def sweep_no_shows(ctx: Context) -> int:
         for b in s.scalars(select(Booking).where(Booking.status == rules.BOOKED, Booking.day <= today)):
             if rules.is_no_show(office, b.kind, b.day, b.session, now):
                 b.status, b.updated_at = rules.NO_SHOW, now
+                outbox.drop_booking_contacts(s, b.code)
                 events.append(Event(BOOKING_NO_SHOW, view(ctx, b)))
     ctx.publish(events)
     return len(events)

@@ -259,7 +259,7 @@ def enqueue_booking(s: Session, ctx: Context, name: str, payload: dict[str, Any]
     contacts (``add_contact_in`` with ``booking_subject(code)``). Once per booking, except a move
     (once per move) and the reminder (once per booked date)."""
     event = BOOKING_EVENTS.get(name)
-    code = str(payload.get("code") or payload.get("booking_code") or "")
+    code = str(payload.get("code") or "")
     if event is None or not code:
         raise ValueError("a booking event needs its name and code")
     day = str(payload.get("date", ""))
@@ -276,6 +276,15 @@ def booking_channels(s: Session, code: str) -> list[str]:
     """The channels a booking has a contact on (the booking page names the channel, never the number)."""
     return list(s.scalars(select(Contact.channel).where(Contact.subject == booking_subject(code))
                           .order_by(Contact.channel)))
+
+
+def drop_booking_contacts(s: Session, code: str) -> int:
+    """A booking cancelled or missed: its contacts and unsent messages are deleted at once (nothing
+    more will be sent about it), in the caller's transaction."""
+    subject = booking_subject(code)
+    s.execute(delete(OutboxMessage).where(OutboxMessage.subject == subject,
+                                          OutboxMessage.status.in_((PENDING, FAILED))))
+    return s.execute(delete(Contact).where(Contact.subject == subject)).rowcount  # type: ignore[attr-defined]  # a CursorResult
 
 
 def carry_to_ticket(conn: Connection, code: str, ticket_id: int) -> int:

@@ -103,6 +103,7 @@ def test_the_reminder_goes_once_from_the_hour_only_to_tomorrows_active_bookings(
     cancelled = booking.book(office, "ktp", TOMORROW, "siang",
                              contact={"channel": "email", "address": "warga@contoh.id", "consent": True})
     booking.cancel(office, cancelled["code"])
+    assert booking.get(office, cancelled["code"])["messages_to"] == []  # its address is deleted at once
     booking.book(office, "ktp", "2026-11-26", "pagi", contact=WA)  # the day after: its reminder comes later
     sent(office)  # the confirmations
 
@@ -159,3 +160,12 @@ def test_check_in_hands_the_contact_to_the_ticket_and_its_call_reaches_the_same_
     assert (channel, to) == ("whatsapp", "+6281234567890")
     assert f"nomor antrean {ticket['number']} dipanggil ke Loket 1" in text
     assert booking.remind_tomorrow(office) == 0
+
+
+def test_a_missed_booking_forgets_its_contact_and_sends_nothing_more(office, clock):
+    missed = booking.book(office, "ktp", "2026-11-24", "siang", contact=WA)
+    clock.now = clock.now.replace(hour=9, minute=0)  # 16:00 WIB: the afternoon session is over
+    assert booking.sweep_no_shows(office) == 1
+    with office.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Contact)) == 0
+    assert booking.get(office, missed["code"])["messages_to"] == [] and sent(office) == []
