@@ -18,7 +18,7 @@ from antrean.shared.services import outbox
 from antrean.shared.services.outbox_worker import OutboxWorker
 from antrean.shared.store.models import OutboxMessage
 from tests.support.factories import make_desk
-from tests.support.gateways import http_gateway, need_aiosmtpd, smtp_server, sms_texts, whatsapp_texts
+from tests.support.gateways import http_gateway, need_aiosmtpd, sms_texts, smtp_server, whatsapp_texts
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from antrean.hardware.messaging import RecordingSender
-from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_REMINDER, Event
+from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_REMINDER
 from antrean.shared.services import outbox
 from antrean.shared.services.errors import Forbidden, OperationError
 from antrean.shared.services.outbox_worker import OutboxWorker
