@@ -114,7 +114,7 @@ def print_state(ticket_id: str):
 
 # -- bookings (docs/booking.md) ---------------------------------------------------------------------
 
-BOOKING_FIELDS = {"service", "date", "session", "name", "lang"}
+BOOKING_FIELDS = {"service", "date", "session", "name", "lang", "contact"}
 
 
 def _booking_error(exc: OperationError):
@@ -148,7 +148,7 @@ def create_booking():
         return error
     try:
         made = booking.book(desk(), body.get("service"), body.get("date"), body.get("session"),
-                            body.get("name"), body.get("lang"))
+                            body.get("name"), body.get("lang"), body.get("contact"))
     except OperationError as exc:
         return json_error(exc) if exc.code == "not_found" else _booking_error(exc)
     return jsonify(made), 201, {"Location": f"/api/v1/bookings/{made['code']}"}

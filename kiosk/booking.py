@@ -45,7 +45,8 @@ def _form(service: str | None, error: str | None = None, status: int = 200):
     chosen = d.catalogue.services.get(service or "")
     opts = booking.options(d, chosen.code) if chosen else None
     return render_template("booking/form.html", services=services, chosen=chosen, options=opts,
-                           error=error), status
+                           error=error, message_channels=d.message_channels,
+                           given=request.form if request.method == "POST" else {}), status
 
 
 def _slot() -> tuple[str | None, str | None]:
@@ -57,6 +58,14 @@ def _slot() -> tuple[str | None, str | None]:
     return f.get("date"), f.get("session")
 
 
+def _contact() -> dict | None:
+    """The optional contact of the form: a channel, a number or address, and the consent tick."""
+    f = request.form
+    if not (f.get("address") or "").strip() and f.get("consent") != "1":
+        return None
+    return {"channel": f.get("channel"), "address": f.get("address"), "consent": f.get("consent") == "1"}
+
+
 @bp.get("/")
 def form():
     return _form(request.args.get("service"))
@@ -66,7 +75,7 @@ def form():
 def create():
     f = request.form
     try:
-        made = booking.book(desk(), f.get("service"), *_slot(), f.get("name") or None, _lang())
+        made = booking.book(desk(), f.get("service"), *_slot(), f.get("name") or None, _lang(), _contact())
     except NotFound:
         return _form(None, _("Pilih layanan dari daftar."), 400)
     except OperationError as exc:

@@ -218,14 +218,7 @@ def message_senders(cfg: dict[str, Any]) -> dict[str, Any]:
 
 def _start_messages(app: Flask, desk: Desk, bus: EventBus, senders, start_workers: bool) -> None:
     """The message outbox's worker: sends what the services enqueued, after the commit."""
-    from antrean.shared.domain.events import (
-        BOOKING_CONFIRMED,
-        BOOKING_REMINDER,
-        TICKET_CALLED,
-        TICKET_UPDATED,
-        Event,
-    )
-    from antrean.shared.services import outbox
+    from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_MOVED, TICKET_CALLED, TICKET_UPDATED
     from antrean.shared.services.outbox_worker import OutboxWorker
 
     if senders is None:
@@ -236,14 +229,11 @@ def _start_messages(app: Flask, desk: Desk, bus: EventBus, senders, start_worker
         return app.config["PUBLIC_URL"] or app.extensions.get("antrean.staff_url", "")
 
     worker = OutboxWorker(desk, senders, public_url, retry_seconds=app.config["MESSAGE_RETRY_SECONDS"],
-                          max_attempts=app.config["MESSAGE_MAX_ATTEMPTS"])
+                          max_attempts=app.config["MESSAGE_MAX_ATTEMPTS"],
+                          reminder_hour=app.config["BOOKING_REMINDER_HOUR"])
     app.extensions["antrean.outbox"] = worker
-    def booking_messages(event: Event) -> None:  # the booking hooks enqueue by name (docs/notifications.md)
-        outbox.on_booking_event(desk, event)
-
-    for name in (BOOKING_CONFIRMED, BOOKING_REMINDER):
-        bus.subscribe(name, booking_messages)
-    for name in (TICKET_CALLED, TICKET_UPDATED, BOOKING_CONFIRMED, BOOKING_REMINDER):
+    # the services write the messages in their own transactions; these events only wake the worker
+    for name in (TICKET_CALLED, TICKET_UPDATED, BOOKING_CONFIRMED, BOOKING_MOVED):
         bus.subscribe(name, worker.wake)
     if start_workers and senders:
         worker.start()

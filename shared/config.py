@@ -74,7 +74,19 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         **{f"{kind}_{key}": value for kind in ("WHATSAPP", "SMS") for key, value in _gateway(env, kind).items()},
         "MESSAGE_RETRY_SECONDS": float(env.get("ANTREAN_MESSAGE_RETRY_SECONDS") or 10),
         "MESSAGE_MAX_ATTEMPTS": int(env.get("ANTREAN_MESSAGE_MAX_ATTEMPTS") or 8),
+        # the hour (office time, 0-23) from which tomorrow's bookings get their reminder
+        "BOOKING_REMINDER_HOUR": _hour(env.get("ANTREAN_BOOKING_REMINDER_HOUR"), 15),
     }
+
+
+def _hour(value: str | None, default: int) -> int:
+    try:
+        hour = int(value) if value else default
+    except ValueError:
+        hour = -1
+    if not 0 <= hour <= 23:
+        raise ValueError("ANTREAN_BOOKING_REMINDER_HOUR must be a whole hour, 0 to 23")
+    return hour
 
 
 def _gateway(env: Mapping[str, str], kind: str) -> dict[str, Any]:

@@ -20,8 +20,10 @@ TMS = "tms"  # the file was returned: documents missing
 READY = "ready"  # the document is ready to collect (the pickup call)
 SURVEY = "survey"  # after the hand-over: the survey link
 BOOKED = "booking_confirmed"
+MOVED = "booking_moved"  # the booking moved to another date or session
 REMINDER = "booking_reminder"
-MESSAGE_EVENTS = (NEARLY, CALLED, TMS, READY, SURVEY, BOOKED, REMINDER)
+BOOKING_MESSAGES = (BOOKED, MOVED, REMINDER)  # their link is the booking page (code, documents, move)
+MESSAGE_EVENTS = (NEARLY, CALLED, TMS, READY, SURVEY, BOOKED, MOVED, REMINDER)
 
 
 class ContactError(ValueError):
@@ -99,8 +101,10 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         READY: ("Dokumen siap diambil", "{office}: dokumen {service} ({number}) siap diambil di {loket}. "
                                         "Bawa kode pengambilan pada karcis Anda."),
         SURVEY: ("Survei kepuasan", "{office}: terima kasih. Mohon isi survei kepuasan layanan: {survey}"),
-        BOOKED: ("Pemesanan dikonfirmasi", "{office}: pemesanan {code} untuk {service} pada {date} {session} "
-                                           "dikonfirmasi."),
+        BOOKED: ("Booking dikonfirmasi", "{office}: booking {code} untuk {service} pada {date} {session} "
+                                         "dikonfirmasi."),
+        MOVED: ("Jadwal booking dipindah", "{office}: booking {code} untuk {service} dipindah ke {date} "
+                                           "{session}."),
         REMINDER: ("Pengingat kunjungan", "{office}: pengingat, besok {date} {session} jadwal {service} "
                                           "Anda (kode {code})."),
     },
@@ -113,11 +117,15 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                                   "Bring the pickup code on your ticket."),
         SURVEY: ("Satisfaction survey", "{office}: thank you. Please rate our service: {survey}"),
         BOOKED: ("Booking confirmed", "{office}: booking {code} for {service} on {date} {session} is confirmed."),
+        MOVED: ("Booking moved", "{office}: booking {code} for {service} is moved to {date} {session}."),
         REMINDER: ("Visit reminder", "{office}: reminder, tomorrow {date} {session}: your {service} visit "
                                      "(code {code})."),
     },
 }
 _STATUS = {"id": "Status: {url}", "en": "Status: {url}"}
+_BOOKING_LINK = {"id": "Dokumen yang dibawa, pindah atau batal: {url}", "en": "Documents to bring, move or cancel: {url}"}
+_SESSIONS = {"id": {"pagi": "sesi pagi", "siang": "sesi siang"},
+             "en": {"pagi": "morning session", "siang": "afternoon session"}}
 
 
 class _Blank(dict):
@@ -138,7 +146,14 @@ def compose(event: str, lang: str, data: dict, status_url: str = "") -> Message:
         values["purpose"] = (" untuk " if lang != "en" else " for ") + values["purpose"]
     if isinstance(data.get("missing"), (list, tuple)):
         values["missing"] = ", ".join(str(m) for m in data["missing"]) or "-"
+    if event in BOOKING_MESSAGES:
+        shown = "en" if lang == "en" else "id"
+        session = _SESSIONS[shown].get(values.get("session", ""), values.get("session", ""))
+        hours = f" {values['start']}-{values['end']}" if values.get("start") and values.get("end") else ""
+        values["session"] = session + hours
     text = body.format_map(values)
-    if status_url and event != SURVEY:
+    if status_url and event in BOOKING_MESSAGES:
+        text += " " + _BOOKING_LINK["en" if lang == "en" else "id"].format(url=status_url)
+    elif status_url and event != SURVEY:
         text += " " + _STATUS.get(lang, _STATUS["id"]).format(url=status_url)
     return Message(subject=subject, text=text)

@@ -8,16 +8,20 @@ session run one after the other (SQLite's BEGIN IMMEDIATE serialises every write
 bookers of other sessions never wait for each other. Cancelling frees the place (the count is of
 active bookings).
 
-Events (after the commit, for the notifications): ``BOOKING_CONFIRMED``, ``BOOKING_MOVED``,
-``BOOKING_CANCELLED``, ``BOOKING_CHECKED_IN``, ``BOOKING_NO_SHOW`` with the booking's public view.
+Events (after the commit): ``BOOKING_CONFIRMED``, ``BOOKING_MOVED``, ``BOOKING_CANCELLED``,
+``BOOKING_CHECKED_IN``, ``BOOKING_NO_SHOW`` with the booking's public view. The citizen's messages
+(docs/notifications.md) are written in the booking's own transaction: the optional contact
+(``outbox.add_contact_in``, the status page's rules) and "booking confirmed"/"moved"
+(``outbox.enqueue_booking``); ``remind_tomorrow`` enqueues the day-before reminders; ``check_in``
+hands the contact on to the ticket.
 """
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import String, Table, func, literal, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -30,21 +34,23 @@ from antrean.shared.domain.events import (
     BOOKING_CONFIRMED,
     BOOKING_MOVED,
     BOOKING_NO_SHOW,
+    BOOKING_REMINDER,
     QUEUE_CHANGED,
     TICKET_ISSUED,
     Event,
 )
 from antrean.shared.domain.workflow import Status
-from antrean.shared.services import estimate, issuing, tickets
+from antrean.shared.services import estimate, issuing, outbox, tickets
 from antrean.shared.services.context import Context
 from antrean.shared.services.errors import Conflict, NotFound, OperationError, clean_text
 from antrean.shared.store import sequences, settings
 from antrean.shared.store.db import core_transaction, reading, retry_locked, transaction
-from antrean.shared.store.models import Booking, Loket, Ticket
+from antrean.shared.store.models import Booking, Contact, Loket, Ticket
 
 _bookings = cast(Table, Booking.__table__)
 _tickets = cast(Table, Ticket.__table__)
 NAME_MAX = 120
+REMINDER_HOUR = 15  # office time; the reminders for tomorrow go out from then (ANTREAN_BOOKING_REMINDER_HOUR)
 
 
 class BookingRefused(OperationError):
@@ -107,6 +113,17 @@ def _lang(value: Any) -> str:
     if value is not None and not isinstance(value, str):
         raise BookingRefused("lang must be id or en", "bad_lang")
     return value if value in ("id", "en") else "id"
+
+
+def _contact(value: Any) -> dict[str, Any] | None:
+    """The optional contact of a booking: None when none was given (no address, no consent)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - {"channel", "address", "consent"}:
+        raise BookingRefused("contact must be an object with channel, address and consent", "bad_contact")
+    if not value.get("address") and not value.get("consent"):
+        return None
+    return value
 
 
 def _check_slot(ctx: Context, s: Session, service_code: str, day: date, session: Any, now: datetime,
@@ -175,12 +192,17 @@ def options(ctx: Context, service_code: Any) -> dict[str, Any]:
     }
 
 
-def book(ctx: Context, service_code: Any, day: Any, session: Any, name: Any = None, lang: Any = "id") -> dict[str, Any]:
-    """Book a session of a service; the booking's view (with its code), ``BOOKING_CONFIRMED``."""
+def book(ctx: Context, service_code: Any, day: Any, session: Any, name: Any = None, lang: Any = "id",
+         contact: Any = None) -> dict[str, Any]:
+    """Book a session of a service; the booking's view (with its code, and ``messages_to``: the
+    channels of its contact), ``BOOKING_CONFIRMED``. ``contact`` (optional): ``{"channel",
+    "address", "consent"}``, checked as on the status page and stored with the booking, which
+    then writes its "booking confirmed" message (one transaction: both or neither)."""
     clean_text(service_code, day, session, name, lang)
     service = ctx.service(service_code)
     when = _parse_day(day)
     person = _name(name)
+    given = _contact(contact)
     now = ctx.clock()
 
     def attempt() -> dict[str, Any]:
@@ -193,7 +215,13 @@ def book(ctx: Context, service_code: Any, day: Any, session: Any, name: Any = No
                         lang=_lang(lang), created_at=now, updated_at=now)
             s.add(b)
             s.flush()
-            return view(ctx, b)
+            shown = view(ctx, b)
+            if given is not None:
+                outbox.add_contact_in(s, ctx, outbox.booking_subject(b.code), given.get("channel"),
+                                      given.get("address"), b.lang, "booking", given.get("consent"))
+                outbox.enqueue_booking(s, ctx, BOOKING_CONFIRMED, shown, now)
+            shown["messages_to"] = outbox.booking_channels(s, b.code)
+            return shown
 
     made = retry_locked(attempt)
     ctx.publish([Event(BOOKING_CONFIRMED, made)])
@@ -216,6 +244,7 @@ def get(ctx: Context, code: Any) -> dict[str, Any]:
         b = _find(s, code)
         ticket = s.get(Ticket, b.ticket_id) if b.ticket_id else None
         shown = view(ctx, b, ticket)
+        shown["messages_to"] = outbox.booking_channels(s, b.code)
         if b.status == rules.BOOKED and rules.is_no_show(ctx.catalogue.office, b.kind, b.day, b.session, ctx.clock()):
             shown["status"] = rules.NO_SHOW  # the sweep marks it; the holder sees it now
         if b.kind == rules.REMOTE and b.status == rules.BOOKED and shown["status"] == rules.BOOKED:
@@ -233,6 +262,7 @@ def cancel(ctx: Context, code: Any) -> dict[str, Any]:
             if b.status != rules.BOOKED:
                 raise BookingRefused(f"the booking is {b.status}", f"is_{b.status}")
             b.status, b.updated_at = rules.CANCELLED, now
+            outbox.drop_booking_contacts(s, b.code)
             return view(ctx, b)
 
     done = retry_locked(attempt)
@@ -258,7 +288,9 @@ def move(ctx: Context, code: Any, day: Any, session: Any) -> dict[str, Any]:
             _check_slot(ctx, s, b.service_code, when, session, now, cfg)
             _take_place(s, b.service_code, when, session, cfg.quota(b.service_code))
             b.day, b.session, b.updated_at = when, session, now
-            return view(ctx, b)
+            shown = view(ctx, b)
+            outbox.enqueue_booking(s, ctx, BOOKING_MOVED, shown, now)
+            return shown
 
     moved = retry_locked(attempt)
     ctx.publish([Event(BOOKING_MOVED, moved)])
@@ -367,6 +399,7 @@ def check_in(ctx: Context, code: Any, print_target: str | None = None, print_bas
                 print_target=target, now=now, day=day, always_open=True, status_url=ctx.status_url,
                 since=since, checked=False)
             conn.execute(update(_bookings).where(_bookings.c.id == row["id"]).values(ticket_id=ticket_view["id"]))
+            outbox.carry_to_ticket(conn, code, ticket_view["id"])
             shown = {"code": code, "kind": row["kind"], "service": service.code, "date": row["day"].isoformat(),
                      "session": row["session"], "status": rules.CHECKED_IN, "place_kept": kept,
                      "lang": row["lang"]}
@@ -395,9 +428,29 @@ def sweep_no_shows(ctx: Context) -> int:
         for b in s.scalars(select(Booking).where(Booking.status == rules.BOOKED, Booking.day <= today)):
             if rules.is_no_show(office, b.kind, b.day, b.session, now):
                 b.status, b.updated_at = rules.NO_SHOW, now
+                outbox.drop_booking_contacts(s, b.code)
                 events.append(Event(BOOKING_NO_SHOW, view(ctx, b)))
     ctx.publish(events)
     return len(events)
+
+
+def remind_tomorrow(ctx: Context, hour: int = REMINDER_HOUR) -> int:
+    """From ``hour`` o'clock office time on, enqueue "a reminder the day before" for each active
+    booking of the next calendar day that has a contact: once per booking and date (the outbox key),
+    so the outbox worker may run this every few minutes. Returns how many messages were written."""
+    now = ctx.clock()
+    at = local(now, ctx.tz)
+    if at.time() < time(hour % 24):
+        return 0
+    tomorrow = at.date() + timedelta(days=1)
+    written = 0
+    with transaction(ctx.sessions) as s:
+        with_contact = select(Contact.id).where(Contact.subject == literal("booking:", String) + Booking.code)
+        for b in s.scalars(select(Booking).where(Booking.kind == rules.BOOKING, Booking.status == rules.BOOKED,
+                                                 Booking.day == tomorrow, with_contact.exists())
+                           .order_by(Booking.id)):
+            written += outbox.enqueue_booking(s, ctx, BOOKING_REMINDER, view(ctx, b), now)
+    return written
 
 
 def report(ctx: Context, first: date, last: date) -> dict[str, int]:

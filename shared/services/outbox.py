@@ -27,11 +27,12 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from antrean.shared.domain import contact as contacts
 from antrean.shared.domain.clock import local
-from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_REMINDER, Event
+from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_MOVED, BOOKING_REMINDER
 from antrean.shared.domain.workflow import Status
 from antrean.shared.services import tickets as ticket_views
 from antrean.shared.services.context import Context
@@ -49,7 +50,8 @@ AHEAD_DEFAULT = 3
 STAFF_ROLES = frozenset({"admin", "kasi_pelayanan"})  # who sees the outbox and may try a message again
 SOURCES = ("kiosk", "status", "counter", "booking")
 # the booking hooks (shared/domain/events.py) and the outbox's event for each
-BOOKING_EVENTS = {BOOKING_CONFIRMED: contacts.BOOKED, BOOKING_REMINDER: contacts.REMINDER}
+BOOKING_EVENTS = {BOOKING_CONFIRMED: contacts.BOOKED, BOOKING_MOVED: contacts.MOVED,
+                  BOOKING_REMINDER: contacts.REMINDER}
 
 
 def backoff(attempts: int, retry_after: float) -> float:
@@ -250,27 +252,48 @@ def on_handover(s: Session, ctx: Context, ticket: Ticket, now: datetime) -> int:
 
 
 def enqueue_booking(s: Session, ctx: Context, name: str, payload: dict[str, Any], now: datetime) -> int:
-    """A booking hook (``booking.confirmed``, ``booking.reminder``) in the caller's transaction. The
-    payload names the booking (``booking_code``) and what the message says (``service_name``, ``date``,
-    ``session``, ``status_url``); the recipients are the booking's stored contacts (``add_contact_in``
-    with ``booking_subject(code)``)."""
+    """A booking's message (``booking.confirmed``, ``booking.moved``, ``booking.reminder``) in the
+    caller's transaction (the booking service's). The payload is the booking's view (``code``,
+    ``service_name``, ``date``, ``session``, ``session_start``/``session_end``); the link is the
+    booking page (code, documents to bring, move, cancel); the recipients are the booking's stored
+    contacts (``add_contact_in`` with ``booking_subject(code)``). Once per booking, except a move
+    (once per move) and the reminder (once per booked date)."""
     event = BOOKING_EVENTS.get(name)
-    code = str(payload.get("booking_code") or "")
+    code = str(payload.get("code") or "")
     if event is None or not code:
-        raise ValueError("a booking event needs its name and booking_code")
-    data = {"code": code, "service": payload.get("service_name", ""), "date": payload.get("date", ""),
-            "session": payload.get("session", ""), "office": ctx.catalogue.office.name,
-            "status_path": payload.get("status_url", "")}
-    occasion = str(payload.get("date", "")) if event == contacts.REMINDER else ""
+        raise ValueError("a booking event needs its name and code")
+    day = str(payload.get("date", ""))
+    data = {"code": payload.get("shown_code") or code, "service": payload.get("service_name", ""), "date": day,
+            "session": payload.get("session", ""), "start": payload.get("session_start") or "",
+            "end": payload.get("session_end") or "", "office": ctx.catalogue.office.name,
+            "status_path": payload.get("status_url") or f"/booking/{code}"}
+    occasion = {contacts.REMINDER: day,
+                contacts.MOVED: f"{day}:{payload.get('session', '')}:{now:%Y%m%d%H%M%S}"}.get(event, "")
     return enqueue(s, ctx, booking_subject(code), event, data, now, occasion=occasion)
 
 
-def on_booking_event(ctx: Context, event: Event) -> int:
-    """The bus subscriber for the booking hooks: a booking service that did not enqueue in its own
-    transaction still gets its messages (idempotent by key: enqueued at most once either way)."""
-    now = ctx.clock()
-    with transaction(ctx.sessions) as s:
-        return enqueue_booking(s, ctx, event.name, dict(event.payload), now)
+def booking_channels(s: Session, code: str) -> list[str]:
+    """The channels a booking has a contact on (the booking page names the channel, never the number)."""
+    return list(s.scalars(select(Contact.channel).where(Contact.subject == booking_subject(code))
+                          .order_by(Contact.channel)))
+
+
+def drop_booking_contacts(s: Session, code: str) -> int:
+    """A booking cancelled or missed: its contacts and unsent messages are deleted at once (nothing
+    more will be sent about it), in the caller's transaction."""
+    subject = booking_subject(code)
+    s.execute(delete(OutboxMessage).where(OutboxMessage.subject == subject,
+                                          OutboxMessage.status.in_((PENDING, FAILED))))
+    return s.execute(delete(Contact).where(Contact.subject == subject)).rowcount  # type: ignore[attr-defined]  # a CursorResult
+
+
+def carry_to_ticket(conn: Connection, code: str, ticket_id: int) -> int:
+    """Check-in: the booking's contacts become the ticket's (in the check-in's transaction), so the
+    ticket's messages reach the same citizen without asking again; the status page's "stop" and the
+    retention purge then treat them as the ticket's."""
+    rows = cast(Table, Contact.__table__)
+    return conn.execute(update(rows).where(rows.c.subject == booking_subject(code))
+                        .values(subject=ticket_subject(ticket_id), ticket_id=ticket_id)).rowcount
 
 
 # -- the worker's side -------------------------------------------------------------------------------

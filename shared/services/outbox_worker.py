@@ -5,6 +5,10 @@ failure it waits with a growing delay, up to ``max_attempts`` tries, then shows 
 staff page. When one channel's gateway fails, that channel's other claimed rows are given back
 untried, so its messages still go out in order when it comes back. Rows live in the database: a
 restart loses nothing.
+
+Every ``sweep_seconds`` (5 minutes) the worker also runs the reminder sweep
+(``booking.remind_tomorrow``): from ``reminder_hour`` office time on, tomorrow's active bookings
+with a contact get their reminder, once each.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from antrean.hardware.messaging.base import Sender, SendError, safe_error
-from antrean.shared.services import outbox
+from antrean.shared.services import booking, outbox
 from antrean.shared.services.context import Context
 
 log = logging.getLogger(__name__)
@@ -24,7 +28,8 @@ log = logging.getLogger(__name__)
 class OutboxWorker:
     def __init__(self, ctx: Context, senders: Mapping[str, Sender], public_url: Callable[[], str],
                  retry_seconds: float = 10.0, poll_seconds: float = 1.0, batch: int = 20,
-                 lease_seconds: float = outbox.LEASE_SECONDS, max_attempts: int = outbox.MAX_ATTEMPTS):
+                 lease_seconds: float = outbox.LEASE_SECONDS, max_attempts: int = outbox.MAX_ATTEMPTS,
+                 reminder_hour: int = booking.REMINDER_HOUR, sweep_seconds: float = 300.0):
         self.ctx = ctx
         self.senders = dict(senders)
         self.public_url = public_url
@@ -33,6 +38,9 @@ class OutboxWorker:
         self.batch = batch
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
+        self.reminder_hour = reminder_hour
+        self.sweep_seconds = sweep_seconds
+        self._swept_at: float | None = None
         self.last_error: dict[str, str] = {}  # per channel, for the staff page
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -55,12 +63,20 @@ class OutboxWorker:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                self.sweep_if_due()
                 while self.run_due() and not self._stop.is_set():
                     pass
             except Exception:
                 log.exception("outbox worker loop failed")
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
+
+    def sweep_if_due(self) -> int:
+        """The reminder sweep, at most every ``sweep_seconds``; returns the reminders written."""
+        if self._swept_at is not None and time.monotonic() - self._swept_at < self.sweep_seconds:
+            return 0
+        self._swept_at = time.monotonic()
+        return booking.remind_tomorrow(self.ctx, self.reminder_hour)
 
     def run_due(self) -> int:
         """Send the due messages once (at most ``batch``); returns how many were tried."""

@@ -29,5 +29,13 @@ def refusal_text(exc: OperationError) -> str:
         "service_closed": _("Layanan ini sedang tidak menerima antrean."),
         "not_found": _("Kode booking tidak ditemukan. Periksa kembali kodenya."),
         "bad_setting": _("Nilai pengaturan booking di luar batas."),
+        "bad_contact": _("Kontak harus berisi kanal, nomor atau alamat, dan persetujuan."),
     }
+    if exc.code in CONTACT_REFUSALS:  # the outbox's contact rules, worded there (as on the status page)
+        return _(str(exc))
     return texts.get(exc.code, _("Permintaan tidak dapat diproses."))
+
+
+# the refusals of ``outbox.add_contact_in`` (shared/domain/contact.py): their message is the msgid
+CONTACT_REFUSALS = frozenset({"consent_missing", "channel_unavailable", "channel_invalid", "phone_missing",
+                              "phone_invalid", "email_missing", "email_invalid"})

@@ -5,14 +5,10 @@ so today's first session can be booked whatever the hour (the real clock of the 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 
-from tests.support.env import ROOT
-from tests.support.live_server import LiveServer
+from tests.support.live_server import LiveServer, bookable_today_catalogue
 from tests.support.needs_playwright import expect
 from tests.support.printed import visible_lines
 
@@ -24,15 +20,7 @@ PORTRAIT = {"width": 1080, "height": 1920}
 
 @pytest.fixture
 def server(tmp_path):
-    now = datetime.now(ZoneInfo("Asia/Jakarta"))
-    if now.hour == 23 and now.minute >= 40:
-        pytest.skip("the office day ends in a few minutes: no session to book")  # 20 minutes a day
-    data = yaml.safe_load((ROOT / "shared" / "domain" / "kampak.yaml").read_text(encoding="utf-8"))
-    opens = (now + timedelta(minutes=5)).strftime("%H:%M")
-    data["office"]["hours"] = {day: f"{opens}-23:59" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-    path = tmp_path / "catalogue.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    live = LiveServer(tmp_path, {"ANTREAN_CATALOGUE": str(path)})
+    live = LiveServer(tmp_path, {"ANTREAN_CATALOGUE": str(bookable_today_catalogue(tmp_path))})
     live.create_demo()
     live.start()
     yield live

@@ -4,14 +4,11 @@ number. The clerk calls the ticket, and the office's WhatsApp gateway (a local H
 one message naming the ticket and the loket. Screenshot: test-artifacts/notify-*.png."""
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from tests.support.clients import Staff
 from tests.support.factories import issue
+from tests.support.gateways import http_gateway
 from tests.support.live_server import LiveServer, wait_until
 from tests.support.needs_playwright import expect
 
@@ -20,27 +17,13 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def gateway():
-    received: list[dict] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802  # http.server's hook name
-            received.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/send", received
-    server.shutdown()
-    server.server_close()
+    with http_gateway() as made:
+        yield made
 
 
 @pytest.fixture
 def server(tmp_path, gateway):
-    live = LiveServer(tmp_path, {"ANTREAN_WHATSAPP_URL": gateway[0], "ANTREAN_WHATSAPP_TOKEN": "Bearer uji"})
+    live = LiveServer(tmp_path, {"ANTREAN_WHATSAPP_URL": gateway.url + "/send", "ANTREAN_WHATSAPP_TOKEN": "Bearer uji"})
     live.create_demo()
     live.start()
     yield live
@@ -69,8 +52,8 @@ def test_the_citizen_opts_in_on_the_status_page_and_the_call_reaches_the_gateway
     shot(page, "1-opted-in")
 
     Staff(server, "pelayanan1").call_next()
-    _url, received = gateway
-    wait_until(lambda: len(received) >= 1, timeout=10)
+    wait_until(lambda: len(gateway.received) >= 1, timeout=10)
+    received = gateway.json_bodies()
     assert len(received) == 1
     assert received[0]["to"] == "6281234567890"
     text = received[0]["text"]["body"]

@@ -7,10 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-import threading
 import time
-from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
@@ -20,87 +17,25 @@ from antrean.hardware.messaging import HttpGateway, SmtpSender
 from antrean.shared.services import outbox
 from antrean.shared.services.outbox_worker import OutboxWorker
 from antrean.shared.store.models import OutboxMessage
-from tests.support.env import need
 from tests.support.factories import make_desk
+from tests.support.gateways import http_gateway, need_aiosmtpd, sms_texts, smtp_server, whatsapp_texts
 
 
 @pytest.fixture(autouse=True)
 def _aiosmtpd():
-    """aiosmtpd is in the test extras; without it these tests skip (or fail under ANTREAN_REQUIRE_ALL=1)."""
-    import importlib.util
-
-    need(importlib.util.find_spec("aiosmtpd") is not None, "aiosmtpd is not installed (pip install -e '.[test]')")
-
-
-class Inbox:
-    """What the SMTP server received: (recipient, subject, body) in order."""
-
-    def __init__(self):
-        self.mails: list[tuple[str, str, str]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802  # aiosmtpd's hook name
-        mail = message_from_bytes(envelope.content)
-        self.mails.append((envelope.rcpt_tos[0], str(mail["Subject"]), mail.get_payload(decode=True).decode().strip()))
-        return "250 OK"
-
-
-class Gateway:
-    """An HTTP gateway on loopback: records each POST (path, token header, body); ``down`` answers 503."""
-
-    def __init__(self):
-        self.received: list[tuple[str, str | None, bytes]] = []
-        self.down = False
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802  # http.server's hook name
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if gateway.down:
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                gateway.received.append((self.path, self.headers.get("Authorization") or self.headers.get("X-Token"),
-                                         body))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b'{"status": true}')
-
-            def log_message(self, *args):  # no request lines on stderr
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+    need_aiosmtpd()
 
 
 @pytest.fixture
 def inbox():
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:  # a free port (aiosmtpd's start-up check connects to the port it was given)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    box = Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    box.port = port
-    yield box
-    controller.stop()
+    with smtp_server() as box:
+        yield box
 
 
 @pytest.fixture
 def gateways():
-    made = {"whatsapp": Gateway(), "sms": Gateway()}
-    yield made
-    for g in made.values():
-        g.stop()
+    with http_gateway() as whatsapp, http_gateway() as sms:
+        yield {"whatsapp": whatsapp, "sms": sms}
 
 
 @pytest.fixture
@@ -125,14 +60,6 @@ def opt_in_all(desk, tickets):
         outbox.add_contact(desk, t["public_id"], "whatsapp", "081234567890", "id", "status", True)
         outbox.add_contact(desk, t["public_id"], "sms", "+62 813 0000 1111", "id", "status", True)
         outbox.add_contact(desk, t["public_id"], "email", "warga@contoh.id", "en", "status", True)
-
-
-def whatsapp_texts(gateway):
-    return [json.loads(body)["text"]["body"] for _path, _token, body in gateway.received]
-
-
-def sms_texts(gateway):
-    return [parse_qs(body.decode())["message"][0] for _path, _token, body in gateway.received]
 
 
 def test_each_gateway_receives_each_message_once_in_order(office, inbox, gateways):
@@ -218,40 +145,32 @@ def test_a_worker_restarted_mid_queue_loses_nothing(office, inbox, gateways, clo
 def test_a_refusing_gateway_puts_no_address_in_the_log_or_on_the_staff_page(office, gateways, clock, caplog):
     """The SMTP server refuses the recipient, naming it; the SMS gateway answers 503. Neither the
     stored error, the staff list nor any log line holds the number or the address."""
-    from aiosmtpd.controller import Controller
-
     from antrean.shared.domain.privacy import install_log_filter
 
     class Refusing:
         async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
             return f"550 5.1.1 <{address}>: mailbox unavailable"
 
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Refusing(), hostname="127.0.0.1", port=port)
-    controller.start()
     desk, staff = office
     root = logging.getLogger()
     handler = logging.StreamHandler(io.StringIO())
     root.addHandler(handler)
     install_log_filter()
     try:
-        t = desk.issue_ticket("ktp")
-        outbox.add_contact(desk, t["public_id"], "email", "sri.wahyuni@contoh.id", "id", "status", True)
-        outbox.add_contact(desk, t["public_id"], "sms", "081234567890", "id", "status", True)
-        gateways["sms"].down = True
-        senders = {"email": SmtpSender("127.0.0.1", port, security="none", timeout=5),
-                   "sms": HttpGateway(gateways["sms"].url, body_format="form", name="sms")}
-        with caplog.at_level(logging.DEBUG):
-            desk.call_next(staff["pelayanan1"])
-            OutboxWorker(desk, senders, public_url=lambda: "").run_due()
-        written = handler.stream.getvalue()
+        with smtp_server(Refusing()) as refusing:
+            port = refusing.port
+            t = desk.issue_ticket("ktp")
+            outbox.add_contact(desk, t["public_id"], "email", "sri.wahyuni@contoh.id", "id", "status", True)
+            outbox.add_contact(desk, t["public_id"], "sms", "081234567890", "id", "status", True)
+            gateways["sms"].down = True
+            senders = {"email": SmtpSender("127.0.0.1", port, security="none", timeout=5),
+                       "sms": HttpGateway(gateways["sms"].url, body_format="form", name="sms")}
+            with caplog.at_level(logging.DEBUG):
+                desk.call_next(staff["pelayanan1"])
+                OutboxWorker(desk, senders, public_url=lambda: "").run_due()
+            written = handler.stream.getvalue()
     finally:
         root.removeHandler(handler)
-        controller.stop()
     listed = outbox.list_messages(desk, staff["kasi"], "all")
     assert {(m["channel"], m["status"]) for m in listed} == {("email", "failed"), ("sms", "pending")}
     everything = written + repr(listed)

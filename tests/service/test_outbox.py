@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from antrean.hardware.messaging import RecordingSender
-from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_REMINDER, Event
+from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_REMINDER
 from antrean.shared.services import outbox
 from antrean.shared.services.errors import Forbidden, OperationError
 from antrean.shared.services.outbox_worker import OutboxWorker
@@ -209,23 +209,26 @@ def test_used_up_attempts_show_as_failed_and_staff_can_try_again(office, clock):
     assert rows(desk) == [("called", "whatsapp", "sent", 1)] and len(down.sent) == 1
 
 
-def test_booking_hooks_enqueue_by_name_once(office):
+def test_booking_messages_are_enqueued_once_each_with_the_booking_page_link(office):
     desk, _ = office
+    view = {"code": "BK7Q2M", "service_name": "KTP-el", "date": "2026-11-26", "session": "pagi",
+            "session_start": "08:00", "session_end": "12:00"}
     with transaction(desk.sessions) as s:
         outbox.add_contact_in(s, desk, outbox.booking_subject("BK7Q2M"), "whatsapp", "081234567890", "id",
                               "booking", True)
-    desk.events.subscribe(BOOKING_CONFIRMED, lambda e: outbox.on_booking_event(desk, e))
-    desk.events.subscribe(BOOKING_REMINDER, lambda e: outbox.on_booking_event(desk, e))
-    payload = {"booking_code": "BK7Q2M", "service_name": "KTP-el", "date": "2026-11-26", "session": "08.00-10.00",
-               "status_url": "/booking/BK7Q2M"}
-    desk.publish([Event(BOOKING_CONFIRMED, payload), Event(BOOKING_CONFIRMED, payload),
-                  Event(BOOKING_REMINDER, payload)])
+        now = desk.clock()
+        written = [outbox.enqueue_booking(s, desk, BOOKING_CONFIRMED, view, now),
+                   outbox.enqueue_booking(s, desk, BOOKING_CONFIRMED, view, now),
+                   outbox.enqueue_booking(s, desk, BOOKING_REMINDER, view, now),
+                   outbox.enqueue_booking(s, desk, BOOKING_REMINDER, view, now)]
+    assert written == [1, 0, 1, 0]
     worker, senders = worker_for(desk)
     worker.run_due()
     texts = [m.text for _, m in senders["whatsapp"].sent]
     assert len(texts) == 2
-    assert "pemesanan BK7Q2M untuk KTP-el pada 2026-11-26 08.00-10.00 dikonfirmasi" in texts[0]
-    assert texts[0].endswith("https://antrean.kampak.id/booking/BK7Q2M") and "besok" in texts[1]
+    assert "booking BK7Q2M untuk KTP-el pada 2026-11-26 sesi pagi 08:00-12:00 dikonfirmasi" in texts[0]
+    assert texts[0].endswith("Dokumen yang dibawa, pindah atau batal: https://antrean.kampak.id/booking/BK7Q2M")
+    assert "besok 2026-11-26 sesi pagi" in texts[1]
 
 
 def test_a_withdrawn_contact_gets_nothing_more(office):

@@ -74,6 +74,27 @@ class LiveServer:
             self._fh.close()
 
 
+def bookable_today_catalogue(tmp: Path) -> Path:
+    """The Kampak catalogue with the office open from five minutes from now to 23:59 every day, so
+    today's first session can be booked whatever the hour of the real clock (the browser tests of
+    booking). Skips in the day's last 20 minutes: no session is left to book."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import pytest
+    import yaml
+
+    now = datetime.now(ZoneInfo("Asia/Jakarta"))
+    if now.hour == 23 and now.minute >= 40:
+        pytest.skip("the office day ends in a few minutes: no session to book")  # 20 minutes a day
+    data = yaml.safe_load((ROOT / "shared" / "domain" / "kampak.yaml").read_text(encoding="utf-8"))
+    opens = (now + timedelta(minutes=5)).strftime("%H:%M")
+    data["office"]["hours"] = {day: f"{opens}-23:59" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    path = tmp / "catalogue.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def redis_pair_env(redis_url: str, **extra: str) -> dict:
     """The environment of two server processes sharing one private Redis (on a channel of their own)."""
     return {"REDIS_URL": redis_url, "ANTREAN_SOCKETIO_CHANNEL": f"antrean-test-{secrets.token_hex(4)}",

@@ -122,18 +122,41 @@ def test_the_outbox_page_shows_failures_masked_to_the_kasi_with_a_retry(app, cli
     assert "Tidak ada pesan." in kasi.get("/counter/pesan/").get_data(as_text=True)
 
 
-def test_the_app_turns_a_booking_event_into_a_message_by_its_name(app, senders):
-    """The booking service only publishes ``booking.confirmed``: the app's outbox takes it by name."""
-    from antrean.shared.domain.events import BOOKING_CONFIRMED, Event
-    from antrean.shared.services import outbox
-    from antrean.shared.store.db import transaction
+def test_the_booking_page_asks_with_the_purpose_and_consent_and_names_only_the_channel(app, client, senders):
+    form = client.get("/booking/?service=ktp").get_data(as_text=True)
+    assert "Kabar lewat WhatsApp/SMS/e-mail (tidak wajib)" in form and "pengingat sehari sebelumnya" in form
+    assert 'value="whatsapp"' in form and 'value="sms"' not in form  # as configured
+    slot = {"service": "ktp", "slot": "2026-11-25|pagi", "name": "Siti", "channel": "whatsapp", "address": NUMBER}
+    refused = client.post("/booking/", data=slot)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Centang persetujuan agar kami boleh mengirim kabar ke kontak ini." in page
+    assert f'value="{NUMBER}"' in page and 'value="Siti"' in page and 'value="2026-11-25|pagi" data-date' in page
+    wrong = client.post("/booking/", data={**slot, "address": "0812 345", "consent": "1"}).get_data(as_text=True)
+    assert "Nomor HP tidak valid. Contoh: 0812 3456 7890." in wrong
+    done = client.post("/booking/", data={**slot, "consent": "1"}, follow_redirects=True)
+    shown = done.get_data(as_text=True)
+    assert "Kabar dikirim lewat WhatsApp." in shown
+    for secret in ("7890", "+6281234567890", "Siti"):
+        assert secret not in shown
+    assert app.extensions["antrean.outbox"].run_due() == 1
+    to, message = senders["whatsapp"].sent[0]
+    assert to == "+6281234567890" and "dikonfirmasi" in message.text and "/booking/" in message.text
 
-    d = app.extensions["antrean"]
-    with transaction(d.sessions) as s:
-        outbox.add_contact_in(s, d, outbox.booking_subject("QX4K9"), "email", "warga@contoh.id", "en", "booking", True)
-    d.publish([Event(BOOKING_CONFIRMED, {"booking_code": "QX4K9", "service_name": "KTP", "date": "2026-11-26",
-                                         "session": "08.00-10.00", "status_url": "/booking/QX4K9"})])
+
+def test_the_booking_api_takes_a_contact_and_refuses_a_bad_one_in_the_callers_language(app, client, senders):
+    body = {"service": "ktp", "date": "2026-11-25", "session": "pagi",
+            "contact": {"channel": "email", "address": "warga@contoh", "consent": True}}
+    resp = client.post("/api/v1/bookings", json=body)
+    assert resp.status_code == 400
+    assert resp.get_json() == {"error": "Alamat e-mail tidak valid. Contoh: nama@contoh.id.", "code": "email_invalid"}
+    english = client.post("/api/v1/bookings?lang=en", json={**body, "contact": {**body["contact"], "consent": False,
+                                                                               "address": "warga@contoh.id"}})
+    assert english.status_code == 400 and "consent" in english.get_json()["error"].lower()
+    made = client.post("/api/v1/bookings?lang=en",
+                       json={**body, "lang": "en", "contact": {**body["contact"], "address": "warga@contoh.id"}})
+    assert made.status_code == 201 and made.get_json()["messages_to"] == ["email"]
+    assert "warga" not in made.get_data(as_text=True)
     assert app.extensions["antrean.outbox"].run_due() == 1
     to, message = senders["email"].sent[0]
     assert to == "warga@contoh.id" and message.subject == "Booking confirmed"
-    assert message.text.endswith("is confirmed. Status: https://antrean.kampak.id/booking/QX4K9")

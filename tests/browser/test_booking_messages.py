@@ -1,0 +1,103 @@
+"""Issue #18 end to end, in Debian's Chromium against `antrean serve` with a local HTTP server as the
+office's WhatsApp gateway: a citizen books on a phone and gives a WhatsApp number with the consent
+ticked; the "booking confirmed" message reaches the gateway; at the kiosk the code is typed on the
+on-screen keyboard and the booking becomes a ticket; the clerk calls it ("called" arrives), the
+letter walks through its steps to the hand-over and the clerk calls the applicant to collect it
+("ready" arrives). Each message once, in order, to the number given at booking, never asked again.
+Screenshots: test-artifacts/booking_messages-*.png."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.clients import Staff
+from tests.support.factories import walk_to_ready
+from tests.support.gateways import http_gateway, whatsapp_texts
+from tests.support.live_server import LiveServer, bookable_today_catalogue, wait_until
+from tests.support.needs_playwright import expect
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+PORTRAIT = {"width": 1080, "height": 1920}
+
+
+@pytest.fixture
+def gateway():
+    with http_gateway() as made:
+        yield made
+
+
+@pytest.fixture
+def server(tmp_path, gateway):
+    live = LiveServer(tmp_path, {"ANTREAN_CATALOGUE": str(bookable_today_catalogue(tmp_path)),
+                                 "ANTREAN_WHATSAPP_URL": gateway.url + "/send",
+                                 "ANTREAN_WHATSAPP_TOKEN": "Bearer uji"})
+    live.env["ANTREAN_PUBLIC_URL"] = live.url  # the links in the messages
+    live.create_demo()
+    live.start()
+    yield live
+    live.stop()
+
+
+def messages(gateway, n: int) -> list[str]:
+    """The gateway's texts once it has ``n`` (and a moment more: a duplicate would show)."""
+    wait_until(lambda: len(gateway.received) >= n, timeout=10)
+    return whatsapp_texts(gateway)
+
+
+def test_booked_on_a_phone_with_whatsapp_the_citizen_hears_of_the_booking_the_call_and_the_letter(
+        server, gateway, new_page, shot):
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.goto(f"{server.url}/booking/")
+    phone.select_option("#service", "ahli_waris")
+    phone.tap("form.booking-step button")
+    notify = phone.locator("#booking-notify")
+    expect(notify.locator("legend")).to_have_text("Kabar lewat WhatsApp/SMS/e-mail (tidak wajib)")
+    expect(notify).to_contain_text("pengingat sehari sebelumnya")
+    phone.locator("form.booking-slots input[name=slot]").first.check()
+    notify.locator("input[value=whatsapp]").check()
+    phone.fill("#booking-address", "0812 3456 7890")
+    phone.tap("form.booking-slots button.primary")  # the consent not ticked: refused, nothing lost
+    expect(phone.locator(".booking-error")).to_have_text(
+        "Centang persetujuan agar kami boleh mengirim kabar ke kontak ini.")
+    expect(phone.locator("#booking-address")).to_have_value("0812 3456 7890")
+    phone.locator("#booking-consent").check()
+    shot(phone, "1-consent")
+    phone.tap("form.booking-slots button.primary")
+    expect(phone.locator("#booking-notify-on")).to_have_text("Kabar dikirim lewat WhatsApp.")
+    code = phone.locator(".booking-code").get_attribute("data-code")
+    shown_code = phone.locator(".booking-code").inner_text()
+    html = phone.content()
+    assert "3456" not in html and "6281234567890" not in html  # the page names the channel only
+    shot(phone, "2-booked")
+
+    [confirmed] = messages(gateway, 1)
+    assert gateway.json_bodies()[0]["to"] == "6281234567890"
+    assert confirmed.startswith(f"Kecamatan Kampak: booking {shown_code} untuk ")
+    assert "dikonfirmasi" in confirmed and confirmed.endswith(f"{server.url}/booking/{code}")
+
+    kiosk = new_page(viewport=PORTRAIT, has_touch=True)
+    kiosk.goto(f"{server.url}/kiosk/")
+    kiosk.tap("#booking-open")
+    for ch in code:
+        kiosk.tap(f'#booking-keys button[data-key="{ch}"]')
+    with kiosk.expect_response(lambda r: "/check-in" in r.url) as answer:
+        kiosk.tap("#booking-submit")
+    ticket = answer.value.json()
+    expect(kiosk.locator("#result-number")).to_have_text(ticket["number"])
+    shot(kiosk, "3-checked-in")
+
+    staff = {u: Staff(server, u) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}
+    for step in walk_to_ready(server, ticket, staff):
+        if step == 2:  # called to the loket: the first step is the clerk's
+            called = messages(gateway, 2)[1]
+            assert f"nomor antrean {ticket['number']} dipanggil ke Loket 2" in called
+    staff["pelayanan2"].post(f"/counter/tickets/{ticket['id']}/call", {"kind": "pickup"})
+    texts = messages(gateway, 3)
+    assert f"({ticket['number']}) siap diambil di Loket 2" in texts[2]
+    assert ticket["status_url"] in texts[2]
+    time.sleep(1)  # a second copy of any message would have come by now (the worker polls every second)
+    assert whatsapp_texts(gateway) == [confirmed, called, texts[2]]
+    assert {body["to"] for body in gateway.json_bodies()} == {"6281234567890"}
