@@ -1362,8 +1362,8 @@ def test_a_refused_intake_keeps_what_the_clerk_typed(office, shot):
 
 CAMAT_MENU = {  # what the Camat may open, and the heading each page opens with
     "Loket": None, "Berkas menunggu": "Berkas menunggu langkah Anda", "Laporan": "Laporan",
-    "Buku Register": "Buku Register", "Hasil SKM": "Hasil Survei Kepuasan Masyarakat",
-    "Layanan kios": "Layanan kios hari ini", "Antrean cetak": "Antrean cetak",
+    "Buku Register": "Buku Register", "Paket evaluasi": "Paket evaluasi pelayanan publik",
+    "Hasil SKM": "Hasil Survei Kepuasan Masyarakat", "Layanan kios": "Layanan kios hari ini", "Antrean cetak": "Antrean cetak",
     "Standar Pelayanan": "Standar Pelayanan dan Maklumat Pelayanan",
 }
 

@@ -14,14 +14,15 @@ from tests.support.needs_playwright import expect
 pytestmark = pytest.mark.browser
 WIDE = {"width": 1366, "height": 900}
 
-KASI = ["Loket", "Berkas menunggu", "Laporan", "Buku Register", "Hasil SKM", "Layanan kios", "Antrean cetak",
-        "Layar & suara"]
+KASI = ["Loket", "Berkas menunggu", "Laporan", "Buku Register", "Paket evaluasi", "Hasil SKM", "Layanan kios",
+        "Antrean cetak", "Pesan keluar", "Layar & suara"]
 ADMIN = [*KASI, "Standar Pelayanan", "Administrasi"]
 HEADINGS = {  # what each page says it is, once opened from the menu
     "Loket": None, "Berkas menunggu": "Berkas menunggu langkah Anda", "Laporan": "Laporan",
     "Buku Register": "Buku Register", "Layanan kios": "Layanan kios hari ini", "Antrean cetak": "Antrean cetak",
     "Layar & suara": "Pengaturan layar antrean", "Administrasi": "Administrasi",
     "Hasil SKM": "Hasil Survei Kepuasan Masyarakat", "Standar Pelayanan": "Standar Pelayanan",
+    "Paket evaluasi": "Paket evaluasi pelayanan publik", "Pesan keluar": "Pesan keluar",
 }
 
 

@@ -26,16 +26,21 @@ class Staff:
         page = self.http.get(f"{self.server.url}{path}").text
         return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
-    def send(self, path, data=None):
-        """Post a form as the counter screen does; the redirect answer (302), not followed."""
+    def send(self, path, data=None, refused_ok: bool = False):
+        """Post a form as the counter screen does; the redirect answer (302), not followed. With
+        ``refused_ok`` a refusal answered in place (400/409: the page again, with what was typed) is
+        returned too."""
         resp = self.http.post(f"{self.server.url}{path}", data={"csrf_token": self.token, **(data or {})},
                               allow_redirects=False)
-        assert resp.status_code == 302, resp.text
+        assert resp.status_code == 302 or (refused_ok and resp.status_code in (400, 409)), resp.text
         return resp
 
     def post(self, path, data=None) -> str:
-        """Post a form, then return the counter page the clerk is sent back to."""
-        self.send(path, data)
+        """Post a form, then return the counter page the clerk sees: the page a refused step answers
+        with, else the counter page the clerk is sent back to."""
+        resp = self.send(path, data, refused_ok=True)
+        if resp.status_code != 302:
+            return resp.text
         return self.http.get(f"{self.server.url}/counter/").text
 
     def call_next(self, force: bool = False):
