@@ -362,12 +362,23 @@ class Work:
 # -- the run -------------------------------------------------------------------------------------
 
 
-COLUMNS = ("min", "rss MB", "fds", "threads", "greenlets", "gc objs", "log KB", "issued", "finished", "waiting",
+COLUMNS = ("min", "rss MB", "fds", "threads", "greenlets", "gc objs", "log KB", "audio MB", "issued", "finished", "waiting",
            "steps", "calls", "seen min", "seen max", "reconn", "errors", "load1")
 
 
 def row(values: dict[str, Any]) -> str:
     return " ".join(f"{values[c]:>{max(len(c), 6)}}" for c in COLUMNS)
+
+
+def folder_mb(folder: Path) -> float:
+    """MB of the files in ``folder`` (the speech cache: one WAV per phrase)."""
+    total = 0
+    for p in folder.glob("*") if folder.is_dir() else ():
+        try:
+            total += p.stat().st_size
+        except OSError:
+            pass
+    return round(total / 2**20, 1)
 
 
 def missed_of(made: collections.Counter, seen: collections.Counter) -> tuple[int, int]:
@@ -422,6 +433,14 @@ def verdict(samples: list[dict[str, Any]], args: argparse.Namespace, warm: float
         checks.append((label, ok, f"second half ({span / 60:.1f} min): slope x span {growth:+.1f} {unit}, "
                                   f"{slope_per_s(pts) * 3600:+.2f} {unit}/h; end - after warm-up {since:+.1f} {unit} "
                                   f"(tolerance {tol:g} {unit})"))
+    # the speech cache (one WAV per new phrase, ~0.3 MB each) stays within its limit all day
+    audio = [float(s["audio_mb"]) for s in samples if s.get("audio_mb") is not None]
+    if audio:
+        limit = getattr(args, "speech_cache_mb", 256)
+        bound = limit * 1.05  # a trim runs after the write that passes the limit
+        checks.append(("speech cache", max(audio) <= bound,
+                       f"largest {max(audio):.1f} MB, at the end {audio[-1]:.1f} MB "
+                       f"(limit ANTREAN_SPEECH_CACHE_MB={limit})"))
     return checks
 
 
@@ -429,6 +448,7 @@ async def run_office(args: argparse.Namespace, office: Office, work: Work, seen_
                      probe: Path) -> list[dict[str, Any]]:
     pid = office.procs[0].pid
     log = office.tmp / "server-1.log"
+    audio = office.tmp / "audio"
     samples: list[dict[str, Any]] = []
     t0 = time.monotonic()
     duration = args.minutes * 60
@@ -444,7 +464,8 @@ async def run_office(args: argparse.Namespace, office: Office, work: Work, seen_
         tally = work.tally
         s = {"t": time.monotonic() - t0, "rss_mb": round(st["rss_kb"] / 1024, 1), "fds": st["fds"],
              "threads": st["threads"], "greenlets": pr.get("greenlets"), "gc_objects": pr.get("gc_objects"),
-             "log_kb": log.stat().st_size // 1024 if log.exists() else 0, "issued": tally.issued,
+             "log_kb": log.stat().st_size // 1024 if log.exists() else 0, "audio_mb": folder_mb(audio),
+             "issued": tally.issued,
              "finished": sum(tally.finished.values()), "waiting": tally.waiting, "steps": tally.steps,
              "calls": tally.calls, "seen_min": min(seen), "seen_max": max(seen),
              "reconnects": max(0, sum(connects) - len(seen)) + sum(
@@ -453,6 +474,7 @@ async def run_office(args: argparse.Namespace, office: Office, work: Work, seen_
         samples.append(s)
         print(row({"min": f"{s['t'] / 60:.1f}", "rss MB": s["rss_mb"], "fds": s["fds"], "threads": s["threads"],
                    "greenlets": s["greenlets"], "gc objs": s["gc_objects"], "log KB": s["log_kb"],
+                   "audio MB": s["audio_mb"],
                    "issued": s["issued"], "finished": s["finished"], "waiting": s["waiting"], "steps": s["steps"],
                    "calls": s["calls"], "seen min": s["seen_min"], "seen max": s["seen_max"],
                    "reconn": s["reconnects"], "errors": s["errors"], "load1": s["load1"]}), flush=True)
@@ -510,6 +532,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds before the baseline sample (default: a tenth of the run, at least 20 s)")
     parser.add_argument("--drain", type=float, default=60, help="seconds the counters get to empty the queue")
     parser.add_argument("--speech", default="on", help="the server's speech: on (espeak-ng), tone or off")
+    parser.add_argument("--speech-cache-mb", type=int, default=256,
+                        help="the server's speech cache limit (ANTREAN_SPEECH_CACHE_MB)")
     parser.add_argument("--rss-tol", type=float, default=16, help="MB of memory growth allowed (second half)")
     parser.add_argument("--fd-tol", type=float, default=4, help="open files of growth allowed")
     parser.add_argument("--thread-tol", type=float, default=2, help="threads of growth allowed")
@@ -522,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print_machine(args.db, f"bench/soak.py: {args.minutes:g} minutes of office work")
     office = Office(args.db, 1, printer="file", speech=args.speech, keep=args.keep, extra_env={
-        "ANTREAN_SOAK_PROBE": "", "ANTREAN_SESSION_MINUTES": str(int(max(480, args.minutes + 120)))})
+        "ANTREAN_SOAK_PROBE": "", "ANTREAN_SESSION_MINUTES": str(int(max(480, args.minutes + 120))),
+        "ANTREAN_SPEECH_CACHE_MB": str(args.speech_cache_mb)})
     probe = office.tmp / "probe.json"
     office.env["ANTREAN_SOAK_PROBE"] = str(probe)
     office.env["ANTREAN_SOAK_PROBE_SECONDS"] = str(max(1.0, min(10.0, args.sample / 2)))

@@ -161,7 +161,8 @@ def _make_announcer(app: Flask, desk: Desk, synthesizer, start_workers: bool):
         if start_workers:
             synthesizer = synthesizer_from_config(
                 app.config["SPEECH"], audio_dir, rate=app.config["SPEECH_RATE"],
-                voices={"id": app.config["SPEECH_VOICE_ID"], "en": app.config["SPEECH_VOICE_EN"]})
+                voices={"id": app.config["SPEECH_VOICE_ID"], "en": app.config["SPEECH_VOICE_EN"]},
+                cache_mb=app.config["SPEECH_CACHE_MB"])
         else:
             synthesizer = NullSynthesizer("the speech worker is not started", audio_dir)
     announcer = Announcer(synthesizer, SettingsStore(desk.sessions), audio_dir)

@@ -61,6 +61,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         # speech (docs/display.md): on (pyttsx3), off (chime only) or tone (test tones)
         "SPEECH": env.get("ANTREAN_SPEECH") or "on",
         "SPEECH_RATE": int(env.get("ANTREAN_SPEECH_RATE") or 150),
+        "SPEECH_CACHE_MB": int(env.get("ANTREAN_SPEECH_CACHE_MB") or 256),
         "SPEECH_VOICE_ID": env.get("ANTREAN_SPEECH_VOICE_ID") or None,
         "SPEECH_VOICE_EN": env.get("ANTREAN_SPEECH_VOICE_EN") or None,
         # messages to citizens who gave a contact (docs/notifications.md): a channel is on when its

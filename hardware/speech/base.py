@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Protocol
 
-from antrean.hardware.speech.cache import check_free_space, touch
+from antrean.hardware.speech.cache import MAX_CACHE_MB, cache_size, check_free_space, touch, trim_cache
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ class WorkerSynthesizer:
         self.rendered = 0           # phrases actually synthesised (not taken from the cache)
         self.last_error: str | None = None  # the last failed write (a full disk), until one succeeds
         self.last_seconds = 0.0     # how long the last one took
+        self.max_cache_bytes = MAX_CACHE_MB * 1024 * 1024  # ANTREAN_SPEECH_CACHE_MB
+        self._cache_bytes: int | None = None  # the cache's size as the worker knows it (None: not yet measured)
 
     # the worker side: subclasses override these two
     def _open(self) -> dict[str, str]:
@@ -163,6 +165,22 @@ class WorkerSynthesizer:
     def synthesize(self, text: str, lang: str = "id", timeout: float = 30.0) -> Path:
         return self.submit(text, lang).result(timeout)
 
+    def _keep_within_limit(self, written: Path) -> None:
+        """After a new phrase: if the cache now passes its limit, drop the least recently used
+        phrases (never the one just written). Runs on the worker thread, which alone writes."""
+        try:
+            if self._cache_bytes is None:
+                self._cache_bytes = cache_size(self.cache_dir)
+            else:
+                self._cache_bytes += written.stat().st_size
+            if self._cache_bytes > self.max_cache_bytes:
+                removed, self._cache_bytes = trim_cache(self.cache_dir, self.max_cache_bytes,
+                                                        frozenset({written.name}))
+                log.info("speech cache: removed %d least recently used phrases (%d MB kept, limit %d MB)",
+                         removed, self._cache_bytes // 2**20, self.max_cache_bytes // 2**20)
+        except OSError as exc:
+            log.warning("speech cache: cannot measure %s: %s", self.cache_dir, reason(exc))
+
     def _run(self) -> None:
         try:
             voices = self._open()
@@ -194,6 +212,7 @@ class WorkerSynthesizer:
                             tmp.unlink()
                     self.last_seconds = time.perf_counter() - started
                     self.rendered += 1
+                    self._keep_within_limit(path)
                     log.debug("synthesised %r (%s) in %.0f ms", text, lang, self.last_seconds * 1000)
                 result: Path | BaseException = path
                 self.last_error = None

@@ -131,13 +131,20 @@ class Pyttsx3Synthesizer(WorkerSynthesizer):
 
 
 def synthesizer_from_config(mode: str, cache_dir: Path, rate: int = DEFAULT_WPM,
-                            voices: Mapping[str, str | None] | None = None) -> Synthesizer:
-    """``on`` (pyttsx3), ``off`` (no speech, chime only) or ``tone`` (test tones instead of words)."""
+                            voices: Mapping[str, str | None] | None = None,
+                            cache_mb: int | None = None) -> Synthesizer:
+    """``on`` (pyttsx3), ``off`` (no speech, chime only) or ``tone`` (test tones instead of words);
+    ``cache_mb``: the phrase cache's size limit (default ``cache.MAX_CACHE_MB``)."""
     mode = (mode or "on").strip().lower()
+    worker: WorkerSynthesizer | None = None
     if mode in ("on", "pyttsx3", "auto", "1", "true", "yes"):
-        return Pyttsx3Synthesizer(cache_dir, rate=rate, voices=voices)
-    if mode == "tone":
-        return ToneSynthesizer(cache_dir)
+        worker = Pyttsx3Synthesizer(cache_dir, rate=rate, voices=voices)
+    elif mode == "tone":
+        worker = ToneSynthesizer(cache_dir)
+    if worker is not None:
+        if cache_mb is not None:
+            worker.max_cache_bytes = cache_mb * 1024 * 1024
+        return worker
     if mode in ("off", "none", "0", "false", "no"):
         return NullSynthesizer("speech is switched off (ANTREAN_SPEECH=off)", cache_dir)
     return NullSynthesizer(f"unknown ANTREAN_SPEECH value {mode!r} (on, off or tone)", cache_dir)

@@ -27,7 +27,7 @@ def test_a_two_minute_office_day_keeps_files_threads_greenlets_and_memory_flat_a
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "soak.py"), "--minutes", "2", "--sample", "10", "--warmup", "40",
-         "--rate", "1", "--speech", "tone", "--drain", "90", "--json", str(result)],
+         "--rate", "1", "--speech", "tone", "--speech-cache-mb", "1", "--drain", "90", "--json", str(result)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.exists(), out.stdout[-4000:] + out.stderr[-4000:]
     soak = json.loads(result.read_text())
@@ -54,6 +54,9 @@ def test_a_two_minute_office_day_keeps_files_threads_greenlets_and_memory_flat_a
     second_half = [(s["t"], s["rss_mb"]) for s in samples if s["t"] >= max(soak["warmup"], last["t"] / 2)]
     growth = _slope(second_half) * (second_half[-1][0] - second_half[0][0])
     assert growth <= MEMORY_BOUND_MB, memory["figures"]
+    # the speech cache (one WAV per new phrase) is trimmed to its limit, here 1 MB (ANTREAN_SPEECH_CACHE_MB)
+    assert max(s["audio_mb"] for s in soak["samples"]) <= 1.05, shown
+    assert next(c for c in soak["checks"] if c["what"] == "speech cache")["flat"], shown
     # the finished day: after the last ticket the same connections are open as during the day
     final = soak["samples"][-1]
     assert final["fds"] - base["fds"] <= FD_BOUND and final["threads"] - base["threads"] <= THREAD_BOUND, shown

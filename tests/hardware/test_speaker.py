@@ -251,6 +251,42 @@ def test_prune_removes_old_phrases_and_leftovers_but_keeps_the_chime(tmp_path):
     assert not old.exists() and not tmp.exists() and fresh.exists() and chime.exists()
 
 
+
+def test_a_long_day_of_calls_keeps_the_phrase_cache_within_its_limit(tmp_path):
+    """Every call's phrase differs, so the cache grows with each new number: above its limit the
+    least recently used phrases go, a phrase announced again is kept, and the chime stays."""
+    import os
+
+    write_chime(tmp_path / "chime.wav")
+    tone = ToneSynthesizer(tmp_path, seconds=0.3)
+    one = tone.path(tone.key("Nomor antrian, A 1", "id"))
+    tone.synthesize("Nomor antrian, A 1", "id")
+    size = one.stat().st_size
+    tone.max_cache_bytes = 20 * size  # the chime counts too (about 4 phrases' worth)
+    older = time.time() - 3600
+    os.utime(one, (older, older))
+    first_ten = []
+    for n in range(2, 41):
+        text = f"Nomor antrian, A {n}"
+        first_ten.append(tone.path(tone.key(text, "id"))) if n <= 10 else None
+        time.sleep(0.01)  # calls come seconds apart; file times are only as fine as the kernel's tick
+        tone.synthesize(text, "id")
+        if n % 5 == 0:
+            time.sleep(0.01)
+            tone.synthesize("Nomor antrian, A 2", "id")  # A 2 is recalled now and then: used recently
+        assert sum(p.stat().st_size for p in tmp_path.glob("*.wav")) <= 20 * size
+    assert (tmp_path / "chime.wav").exists()
+    assert tone.path(tone.key("Nomor antrian, A 40", "id")).exists()   # the newest
+    assert tone.path(tone.key("Nomor antrian, A 2", "id")).exists()    # recalled, so kept
+    assert not one.exists()                                            # the oldest unused went first
+    assert not any(p.exists() for p in first_ten[1:])                 # A 3..A 10: not used since
+    assert tone.rendered == 40
+    tone.close()
+
+
+def test_the_phrase_cache_limit_comes_from_the_configuration(tmp_path):
+    assert synthesizer_from_config("tone", tmp_path, cache_mb=3).max_cache_bytes == 3 * 1024 * 1024
+
 # -- the speaker agent's own logic (no server: the socket events are fed in by hand) --------------
 
 def make_call(number, at, kind="call", loket=1):
