@@ -207,11 +207,12 @@ def check_in_booking(code: str):
 @bp.post("/remote-joins")
 def join_remote():
     """Join today's queue from afar (where the office allows it for the service)."""
-    body, error = _json_body({"service", "name", "lang"})
+    body, error = _json_body({"service", "name", "lang", "contact"})
     if error:
         return error
     try:
-        made = booking.join_remote(desk(), body.get("service"), body.get("name"), body.get("lang"))
+        made = booking.join_remote(desk(), body.get("service"), body.get("name"), body.get("lang"),
+                                   body.get("contact"))
     except OperationError as exc:
         return json_error(exc) if exc.code == "not_found" else _booking_error(exc)
     return jsonify(made), 201, {"Location": f"/api/v1/bookings/{made['code']}"}

@@ -146,14 +146,17 @@ def join():
     error = None
     if request.method == "POST":
         try:
-            made = booking.join_remote(d, request.form.get("service"), request.form.get("name") or None, _lang())
+            made = booking.join_remote(d, request.form.get("service"), request.form.get("name") or None, _lang(),
+                                       _contact())
         except NotFound:
             error = _("Pilih layanan dari daftar.")
         except OperationError as exc:
             error = refusal_text(exc)
         else:
             return redirect(url_for("booking.show", code=made["code"]), 303)
-    return render_template("booking/join.html", services=with_remote, error=error), 400 if error else 200
+    return render_template("booking/join.html", services=with_remote, error=error,
+                           message_channels=d.message_channels,
+                           given=request.form if request.method == "POST" else {}), 400 if error else 200
 
 
 @bp.get("/gabung/qr.svg")

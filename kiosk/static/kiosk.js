@@ -302,6 +302,12 @@
     document.getElementById("result-ahead").textContent =
       fmt(text.ahead, {n: ticket.position, m: ticket.estimated_wait_minutes});
     document.getElementById("result-qr").src = `/kiosk/qr/${ticket.public_id}.svg`;
+    // a checked-in booking that gave a contact gets its messages already: no invitation to opt in
+    const notified = Array.isArray(ticket.messages_to) && ticket.messages_to.length > 0;
+    const invite = document.getElementById("result-notify");
+    const told = document.getElementById("result-notify-on");
+    if (invite) invite.hidden = notified;
+    if (told) told.hidden = !notified;
     document.getElementById("result-preview").src = `/kiosk/preview/${ticket.public_id}.png?lang=${lang}`;
     setPrintState("printing");
     services.hidden = true; confirmStep.hidden = true; chosen = null; result.hidden = false;

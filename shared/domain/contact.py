@@ -22,8 +22,10 @@ SURVEY = "survey"  # after the hand-over: the survey link
 BOOKED = "booking_confirmed"
 MOVED = "booking_moved"  # the booking moved to another date or session
 REMINDER = "booking_reminder"
-BOOKING_MESSAGES = (BOOKED, MOVED, REMINDER)  # their link is the booking page (code, documents, move)
-MESSAGE_EVENTS = (NEARLY, CALLED, TMS, READY, SURVEY, BOOKED, MOVED, REMINDER)
+JOINED = "remote_joined"  # today's queue joined from afar: the code and when to set off
+LEAVE = "remote_leave"  # a remote joiner's estimate says: set off now
+BOOKING_MESSAGES = (BOOKED, MOVED, REMINDER, JOINED, LEAVE)  # their link is the booking page (code, documents)
+MESSAGE_EVENTS = (NEARLY, CALLED, TMS, READY, SURVEY, BOOKED, MOVED, REMINDER, JOINED, LEAVE)
 
 
 class ContactError(ValueError):
@@ -107,6 +109,11 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                                            "{session}."),
         REMINDER: ("Pengingat kunjungan", "{office}: pengingat, besok {date} {session} jadwal {service} "
                                           "Anda (kode {code})."),
+        JOINED: ("Anda masuk antrean", "{office}: Anda masuk antrean {service} hari ini (kode {code}). "
+                                       "Berangkat sekitar pukul {leave_at}; kami kabari saat waktunya. "
+                                       "Saat tiba, ketik kode di kiosk."),
+        LEAVE: ("Saatnya berangkat", "{office}: saatnya berangkat untuk {service} (kode {code}): {ahead} orang "
+                                     "di depan Anda. Saat tiba, ketik kode di kiosk."),
     },
     "en": {
         NEARLY: ("Your turn is near", "{office}: ticket {number} ({service}), {ahead} people before your turn. "
@@ -120,10 +127,16 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         MOVED: ("Booking moved", "{office}: booking {code} for {service} is moved to {date} {session}."),
         REMINDER: ("Visit reminder", "{office}: reminder, tomorrow {date} {session}: your {service} visit "
                                      "(code {code})."),
+        JOINED: ("You joined the queue", "{office}: you joined today's {service} queue (code {code}). "
+                                         "Set off around {leave_at}; we will tell you when. "
+                                         "On arrival, type the code at the kiosk."),
+        LEAVE: ("Time to set off", "{office}: time to set off for {service} (code {code}): {ahead} people "
+                                   "before you. On arrival, type the code at the kiosk."),
     },
 }
 _STATUS = {"id": "Status: {url}", "en": "Status: {url}"}
 _BOOKING_LINK = {"id": "Dokumen yang dibawa, pindah atau batal: {url}", "en": "Documents to bring, move or cancel: {url}"}
+_REMOTE_LINK = {"id": "Status dan dokumen yang dibawa: {url}", "en": "Status and documents to bring: {url}"}
 _SESSIONS = {"id": {"pagi": "sesi pagi", "siang": "sesi siang"},
              "en": {"pagi": "morning session", "siang": "afternoon session"}}
 
@@ -152,7 +165,9 @@ def compose(event: str, lang: str, data: dict, status_url: str = "") -> Message:
         hours = f" {values['start']}-{values['end']}" if values.get("start") and values.get("end") else ""
         values["session"] = session + hours
     text = body.format_map(values)
-    if status_url and event in BOOKING_MESSAGES:
+    if status_url and event in (JOINED, LEAVE):
+        text += " " + _REMOTE_LINK["en" if lang == "en" else "id"].format(url=status_url)
+    elif status_url and event in BOOKING_MESSAGES:
         text += " " + _BOOKING_LINK["en" if lang == "en" else "id"].format(url=status_url)
     elif status_url and event != SURVEY:
         text += " " + _STATUS.get(lang, _STATUS["id"]).format(url=status_url)

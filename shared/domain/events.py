@@ -33,6 +33,7 @@ BOOKING_CHECKED_IN = "booking.checked_in"  # checked in at the kiosk or by staff
 BOOKING_NO_SHOW = "booking.no_show"  # not checked in by its session's end
 # The message outbox (shared/services/outbox.py) turns BOOKING_CONFIRMED and these into messages:
 BOOKING_REMINDER = "booking.reminder"  # the day before a booked visit
+BOOKING_LEAVE_NOW = "booking.leave_now"  # a remote joiner's estimate says: set off now
 MESSAGE_FAILED = "message.failed"  # an outbox message failed a try (staff page: masked, no address)
 ALL = "*"  # subscribe to every event
 

@@ -32,6 +32,7 @@ from antrean.shared.domain.events import (
     BOOKING_CANCELLED,
     BOOKING_CHECKED_IN,
     BOOKING_CONFIRMED,
+    BOOKING_LEAVE_NOW,
     BOOKING_MOVED,
     BOOKING_NO_SHOW,
     BOOKING_REMINDER,
@@ -263,7 +264,7 @@ def cancel(ctx: Context, code: Any) -> dict[str, Any]:
                 raise BookingRefused(f"the booking is {b.status}", f"is_{b.status}")
             b.status, b.updated_at = rules.CANCELLED, now
             outbox.drop_booking_contacts(s, b.code)
-            return view(ctx, b)
+            return {**view(ctx, b), "messages_to": []}  # nothing more is sent about it
 
     done = retry_locked(attempt)
     ctx.publish([Event(BOOKING_CANCELLED, done)])
@@ -283,28 +284,32 @@ def move(ctx: Context, code: Any, day: Any, session: Any) -> dict[str, Any]:
             if b.kind != rules.BOOKING or b.status != rules.BOOKED:
                 raise BookingRefused(f"the booking is {b.status}", f"is_{b.status}")
             if (b.day, b.session) == (when, session):
-                return view(ctx, b)
+                return {**view(ctx, b), "messages_to": outbox.booking_channels(s, b.code)}
             cfg = booking_settings(s)
             _check_slot(ctx, s, b.service_code, when, session, now, cfg)
             _take_place(s, b.service_code, when, session, cfg.quota(b.service_code))
             b.day, b.session, b.updated_at = when, session, now
             shown = view(ctx, b)
             outbox.enqueue_booking(s, ctx, BOOKING_MOVED, shown, now)
-            return shown
+            return {**shown, "messages_to": outbox.booking_channels(s, b.code)}
 
     moved = retry_locked(attempt)
     ctx.publish([Event(BOOKING_MOVED, moved)])
     return moved
 
 
-def join_remote(ctx: Context, service_code: Any, name: Any = None, lang: Any = "id") -> dict[str, Any]:
+def join_remote(ctx: Context, service_code: Any, name: Any = None, lang: Any = "id",
+                contact: Any = None) -> dict[str, Any]:
     """Join today's queue of a service from afar, where the office allows it, within the day's cap;
-    the place is kept from now until check-in at the kiosk (``queue.booked_since``)."""
+    the place is kept from now until check-in at the kiosk (``queue.booked_since``). ``contact``
+    (optional, as for a booking): the "you joined" message now, "set off now" when the estimate
+    says so (``remind_leave``), then the ticket's messages after check-in."""
     from antrean.shared.services import availability
 
     clean_text(service_code, name, lang)
     service = ctx.service(service_code)
     person = _name(name)
+    given = _contact(contact)
     now = ctx.clock()
     day = numbering.office_day(now, ctx.tz)
 
@@ -326,6 +331,13 @@ def join_remote(ctx: Context, service_code: Any, name: Any = None, lang: Any = "
             s.flush()
             shown = view(ctx, b)
             shown["remote"] = remote_estimate(ctx, s, b)
+            if given is not None:
+                outbox.add_contact_in(s, ctx, outbox.booking_subject(b.code), given.get("channel"),
+                                      given.get("address"), b.lang, "booking", given.get("consent"))
+                # "you joined, set off around HH:MM", or at once "set off now" (then nothing more till check-in)
+                outbox.enqueue_booking(s, ctx, BOOKING_LEAVE_NOW if shown["remote"]["leave_now"]
+                                       else BOOKING_CONFIRMED, shown, now)
+            shown["messages_to"] = outbox.booking_channels(s, b.code)
             return shown
 
     made = retry_locked(attempt)
@@ -399,7 +411,8 @@ def check_in(ctx: Context, code: Any, print_target: str | None = None, print_bas
                 print_target=target, now=now, day=day, always_open=True, status_url=ctx.status_url,
                 since=since, checked=False)
             conn.execute(update(_bookings).where(_bookings.c.id == row["id"]).values(ticket_id=ticket_view["id"]))
-            outbox.carry_to_ticket(conn, code, ticket_view["id"])
+            carried = outbox.carry_to_ticket(conn, code, ticket_view["id"])
+            ticket_view["messages_to"] = outbox.ticket_channels(conn, ticket_view["id"]) if carried else []
             shown = {"code": code, "kind": row["kind"], "service": service.code, "date": row["day"].isoformat(),
                      "session": row["session"], "status": rules.CHECKED_IN, "place_kept": kept,
                      "lang": row["lang"]}
@@ -450,6 +463,25 @@ def remind_tomorrow(ctx: Context, hour: int = REMINDER_HOUR) -> int:
                                                  Booking.day == tomorrow, with_contact.exists())
                            .order_by(Booking.id)):
             written += outbox.enqueue_booking(s, ctx, BOOKING_REMINDER, view(ctx, b), now)
+    return written
+
+
+def remind_leave(ctx: Context) -> int:
+    """For each of today's remote joins with a contact that is not checked in: when its estimate
+    says "set off now", enqueue that message (once per join: the outbox key). The outbox worker runs
+    this every minute. Returns how many messages were written."""
+    now = ctx.clock()
+    today = numbering.office_day(now, ctx.tz)
+    written = 0
+    with transaction(ctx.sessions) as s:
+        with_contact = select(Contact.id).where(Contact.subject == literal("booking:", String) + Booking.code)
+        for b in s.scalars(select(Booking).where(Booking.kind == rules.REMOTE, Booking.status == rules.BOOKED,
+                                                 Booking.day == today, with_contact.exists())
+                           .order_by(Booking.id)):
+            shown = view(ctx, b)
+            shown["remote"] = remote_estimate(ctx, s, b)
+            if shown["remote"]["leave_now"]:
+                written += outbox.enqueue_booking(s, ctx, BOOKING_LEAVE_NOW, shown, now)
     return written
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from antrean.shared.domain import contact as contacts
 from antrean.shared.domain.clock import local
-from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_MOVED, BOOKING_REMINDER
+from antrean.shared.domain.events import BOOKING_CONFIRMED, BOOKING_LEAVE_NOW, BOOKING_MOVED, BOOKING_REMINDER
 from antrean.shared.domain.workflow import Status
 from antrean.shared.services import tickets as ticket_views
 from antrean.shared.services.context import Context
@@ -51,7 +51,7 @@ STAFF_ROLES = frozenset({"admin", "kasi_pelayanan"})  # who sees the outbox and 
 SOURCES = ("kiosk", "status", "counter", "booking")
 # the booking hooks (shared/domain/events.py) and the outbox's event for each
 BOOKING_EVENTS = {BOOKING_CONFIRMED: contacts.BOOKED, BOOKING_MOVED: contacts.MOVED,
-                  BOOKING_REMINDER: contacts.REMINDER}
+                  BOOKING_REMINDER: contacts.REMINDER, BOOKING_LEAVE_NOW: contacts.LEAVE}
 
 
 def backoff(attempts: int, retry_after: float) -> float:
@@ -262,11 +262,15 @@ def enqueue_booking(s: Session, ctx: Context, name: str, payload: dict[str, Any]
     code = str(payload.get("code") or "")
     if event is None or not code:
         raise ValueError("a booking event needs its name and code")
+    if event == contacts.BOOKED and payload.get("kind") == "remote":
+        event = contacts.JOINED  # today's queue joined from afar: the code and when to set off
     day = str(payload.get("date", ""))
+    remote = payload.get("remote") or {}
     data = {"code": payload.get("shown_code") or code, "service": payload.get("service_name", ""), "date": day,
             "session": payload.get("session", ""), "start": payload.get("session_start") or "",
             "end": payload.get("session_end") or "", "office": ctx.catalogue.office.name,
-            "status_path": payload.get("status_url") or f"/booking/{code}"}
+            "status_path": payload.get("status_url") or f"/booking/{code}",
+            **({"leave_at": remote.get("leave_at", ""), "ahead": remote.get("ahead", "")} if remote else {})}
     occasion = {contacts.REMINDER: day,
                 contacts.MOVED: f"{day}:{payload.get('session', '')}:{now:%Y%m%d%H%M%S}"}.get(event, "")
     return enqueue(s, ctx, booking_subject(code), event, data, now, occasion=occasion)
@@ -285,6 +289,13 @@ def drop_booking_contacts(s: Session, code: str) -> int:
     s.execute(delete(OutboxMessage).where(OutboxMessage.subject == subject,
                                           OutboxMessage.status.in_((PENDING, FAILED))))
     return s.execute(delete(Contact).where(Contact.subject == subject)).rowcount  # type: ignore[attr-defined]  # a CursorResult
+
+
+def ticket_channels(conn: Connection, ticket_id: int) -> list[str]:
+    """The channels a ticket has a contact on (the kiosk then offers no opt-in)."""
+    rows = cast(Table, Contact.__table__)
+    return list(conn.execute(select(rows.c.channel).where(rows.c.ticket_id == ticket_id)
+                             .order_by(rows.c.channel)).scalars())
 
 
 def carry_to_ticket(conn: Connection, code: str, ticket_id: int) -> int:

@@ -6,9 +6,12 @@ staff page. When one channel's gateway fails, that channel's other claimed rows 
 untried, so its messages still go out in order when it comes back. Rows live in the database: a
 restart loses nothing.
 
-Every ``sweep_seconds`` (5 minutes) the worker also runs the reminder sweep
-(``booking.remind_tomorrow``): from ``reminder_hour`` office time on, tomorrow's active bookings
-with a contact get their reminder, once each.
+Every ``sweep_seconds`` (5 minutes) the worker also runs the booking sweeps: the reminders
+(``booking.remind_tomorrow``: from ``reminder_hour`` office time on, tomorrow's active bookings with
+a contact get their reminder, once each) and the no-shows (``booking.sweep_no_shows``: a booking
+whose session is over without a check-in releases its place and its contact). Every
+``leave_seconds`` (1 minute) it asks each remote joiner's estimate whether it is time to set off
+(``booking.remind_leave``, once each).
 """
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ class OutboxWorker:
     def __init__(self, ctx: Context, senders: Mapping[str, Sender], public_url: Callable[[], str],
                  retry_seconds: float = 10.0, poll_seconds: float = 1.0, batch: int = 20,
                  lease_seconds: float = outbox.LEASE_SECONDS, max_attempts: int = outbox.MAX_ATTEMPTS,
-                 reminder_hour: int = booking.REMINDER_HOUR, sweep_seconds: float = 300.0):
+                 reminder_hour: int = booking.REMINDER_HOUR, sweep_seconds: float = 300.0,
+                 leave_seconds: float = 60.0):
         self.ctx = ctx
         self.senders = dict(senders)
         self.public_url = public_url
@@ -40,7 +44,9 @@ class OutboxWorker:
         self.max_attempts = max_attempts
         self.reminder_hour = reminder_hour
         self.sweep_seconds = sweep_seconds
+        self.leave_seconds = leave_seconds
         self._swept_at: float | None = None
+        self._leave_at: float | None = None
         self.last_error: dict[str, str] = {}  # per channel, for the staff page
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -72,11 +78,17 @@ class OutboxWorker:
             self._wake.clear()
 
     def sweep_if_due(self) -> int:
-        """The reminder sweep, at most every ``sweep_seconds``; returns the reminders written."""
-        if self._swept_at is not None and time.monotonic() - self._swept_at < self.sweep_seconds:
-            return 0
-        self._swept_at = time.monotonic()
-        return booking.remind_tomorrow(self.ctx, self.reminder_hour)
+        """The booking sweeps when due (reminders and no-shows every ``sweep_seconds``, "set off
+        now" every ``leave_seconds``); returns the messages written."""
+        written = 0
+        if self._leave_at is None or time.monotonic() - self._leave_at >= self.leave_seconds:
+            self._leave_at = time.monotonic()
+            written += booking.remind_leave(self.ctx)
+        if self._swept_at is None or time.monotonic() - self._swept_at >= self.sweep_seconds:
+            self._swept_at = time.monotonic()
+            booking.sweep_no_shows(self.ctx)
+            written += booking.remind_tomorrow(self.ctx, self.reminder_hour)
+        return written
 
     def run_due(self) -> int:
         """Send the due messages once (at most ``batch``); returns how many were tried."""

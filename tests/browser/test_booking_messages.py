@@ -87,6 +87,10 @@ def test_booked_on_a_phone_with_whatsapp_the_citizen_hears_of_the_booking_the_ca
         kiosk.tap("#booking-submit")
     ticket = answer.value.json()
     expect(kiosk.locator("#result-number")).to_have_text(ticket["number"])
+    # the contact came with the booking: the kiosk says so instead of inviting an opt-in
+    expect(kiosk.locator("#result-notify-on")).to_have_text(
+        "Kabar antrean dikirim ke kontak yang Anda berikan saat booking.")
+    expect(kiosk.locator("#result-notify")).to_be_hidden()
     shot(kiosk, "3-checked-in")
 
     staff = {u: Staff(server, u) for u in ("pelayanan2", "kasi", "register", "sekcam", "camat")}

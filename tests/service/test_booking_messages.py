@@ -169,3 +169,75 @@ def test_a_missed_booking_forgets_its_contact_and_sends_nothing_more(office, clo
     with office.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Contact)) == 0
     assert booking.get(office, missed["code"])["messages_to"] == [] and sent(office) == []
+
+
+# -- joining today's queue from afar, with a contact ------------------------------------------------
+
+def allow_remote(desk, travel=30):
+    from antrean.shared.domain import booking as rules
+
+    booking.save_settings(desk, {rules.REMOTE_KEY: {"ktp": 5}, rules.TRAVEL_KEY: travel})
+
+
+def test_a_remote_joiner_with_a_contact_hears_when_to_set_off_once_then_the_tickets_messages(office, clock):
+    allow_remote(office, travel=30)
+    for _ in range(8):
+        office.issue_ticket("ktp")  # eight ahead: set off later, not now
+    joined = booking.join_remote(office, "ktp", lang="id", contact=WA)
+    assert joined["messages_to"] == ["whatsapp"] and not joined["remote"]["leave_now"]
+    [(channel, to, text)] = sent(office)
+    assert (channel, to) == ("whatsapp", "+6281234567890")
+    assert text.startswith(f"Kecamatan Kampak: Anda masuk antrean Rekomendasi Kartu Tanda Penduduk (KTP) hari ini "
+                           f"(kode {joined['shown_code']}). Berangkat sekitar pukul {joined['remote']['leave_at']}")
+    assert text.endswith(f"Status dan dokumen yang dibawa: https://antrean.kampak.id/booking/{joined['code']}")
+    assert booking.remind_leave(office) == 0  # not yet
+
+    clerk = office_staff(office)["pelayanan1"]
+    while booking.get(office, joined["code"])["remote"]["ahead"] > 1:  # the queue moves on
+        office.call_next(clerk, force=True)
+    assert booking.get(office, joined["code"])["remote"]["leave_now"]
+    assert booking.remind_leave(office) == 1
+    assert booking.remind_leave(office) == 0  # once
+    [(_c, _to, leave)] = [m for m in sent(office) if "saatnya berangkat" in m[2]]
+    assert f"saatnya berangkat untuk Rekomendasi Kartu Tanda Penduduk (KTP) (kode {joined['shown_code']})" in leave
+
+    ticket = booking.check_in(office, joined["code"])
+    assert ticket["messages_to"] == ["whatsapp"]  # the kiosk then offers no opt-in
+    assert booking.remind_leave(office) == 0  # checked in: nothing more about setting off
+
+
+def test_a_remote_joiner_with_nobody_ahead_is_told_to_set_off_at_once_in_one_message(office):
+    allow_remote(office, travel=30)
+    joined = booking.join_remote(office, "ktp", lang="en", contact=WA)
+    assert joined["remote"]["leave_now"]
+    [(_c, _to, text)] = sent(office)
+    assert text.startswith(f"Kecamatan Kampak: time to set off for Rekomendasi Kartu Tanda Penduduk (KTP) "
+                           f"(code {joined['shown_code']}): 0 people before you. On arrival, type the code at "
+                           f"the kiosk. Status and documents to bring: https://antrean.kampak.id/booking/")
+    assert booking.remind_leave(office) == 0 and sent(office) == []
+
+
+def test_a_remote_join_with_a_refused_contact_joins_nothing(office):
+    allow_remote(office)
+    with pytest.raises(OperationError) as err:
+        booking.join_remote(office, "ktp", contact={"channel": "whatsapp", "address": NUMBER, "consent": False})
+    assert str(err.value) == "Centang persetujuan agar kami boleh mengirim kabar ke kontak ini."
+    with office.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(Booking)) == 0
+        assert s.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+def test_move_and_cancel_answer_which_channels_still_get_messages(office):
+    made = booking.book(office, "ktp", TOMORROW, "pagi", contact=WA)
+    assert booking.move(office, made["code"], "2026-11-26", "siang")["messages_to"] == ["whatsapp"]
+    assert booking.cancel(office, made["code"])["messages_to"] == []
+
+
+def test_the_worker_marks_no_shows_without_anyone_opening_the_reports(office, clock):
+    booking.book(office, "ktp", "2026-11-24", "siang", contact=WA)
+    worker = OutboxWorker(office, {"whatsapp": RecordingSender(name="whatsapp")}, public_url=lambda: "")
+    clock.now = clock.now.replace(hour=9, minute=0)  # 16:00 WIB: the afternoon session is over
+    worker.sweep_if_due()
+    with office.sessions() as s:
+        assert s.scalar(select(Booking.status)) == "no_show"
+        assert s.scalar(select(func.count()).select_from(Contact)) == 0

@@ -160,3 +160,40 @@ def test_the_booking_api_takes_a_contact_and_refuses_a_bad_one_in_the_callers_la
     assert app.extensions["antrean.outbox"].run_due() == 1
     to, message = senders["email"].sent[0]
     assert to == "warga@contoh.id" and message.subject == "Booking confirmed"
+
+
+def test_joining_from_afar_with_a_contact_on_the_phone_page_and_the_api(app, client, senders):
+    from antrean.shared.services import booking
+
+    booking.save_settings(app.extensions["antrean"], {"booking.remote": {"ktp": 3}, "booking.travel_minutes": 30})
+    page = client.get("/booking/gabung").get_data(as_text=True)
+    assert "Kami mengabari Anda saat waktunya berangkat" in page and 'value="sms"' not in page
+    refused = client.post("/booking/gabung", data={"service": "ktp", "channel": "whatsapp", "address": NUMBER})
+    shown = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Centang persetujuan" in shown
+    assert NUMBER in shown  # what the citizen typed is kept on the refused form, for them to tick and send
+    joined = client.post("/booking/gabung", data={"service": "ktp", "channel": "whatsapp", "address": NUMBER,
+                                                  "consent": "1"})
+    assert joined.status_code == 303
+    page = client.get(joined.headers["Location"]).get_data(as_text=True)
+    assert "Kabar dikirim lewat WhatsApp." in page and "7890" not in page
+    assert '<meta http-equiv="refresh" content="60">' in page  # the estimate stays current
+    api = client.post("/api/v1/remote-joins", json={"service": "ktp", "contact": {
+        "channel": "email", "address": "warga@contoh.id", "consent": True}})
+    assert api.status_code == 201 and api.get_json()["messages_to"] == ["email"]
+    assert "warga" not in api.get_data(as_text=True)
+    bad = client.post("/api/v1/remote-joins", json={"service": "ktp", "contact": {"channel": "sms", "address": NUMBER,
+                                                                                 "consent": True}})
+    assert bad.status_code in (400, 409) and bad.get_json()["error"] == "Kanal pesan ini tidak tersedia di kantor ini."
+
+
+def test_a_checked_in_booking_with_a_contact_is_not_invited_to_opt_in_again(app, client):
+    made = client.post("/api/v1/bookings", json={"service": "ktp", "date": "2026-11-24", "session": "siang",
+                                                 "contact": {"channel": "whatsapp", "address": NUMBER,
+                                                             "consent": True}}).get_json()
+    plain = client.post("/api/v1/bookings", json={"service": "ktp", "date": "2026-11-24",
+                                                  "session": "siang"}).get_json()
+    assert made["messages_to"] == ["whatsapp"]
+    checked = client.post(f"/api/v1/bookings/{made['code']}/check-in")
+    assert checked.status_code == 201 and checked.get_json()["messages_to"] == ["whatsapp"]
+    assert client.post(f"/api/v1/bookings/{plain['code']}/check-in").get_json()["messages_to"] == []
