@@ -209,7 +209,7 @@ def message_senders(cfg: dict[str, Any]) -> dict[str, Any]:
     senders: dict[str, Any] = {}
     if cfg.get("SMTP_HOST"):
         senders["email"] = SmtpSender(cfg["SMTP_HOST"], cfg["SMTP_PORT"], cfg["SMTP_FROM"], cfg["SMTP_SECURITY"],
-                                      cfg["SMTP_USER"], cfg["SMTP_PASSWORD"])
+                                      cfg["SMTP_USER"], cfg["SMTP_PASSWORD"], cafile=cfg.get("SMTP_CAFILE"))
     for kind, channel in (("WHATSAPP", "whatsapp"), ("SMS", "sms")):
         if cfg.get(f"{kind}_URL"):
             senders[channel] = HttpGateway(cfg[f"{kind}_URL"], cfg[f"{kind}_TOKEN"], cfg[f"{kind}_TOKEN_HEADER"],

@@ -72,6 +72,7 @@ def load_config(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SMTP_USER": env.get("ANTREAN_SMTP_USER") or "",
         "SMTP_PASSWORD": env.get("ANTREAN_SMTP_PASSWORD") or "",
         "SMTP_FROM": env.get("ANTREAN_SMTP_FROM") or "antrean@localhost",
+        "SMTP_CAFILE": env.get("ANTREAN_SMTP_CAFILE") or None,
         **{f"{kind}_{key}": value for kind in ("WHATSAPP", "SMS") for key, value in _gateway(env, kind).items()},
         "MESSAGE_RETRY_SECONDS": float(env.get("ANTREAN_MESSAGE_RETRY_SECONDS") or 10),
         "MESSAGE_MAX_ATTEMPTS": int(env.get("ANTREAN_MESSAGE_MAX_ATTEMPTS") or 8),

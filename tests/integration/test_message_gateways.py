@@ -13,7 +13,8 @@ from urllib.parse import parse_qs
 import pytest
 from sqlalchemy import select
 
-from antrean.hardware.messaging import HttpGateway, SmtpSender
+from antrean.hardware.messaging import HttpGateway, SendError, SmtpSender
+from antrean.shared.domain import contact
 from antrean.shared.services import outbox
 from antrean.shared.services.outbox_worker import OutboxWorker
 from antrean.shared.store.models import OutboxMessage
@@ -177,3 +178,65 @@ def test_a_refusing_gateway_puts_no_address_in_the_log_or_on_the_staff_page(offi
     assert "not sent" in written  # the worker did log the failures
     for secret in ("sri.wahyuni@contoh.id", "6281234567890", "081234567890", "1234567890"):
         assert secret not in everything
+
+
+# -- e-mail over TLS: STARTTLS and implicit TLS, the certificate checked, the login only encrypted ------
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory):
+    """A throwaway certificate authority (trustme) and a certificate for 127.0.0.1 it signed."""
+    import trustme
+
+    ca = trustme.CA()
+    pem = tmp_path_factory.mktemp("ca") / "office-ca.pem"
+    ca.cert_pem.write_to_path(str(pem))
+    return ca, ca.issue_cert("127.0.0.1"), str(pem)
+
+
+def a_message():
+    return contact.Message(subject="Dokumen siap diambil", text="Kecamatan Kampak: dokumen A001 siap diambil.")
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_goes_encrypted_with_the_login_to_a_server_whose_certificate_the_office_trusts(authority, security):
+    _ca, leaf, cafile = authority
+    with smtp_server(tls=security, certificate=leaf, logins={"antrean": "rahasia-smtp"}) as box:
+        sender = SmtpSender("127.0.0.1", box.port, "antrean@kampak.id", security=security,
+                            username="antrean", password="rahasia-smtp", timeout=5, cafile=cafile)
+        sender.send("warga@contoh.id", a_message())
+    assert box.mails == [("warga@contoh.id", "Dokumen siap diambil", "Kecamatan Kampak: dokumen A001 siap diambil.")]
+    assert box.tls == [True] and box.logged_in == "antrean"
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_a_certificate_nobody_vouches_for_is_a_failed_try_never_a_send_in_the_clear(authority, security):
+    _ca, leaf, _cafile = authority
+    with smtp_server(tls=security, certificate=leaf, logins={"antrean": "rahasia-smtp"}) as box:
+        sender = SmtpSender("127.0.0.1", box.port, "antrean@kampak.id", security=security,
+                            username="antrean", password="rahasia-smtp", timeout=5)  # the system's authorities only
+        with pytest.raises(SendError) as err:
+            sender.send("warga@contoh.id", a_message())
+    assert "CERTIFICATE_VERIFY_FAILED" in str(err.value) and not err.value.permanent  # retried later
+    assert "rahasia" not in str(err.value) and box.mails == [] and box.logged_in is None
+
+
+def test_a_server_that_requires_starttls_refuses_a_plain_sender(authority):
+    _ca, leaf, cafile = authority
+    with smtp_server(tls="starttls", certificate=leaf) as box:
+        plain = SmtpSender("127.0.0.1", box.port, "antrean@kampak.id", security="none", timeout=5)
+        with pytest.raises(SendError) as err:
+            plain.send("warga@contoh.id", a_message())
+    assert str(err.value) == "SMTP 530" and box.mails == []
+
+
+def test_the_configuration_turns_on_e_mail_with_the_offices_authority(authority):
+    from antrean.shared.app import message_senders
+    from antrean.shared.config import load_config
+
+    _ca, leaf, cafile = authority
+    cfg = load_config({"ANTREAN_SMTP_HOST": "127.0.0.1", "ANTREAN_SMTP_PORT": "0",
+                           "ANTREAN_SMTP_SECURITY": "ssl", "ANTREAN_SMTP_CAFILE": cafile})
+    with smtp_server(tls="ssl", certificate=leaf) as box:
+        sender = message_senders({**cfg, "SMTP_PORT": box.port})["email"]
+        sender.send("warga@contoh.id", a_message())
+    assert box.tls == [True] and len(box.mails) == 1

@@ -29,22 +29,53 @@ class Inbox:
     def __init__(self):
         self.mails: list[tuple[str, str, str]] = []
         self.port = 0
+        self.logged_in: str | None = None  # the login the server accepted
+        self.tls: list[bool] = []  # per mail: whether its connection was encrypted
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  # aiosmtpd's hook name
         mail = message_from_bytes(envelope.content)
+        self.tls.append(session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None)
         self.mails.append((envelope.rcpt_tos[0], str(mail["Subject"]), mail.get_payload(decode=True).decode().strip()))
         return "250 OK"
 
 
 @contextmanager
-def smtp_server(handler=None) -> Iterator:
+def smtp_server(handler=None, tls: str = "none", certificate=None, logins: dict[str, str] | None = None
+                ) -> Iterator:
     """An aiosmtpd server on a free loopback port; yields its handler (an ``Inbox`` unless given),
-    with ``port`` set on an ``Inbox``, and the port as ``handler.port`` where it can be set."""
+    with ``port`` set on an ``Inbox``, and the port as ``handler.port`` where it can be set.
+
+    ``tls``: ``none``, ``starttls`` (STARTTLS offered and required before anything else) or ``ssl``
+    (TLS from the first byte); ``certificate``: a ``trustme`` leaf certificate for 127.0.0.1;
+    ``logins``: user -> password, then a login is required (over TLS only)."""
+    import ssl
+
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
 
     port = free_port()  # aiosmtpd's start-up check connects to the port it was given
     box = handler if handler is not None else Inbox()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
+    options: dict = {}
+    if tls != "none":
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        certificate.configure_cert(context)
+        if tls == "ssl":
+            options.update(ssl_context=context)
+        else:
+            options.update(tls_context=context, require_starttls=True)
+    if logins is not None:
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword)
+                  and logins.get(auth_data.login.decode()) == auth_data.password.decode())
+            if ok:
+                box.logged_in = auth_data.login.decode()
+            return AuthResult(success=ok)
+
+        # over implicit TLS the whole connection is encrypted, but aiosmtpd's auth_require_tls and
+        # auth_required watch STARTTLS only: there the login is offered, and the test checks it was used
+        starttls = tls == "starttls"
+        options.update(authenticator=authenticator, auth_required=starttls, auth_require_tls=starttls)
+    controller = Controller(box, hostname="127.0.0.1", port=port, **options)
     controller.start()
     box.port = port
     try:
