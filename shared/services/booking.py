@@ -458,12 +458,17 @@ def remind_tomorrow(ctx: Context, hour: int = REMINDER_HOUR) -> int:
     tomorrow = at.date() + timedelta(days=1)
     written = 0
     with transaction(ctx.sessions) as s:
-        with_contact = select(Contact.id).where(Contact.subject == literal("booking:", String) + Booking.code)
-        for b in s.scalars(select(Booking).where(Booking.kind == rules.BOOKING, Booking.status == rules.BOOKED,
-                                                 Booking.day == tomorrow, with_contact.exists())
-                           .order_by(Booking.id)):
+        for b in _active_with_contact(s, rules.BOOKING, tomorrow):
             written += outbox.enqueue_booking(s, ctx, BOOKING_REMINDER, view(ctx, b), now)
     return written
+
+
+def _active_with_contact(s: Session, kind: str, day: date) -> list[Booking]:
+    """The active bookings (or remote joins) of ``day`` that have a contact, oldest first."""
+    with_contact = select(Contact.id).where(Contact.subject == literal("booking:", String) + Booking.code)
+    return list(s.scalars(select(Booking).where(Booking.kind == kind, Booking.status == rules.BOOKED,
+                                                Booking.day == day, with_contact.exists())
+                          .order_by(Booking.id)))
 
 
 def remind_leave(ctx: Context) -> int:
@@ -474,10 +479,7 @@ def remind_leave(ctx: Context) -> int:
     today = numbering.office_day(now, ctx.tz)
     written = 0
     with transaction(ctx.sessions) as s:
-        with_contact = select(Contact.id).where(Contact.subject == literal("booking:", String) + Booking.code)
-        for b in s.scalars(select(Booking).where(Booking.kind == rules.REMOTE, Booking.status == rules.BOOKED,
-                                                 Booking.day == today, with_contact.exists())
-                           .order_by(Booking.id)):
+        for b in _active_with_contact(s, rules.REMOTE, today):
             shown = view(ctx, b)
             shown["remote"] = remote_estimate(ctx, s, b)
             if shown["remote"]["leave_now"]:
