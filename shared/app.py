@@ -236,5 +236,6 @@ def _start_messages(app: Flask, desk: Desk, bus: EventBus, senders, start_worker
     # the services write the messages in their own transactions; these events only wake the worker
     for name in (TICKET_CALLED, TICKET_UPDATED, BOOKING_CONFIRMED, BOOKING_MOVED):
         bus.subscribe(name, worker.wake)
-    if start_workers and senders:
-        worker.start()
+    bus.subscribe(TICKET_CALLED, worker.queue_moved)  # a remote joiner may now be due to set off
+    if start_workers:
+        worker.start()  # without a channel it only marks the bookings' no-shows

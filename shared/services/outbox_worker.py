@@ -10,8 +10,9 @@ Every ``sweep_seconds`` (5 minutes) the worker also runs the booking sweeps: the
 (``booking.remind_tomorrow``: from ``reminder_hour`` office time on, tomorrow's active bookings with
 a contact get their reminder, once each) and the no-shows (``booking.sweep_no_shows``: a booking
 whose session is over without a check-in releases its place and its contact). Every
-``leave_seconds`` (1 minute) it asks each remote joiner's estimate whether it is time to set off
-(``booking.remind_leave``, once each).
+``leave_seconds`` (1 minute), and at once after a call in this process (``queue_moved``), it asks
+each remote joiner's estimate whether it is time to set off (``booking.remind_leave``, once each).
+Without any message channel configured the worker only runs the no-show sweep.
 """
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class OutboxWorker:
         self.leave_seconds = leave_seconds
         self._swept_at: float | None = None
         self._leave_at: float | None = None
+        self._leave_due = False  # a call moved the queue: ask the remote joiners' estimates now
         self.last_error: dict[str, str] = {}  # per channel, for the staff page
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -66,28 +68,35 @@ class OutboxWorker:
     def wake(self, event: Any = None) -> None:
         self._wake.set()
 
+    def queue_moved(self, event: Any = None) -> None:
+        """A call: the remote joiners' estimates changed; ask them at the loop's next turn."""
+        self._leave_due = True
+        self._wake.set()
+
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
                 self.sweep_if_due()
-                while self.run_due() and not self._stop.is_set():
+                while self.senders and self.run_due() and not self._stop.is_set():
                     pass
             except Exception:
                 log.exception("outbox worker loop failed")
-            self._wake.wait(self.poll_seconds)
+            self._wake.wait(self.poll_seconds if self.senders else self.sweep_seconds)
             self._wake.clear()
 
     def sweep_if_due(self) -> int:
         """The booking sweeps when due (reminders and no-shows every ``sweep_seconds``, "set off
         now" every ``leave_seconds``); returns the messages written."""
         written = 0
-        if self._leave_at is None or time.monotonic() - self._leave_at >= self.leave_seconds:
-            self._leave_at = time.monotonic()
+        if self.senders and (self._leave_due or self._leave_at is None
+                             or time.monotonic() - self._leave_at >= self.leave_seconds):
+            self._leave_due, self._leave_at = False, time.monotonic()
             written += booking.remind_leave(self.ctx)
         if self._swept_at is None or time.monotonic() - self._swept_at >= self.sweep_seconds:
             self._swept_at = time.monotonic()
             booking.sweep_no_shows(self.ctx)
-            written += booking.remind_tomorrow(self.ctx, self.reminder_hour)
+            if self.senders:
+                written += booking.remind_tomorrow(self.ctx, self.reminder_hour)
         return written
 
     def run_due(self) -> int:

@@ -241,3 +241,27 @@ def test_the_worker_marks_no_shows_without_anyone_opening_the_reports(office, cl
     with office.sessions() as s:
         assert s.scalar(select(Booking.status)) == "no_show"
         assert s.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+def test_a_call_makes_the_worker_ask_the_remote_joiners_at_once_not_a_minute_later(office):
+    allow_remote(office, travel=30)
+    for _ in range(8):
+        office.issue_ticket("ktp")
+    joined = booking.join_remote(office, "ktp", contact=WA)
+    worker = OutboxWorker(office, {"whatsapp": RecordingSender(name="whatsapp")}, public_url=lambda: "")
+    worker.sweep_if_due()  # the first sweep: not yet time to set off
+    clerk = office_staff(office)["pelayanan1"]
+    while booking.get(office, joined["code"])["remote"]["ahead"] > 1:
+        office.call_next(clerk, force=True)
+    assert worker.sweep_if_due() == 0  # asked less than a minute ago, and no call seen by this worker
+    worker.queue_moved()  # what the app subscribes to ticket.called
+    assert worker.sweep_if_due() == 1
+
+
+def test_without_any_channel_the_worker_still_marks_no_shows_and_sends_nothing(office, clock):
+    booking.book(office, "ktp", "2026-11-24", "siang")
+    worker = OutboxWorker(office, {}, public_url=lambda: "")
+    clock.now = clock.now.replace(hour=9, minute=0)  # 16:00 WIB: the afternoon session is over
+    assert worker.sweep_if_due() == 0
+    with office.sessions() as s:
+        assert s.scalar(select(Booking.status)) == "no_show"
