@@ -105,3 +105,75 @@ def test_booked_on_a_phone_with_whatsapp_the_citizen_hears_of_the_booking_the_ca
     time.sleep(1)  # a second copy of any message would have come by now (the worker polls every second)
     assert whatsapp_texts(gateway) == [confirmed, called, texts[2]]
     assert {body["to"] for body in gateway.json_bodies()} == {"6281234567890"}
+
+
+def test_joined_from_home_with_whatsapp_the_citizen_is_told_when_to_set_off_then_checks_in_and_is_called(
+        server, gateway, new_page, shot):
+    import requests
+
+    admin = Staff(server, "admin")
+    admin.post("/counter/availability/booking", {"remote_ktp": "5", "travel_minutes": "30"})
+    walk_ins = [requests.post(f"{server.url}/api/v1/tickets", json={"service": "ktp"}, timeout=10).json()
+                for _ in range(8)]
+
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    phone.goto(f"{server.url}/booking/gabung")
+    phone.select_option("#service", "ktp")
+    notify = phone.locator("#booking-notify")
+    expect(notify).to_contain_text("Kami mengabari Anda saat waktunya berangkat")
+    notify.locator("input[value=whatsapp]").check()
+    phone.fill("#booking-address", "0812 3456 7890")
+    phone.locator("#booking-consent").check()
+    phone.tap("main form button.primary")
+    expect(phone.locator("#booking-notify-on")).to_have_text("Kabar dikirim lewat WhatsApp.")
+    expect(phone.locator(".booking-leave")).to_contain_text("Berangkat sekitar pukul")
+    expect(phone.locator(".booking-leave")).to_contain_text("8 orang di depan Anda")
+    code = phone.locator(".booking-code").get_attribute("data-code")
+    shown_code = phone.locator(".booking-code").inner_text()
+    assert "3456" not in phone.content()
+    shot(phone, "remote-1-joined")
+    later = requests.post(f"{server.url}/api/v1/tickets", json={"service": "ktp"}, timeout=10).json()
+    [joined] = messages(gateway, 1)
+    assert joined.startswith(f"Kecamatan Kampak: Anda masuk antrean Rekomendasi Kartu Tanda Penduduk (KTP) hari ini "
+                             f"(kode {shown_code}). Berangkat sekitar pukul ")
+    assert joined.endswith(f"Status dan dokumen yang dibawa: {server.url}/booking/{code}")
+
+    clerk = Staff(server, "pelayanan1")
+    calls = 0
+    while len(gateway.received) < 2 and calls < len(walk_ins):  # the queue moves until it is time to set off
+        clerk.call_next(force=True)
+        calls += 1
+        time.sleep(0.3)  # the worker asks the joiner's estimate right after each call
+    leave = messages(gateway, 2)[1]
+    ahead = requests.get(f"{server.url}/api/v1/bookings/{code}", timeout=10).json()["remote"]
+    assert ahead["leave_now"] and 0 < calls < len(walk_ins)  # before the turn: the journey takes 30 minutes
+    assert leave == (f"Kecamatan Kampak: saatnya berangkat untuk Rekomendasi Kartu Tanda Penduduk (KTP) "
+                     f"(kode {shown_code}): {ahead['ahead']} orang di depan Anda. Saat tiba, ketik kode di kiosk. "
+                     f"Status dan dokumen yang dibawa: {server.url}/booking/{code}")
+    phone.reload()
+    expect(phone.locator(".booking-leave .leave-now")).to_have_text("Berangkat sekarang")
+    shot(phone, "remote-2-set-off")
+
+    kiosk = new_page(viewport=PORTRAIT, has_touch=True)
+    kiosk.goto(f"{server.url}/kiosk/")
+    kiosk.tap("#booking-open")
+    for ch in code:
+        kiosk.tap(f'#booking-keys button[data-key="{ch}"]')
+    with kiosk.expect_response(lambda r: "/check-in" in r.url) as answer:
+        kiosk.tap("#booking-submit")
+    ticket = answer.value.json()
+    expect(kiosk.locator("#result-number")).to_have_text(ticket["number"])
+    expect(kiosk.locator("#result-notify-on")).to_be_visible()
+    expect(kiosk.locator("#result-notify")).to_be_hidden()
+    before = len(walk_ins) - calls  # the walk-ins who came before the join and are still waiting
+    assert ticket["position"] == before  # its place is the moment it joined: before the walk-in who came later
+    assert requests.get(f"{server.url}/api/v1/tickets/{later['public_id']}", timeout=10).json()["position"] \
+        == before + 1
+    shot(kiosk, "remote-3-checked-in")
+
+    for _ in range(before + 1):  # the walk-ins who came before the join, then the joiner
+        clerk.call_next(force=True)
+    called = messages(gateway, 3)[2]
+    assert f"nomor antrean {ticket['number']} dipanggil ke Loket 1" in called
+    time.sleep(1)  # a second copy would have come by now
+    assert whatsapp_texts(gateway) == [joined, leave, called]
