@@ -173,7 +173,9 @@ def test_joined_from_home_with_whatsapp_the_citizen_is_told_when_to_set_off_then
 
     for _ in range(before + 1):  # the walk-ins who came before the join, then the joiner
         clerk.call_next(force=True)
-    called = messages(gateway, 3)[2]
+    nearly, called = messages(gateway, 4)[2:]  # the ticket's own messages, to the contact given at the join
+    assert f"nomor antrean {ticket['number']} (Rekomendasi Kartu Tanda Penduduk (KTP)), " in nearly
+    assert "orang lagi sebelum giliran Anda" in nearly
     assert f"nomor antrean {ticket['number']} dipanggil ke Loket 1" in called
     time.sleep(1)  # a second copy would have come by now
-    assert whatsapp_texts(gateway) == [joined, leave, called]
+    assert whatsapp_texts(gateway) == [joined, leave, nearly, called]
