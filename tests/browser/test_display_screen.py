@@ -132,6 +132,14 @@ def test_the_ready_list_is_never_covered_by_the_running_text(office, new_page, s
         b = box(page, sel)
         assert b["x"] >= 0 and b["y"] >= 0 and b["x"] + b["width"] <= size[0] + 0.5 \
             and b["y"] + b["height"] <= size[1] + 0.5, (sel, b)
+    # the information slides under the lists, squeezed by them: still no line cut in half
+    cut = page.evaluate("""() => { const panel = document.getElementById('slides');
+        if (!panel) return [];
+        const bottom = panel.getBoundingClientRect().bottom;
+        return [...panel.querySelectorAll('*')].filter(e => e.offsetParent && e.textContent.trim()
+            && e.getBoundingClientRect().height && e.getBoundingClientRect().bottom > bottom + 1)
+            .map(e => e.textContent.trim().slice(0, 40)); }""")
+    assert cut == [], cut
     shot(page, f"ready-and-ticker-{size[0]}x{size[1]}")
 
 

@@ -47,3 +47,26 @@ def test_slides_can_be_turned_off(live_server, new_page):
     tv = new_page(viewport=TV)
     tv.goto(f"{live_server.url}/display/?sound=off&slides=0")
     assert tv.locator("#slides").count() == 0
+
+
+@pytest.mark.parametrize("size", [TV, {"width": 1280, "height": 720}, {"width": 1366, "height": 768}],
+                         ids=["1080p", "720p", "768p"])
+def test_no_slide_line_is_cut_in_half_at_the_bottom_of_the_panel(live_server, new_page, shot, size):
+    """What does not fit ends at a whole word with "…" (the whole text is on the information site);
+    the title and the foot stay, and the first component (the Maklumat's text, a service's time) shows."""
+    tv = new_page(viewport=size)
+    tv.goto(f"{live_server.url}/display/?sound=off&slides=2")
+    tv.wait_for_selector('#conn[data-state="online"]', state="attached")
+    for n in range(4):
+        expect(tv.locator("#slides")).to_have_attribute("data-slide", str(n), timeout=5000)
+        shot(tv, f"tv-{size['width']}-slide{n}")
+        fit = tv.evaluate("""() => {
+            const panel = document.getElementById('slides').getBoundingClientRect();
+            const lines = [...document.querySelectorAll('#slides *')].filter(e => e.offsetParent && e.textContent.trim());
+            const cut = lines.filter(e => { const r = e.getBoundingClientRect();
+                return r.height && (r.bottom > panel.bottom + 1 || r.right > panel.right + 1); });
+            return {cut: cut.map(e => e.textContent.trim().slice(0, 40)), panel: [panel.bottom, panel.right]};
+        }""")
+        assert fit["cut"] == [], fit
+        assert tv.locator("#slide-body dd").count() >= 1 and len(tv.locator("#slide-body dd").first.inner_text()) > 20
+        assert tv.locator("#slide-foot").is_visible()
