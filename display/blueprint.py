@@ -72,7 +72,8 @@ def _slide_seconds() -> int:
 
 def _short(text: str) -> str:
     lines = text.split("\n")
-    return "\n".join(lines[:SLIDE_LINES]) + ("\n..." if len(lines) > SLIDE_LINES else "")  # three dots: a TV font may lack the ellipsis glyph
+    # three dots, not the ellipsis: a TV's font may lack that glyph
+    return "\n".join(lines[:SLIDE_LINES]) + ("\n..." if len(lines) > SLIDE_LINES else "")
 
 
 def _slides() -> list[dict]:
