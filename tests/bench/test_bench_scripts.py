@@ -2,6 +2,8 @@
 prints its figure lines. Speed is not asserted here (bench/ and docs/performance.md are for that)."""
 from __future__ import annotations
 
+import re
+
 import os
 import subprocess
 import sys
@@ -103,3 +105,5 @@ def test_booking_prints_latency_and_the_quota_holds():
     assert "target   : p99 <= 50 ms:" in out and "throughput" in out
     assert "race      : 4 bookers for one session of quota 2: booked 2, refused 2, errors 0" in out
     assert "quota    : held" in out
+    sent = re.search(r"(\d+) with a WhatsApp number", out)
+    assert sent and f"messages  : {sent.group(1)} of {sent.group(1)} confirmations at the gateway, each once" in out
