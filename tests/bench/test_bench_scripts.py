@@ -2,9 +2,8 @@
 prints its figure lines. Speed is not asserted here (bench/ and docs/performance.md are for that)."""
 from __future__ import annotations
 
-import re
-
 import os
+import re
 import subprocess
 import sys
 
