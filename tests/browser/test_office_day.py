@@ -36,6 +36,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -380,6 +381,22 @@ def kiosk_done(page) -> None:
     page.locator("#result-done").tap()
     expect(page.locator("#groups")).to_be_visible()
     # kiosk.js ignores taps for 800 ms after this: the next citizen of this file comes later than that
+
+
+def walk_in_and_call(office: Office, kiosk, service: str, loket: tuple[ClerkPC, ...], loket_name: str,
+                     steps: int) -> tuple[Ticket, Any]:
+    """A citizen takes a ticket at the kiosk and follows it on their phone (waiting, step 1 of
+    ``steps``); the loket calls the next one: it is this ticket on both of the loket's PCs, on the
+    TV and on the phone ("silakan menuju <loket>"). Returns the ticket and the phone."""
+    t = kiosk_take(office, kiosk, service)
+    kiosk_done(kiosk)
+    phone = office.phone(t)
+    phone_shows(phone, "waiting", step=f"1/{steps}")
+    clerk_call_next(loket, t.number)
+    assert_loket_shows(loket, t.number, "called")
+    assert_tv_calls(office.tv, t.number, loket_name)
+    phone_shows(phone, "called", banner=f"silakan menuju {loket_name}")
+    return t, phone
 
 
 # == the waiting-room TV ===========================================================================
@@ -803,15 +820,7 @@ def test_walk_oss(office, shot):
     tv, kiosk = office.tv, office.kiosks[0]
     loket3 = office.clerk("teknis")
 
-    t = kiosk_take(office, kiosk, "oss")
-    kiosk_done(kiosk)
-    phone = office.phone(t)
-    phone_shows(phone, "waiting", step="1/6")
-
-    clerk_call_next(loket3, t.number)
-    assert_loket_shows(loket3, t.number, "called")
-    assert_tv_calls(tv, t.number, "Loket 3")
-    phone_shows(phone, "called", banner="silakan menuju Loket 3")
+    t, phone = walk_in_and_call(office, kiosk, "oss", loket3, "Loket 3", steps=6)
     moment(shot, "01-called", tv=tv, pc1=loket3[0].page, pc2=loket3[1].page, phone=phone)
 
     # Tim Teknis receives and verifies at the desk (step 2 decides: MS).
@@ -854,15 +863,7 @@ def test_walk_complaint(office, shot):
     desk = office.clerk("pelayanan1", loket="Loket 3")
     team = office.clerk("pengaduan")
 
-    t = kiosk_take(office, kiosk, "pengaduan")
-    kiosk_done(kiosk)
-    phone = office.phone(t)
-    phone_shows(phone, "waiting", step="1/6")
-
-    clerk_call_next(desk, t.number)
-    assert_loket_shows(desk, t.number, "called")
-    assert_tv_calls(tv, t.number, "Loket 3")
-    phone_shows(phone, "called", banner="silakan menuju Loket 3")
+    t, phone = walk_in_and_call(office, kiosk, "pengaduan", desk, "Loket 3", steps=6)
     moment(shot, "01-called", tv=tv, desk=desk[0].page, team=team[0].page, phone=phone)
 
     complaint_intake(desk[0], t.number)
