@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import log_in
 from tests.support.clients import Staff
 from tests.support.factories import issue
 from tests.support.needs_playwright import expect
@@ -17,21 +18,23 @@ SIGNED = [(2, "pelayanan2", APPLICANT), (3, "kasi", {"decision": "MS"}), (4, "re
           (6, "camat", {})]
 
 
-def test_hand_over_asks_for_the_code_refuses_a_wrong_one_and_accepts_the_right_one(live_server, new_page, shot):
+def signed_letter(live_server) -> dict:
+    """An Ahli Waris letter walked by each step's actor up to the hand-over (step 7)."""
     ticket = issue(live_server, "ahli_waris")
     clerks = {user: Staff(live_server, user) for user in {u for _n, u, _d in SIGNED}}
     clerks["pelayanan2"].call_next()
     for number, user, data in SIGNED:
         page = clerks[user].post(f"/counter/tickets/{ticket['id']}/step", data={"step": number, **data})
         assert "flash error" not in page, (number, user)
+    return ticket
+
+
+def test_hand_over_asks_for_the_code_refuses_a_wrong_one_and_accepts_the_right_one(live_server, new_page, shot):
+    ticket = signed_letter(live_server)
     code = printed_pickup_code(live_server.tmp / "printed", ticket["number"])  # the applicant's paper
 
     page = new_page(viewport={"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/counter/login")
-    page.fill("input[name=username]", "pelayanan2")
-    page.fill("input[name=password]", live_server.passwords["pelayanan2"])
-    with page.expect_navigation():
-        page.click("#login")
+    log_in(page, live_server.url, "pelayanan2", live_server.passwords["pelayanan2"])
     card = page.locator(f'article.ticket-card[data-ticket="{ticket["number"]}"]')
     form = card.locator('form.step-form[data-step="7"]')
     expect(form).to_be_visible()
@@ -68,17 +71,9 @@ def test_hand_over_asks_for_the_code_refuses_a_wrong_one_and_accepts_the_right_o
 
 
 def test_a_lost_ticket_is_handed_over_with_a_reason(live_server, new_page, shot):
-    ticket = issue(live_server, "ahli_waris")
-    clerks = {user: Staff(live_server, user) for user in {u for _n, u, _d in SIGNED}}
-    clerks["pelayanan2"].call_next()
-    for number, user, data in SIGNED:
-        clerks[user].post(f"/counter/tickets/{ticket['id']}/step", data={"step": number, **data})
+    ticket = signed_letter(live_server)
     page = new_page(viewport={"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/counter/login")
-    page.fill("input[name=username]", "pelayanan2")
-    page.fill("input[name=password]", live_server.passwords["pelayanan2"])
-    with page.expect_navigation():
-        page.click("#login")
+    log_in(page, live_server.url, "pelayanan2", live_server.passwords["pelayanan2"])
     form = page.locator(f'article.ticket-card[data-ticket="{ticket["number"]}"] form.step-form[data-step="7"]')
     form.locator(".waiver summary").click()
     form.locator("#without-code").check()
@@ -93,11 +88,7 @@ def test_an_anonymous_complaint_is_taken_at_the_counter(live_server, new_page, s
     """Pengaduan at Loket 3: no name or NIK needed, the complaint's channel and text on the form."""
     ticket = issue(live_server, "pengaduan")
     page = new_page(viewport={"width": 1366, "height": 768})
-    page.goto(f"{live_server.url}/counter/login")
-    page.fill("input[name=username]", "pelayanan1")
-    page.fill("input[name=password]", live_server.passwords["pelayanan1"])
-    with page.expect_navigation():
-        page.click("#login")
+    log_in(page, live_server.url, "pelayanan1", live_server.passwords["pelayanan1"])
     with page.expect_navigation():
         page.locator("select#loket").select_option(label="Loket 3")
     with page.expect_navigation():

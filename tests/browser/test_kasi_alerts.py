@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from antrean.shared.services.desk import Actor
 from antrean.shared.store.models import User
+from tests.support.browser import log_in
 from tests.support.factories import ticket_through
 from tests.support.needs_playwright import expect
 
@@ -37,11 +38,7 @@ def test_the_kasi_sees_a_step_going_over_its_standard(app, app_staff, clock, ser
     t = ticket_through(d, staff, clock, "ktp", [1, 2])  # waiting at step 3, verification (5 minutes)
 
     page = new_page(viewport={"width": 1366, "height": 768})
-    page.goto(f"{served}/counter/login")
-    page.fill("input[name=username]", "kasi")
-    page.fill("input[name=password]", app_staff["kasi"])
-    with page.expect_navigation():
-        page.click("#login")
+    log_in(page, served, "kasi", app_staff["kasi"])
     box = page.locator("#late-alerts")
     expect(box).to_be_hidden()  # nothing late yet
     shot(page, "1-nothing-late")

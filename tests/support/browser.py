@@ -33,3 +33,13 @@ def take_ticket(page, tap: bool = False) -> None:
         page.tap("#confirm-take")
     else:
         page.click("#confirm-take")
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    """The staff login form, filled and sent as a clerk does; the counter page (or the page the
+    role lands on) is loaded when this returns."""
+    page.goto(f"{base}/counter/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("#login")
