@@ -423,7 +423,10 @@ def check_in(ctx: Context, code: Any, print_target: str | None = None, print_bas
     except Conflict:
         result = retry_locked(attempt)  # a check-in of the same code at the same instant: its ticket
     if isinstance(result, dict):  # checked in before: the same ticket, nothing issued now
-        return {**tickets.get_ticket_by_public_id(ctx, result["public_id"]), "repeated": True}
+        again = tickets.get_ticket_by_public_id(ctx, result["public_id"])
+        with reading(ctx.sessions) as s:
+            channels = outbox.ticket_channels(s.connection(), again["id"])
+        return {**again, "repeated": True, "messages_to": channels}
     ticket_view, counts, shown = result
     issued = {**ticket_view, "print_target": target, "print_base": print_base}
     ctx.publish([Event(TICKET_ISSUED, issued), Event(QUEUE_CHANGED, counts), Event(BOOKING_CHECKED_IN, shown)])

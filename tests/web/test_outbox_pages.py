@@ -196,4 +196,6 @@ def test_a_checked_in_booking_with_a_contact_is_not_invited_to_opt_in_again(app,
     assert made["messages_to"] == ["whatsapp"]
     checked = client.post(f"/api/v1/bookings/{made['code']}/check-in")
     assert checked.status_code == 201 and checked.get_json()["messages_to"] == ["whatsapp"]
+    again = client.post(f"/api/v1/bookings/{made['code']}/check-in")  # pressed twice: the same ticket
+    assert again.status_code == 200 and again.get_json()["messages_to"] == ["whatsapp"]
     assert client.post(f"/api/v1/bookings/{plain['code']}/check-in").get_json()["messages_to"] == []
