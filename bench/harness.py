@@ -185,6 +185,12 @@ class Office:
 
         cheap = lambda pw: generate_password_hash(pw, method="pbkdf2:sha256:1000")  # noqa: E731
         create_demo(self.sessions, hasher=cheap)
+        from antrean.shared.domain.catalogue import load_catalogue
+        from antrean.shared.domain.queue import desk_step
+
+        desk_roles = sorted({"petugas_pelayanan"} | {step.actor for service in load_catalogue().services.values()
+                                                     if (step := desk_step(service.steps)) is not None
+                                                     and step.actor != "pemohon"})
         clerks = []
         with transaction(self.sessions) as s:
             for n in range(1, lokets + 1):
@@ -196,8 +202,10 @@ class Office:
                 else:
                     loket.groups = []  # every bench loket serves every service
                 username = f"bench{n:02d}"
+                # a bench loket serves every service, so its clerk holds every desk role: a desk step of
+                # Tim Teknis (OSS) is offered to no one else, and its tickets would pile up uncalled
                 s.add(User(username=username, full_name=f"Petugas {n}", password_hash=cheap(BENCH_PASSWORD),
-                           roles=["petugas_pelayanan"], active=True, loket_id=loket.id))
+                           roles=desk_roles, active=True, loket_id=loket.id))
                 clerks.append({"loket": n, "username": username, "password": BENCH_PASSWORD})
         for c in clerks:
             c["token"] = create_token(self.sessions, f"bench-{c['username']}", "api", c["username"])

@@ -433,6 +433,17 @@ def verdict(samples: list[dict[str, Any]], args: argparse.Namespace, warm: float
         checks.append((label, ok, f"second half ({span / 60:.1f} min): slope x span {growth:+.1f} {unit}, "
                                   f"{slope_per_s(pts) * 3600:+.2f} {unit}/h; end - after warm-up {since:+.1f} {unit} "
                                   f"(tolerance {tol:g} {unit})"))
+    # the office keeps working: a stretch without a single SOP step means the day stalled (in one run
+    # tickets of a service no counter could call piled up until the kiosks held back for good)
+    working = [s for s in samples if s["t"] <= args.minutes * 60]
+    stall, since = 0.0, working[0]["t"] if working else 0.0
+    for before, after in zip(working, working[1:], strict=False):
+        if after["steps"] > before["steps"]:
+            since = after["t"]
+        stall = max(stall, after["t"] - since)
+    allowed = max(120.0, 4 * args.sample)
+    checks.append(("work", stall <= allowed, f"longest stretch without an SOP step {stall:.0f} s "
+                                             f"(allowed {allowed:.0f} s)"))
     # the speech cache (one WAV per new phrase, ~0.3 MB each) stays within its limit all day
     audio = [float(s["audio_mb"]) for s in samples if s.get("audio_mb") is not None]
     if audio:

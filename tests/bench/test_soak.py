@@ -81,13 +81,24 @@ def _soak_module():
 
 def test_the_soak_verdict_flags_a_slow_leak_that_a_short_glance_would_miss():
     soak = _soak_module()
-    args = argparse.Namespace(rss_tol=16, fd_tol=4, thread_tol=2, greenlet_tol=30)
+    args = argparse.Namespace(rss_tol=16, fd_tol=4, thread_tol=2, greenlet_tol=30, minutes=60, sample=30)
     # an hour sampled every 30 s: memory levels off, but one open file leaks every 5 minutes
-    samples = [{"t": t, "rss_mb": 130 + min(t, 300) / 60, "fds": 84 + t // 300, "threads": 2, "greenlets": 135}
-               for t in range(0, 3601, 30)]
+    samples = [{"t": t, "rss_mb": 130 + min(t, 300) / 60, "fds": 84 + t // 300, "threads": 2, "greenlets": 135,
+                "steps": t // 10} for t in range(0, 3601, 30)]
     checks = {what: flat for what, flat, _ in soak.verdict(samples, args, warm=360)}
-    assert checks == {"memory": True, "open files": False, "threads": True, "greenlets": True}
+    assert checks == {"memory": True, "open files": False, "threads": True, "greenlets": True, "work": True}
     # memory creeping by 30 MB an hour fails too, even with every other figure flat
     samples = [{**s, "fds": 84, "rss_mb": 130 + s["t"] / 120} for s in samples]
     checks = {what: flat for what, flat, _ in soak.verdict(samples, args, warm=360)}
-    assert checks == {"memory": False, "open files": True, "threads": True, "greenlets": True}
+    assert checks == {"memory": False, "open files": True, "threads": True, "greenlets": True, "work": True}
+
+
+def test_the_soak_verdict_flags_a_day_that_stalled_however_flat_its_memory():
+    soak = _soak_module()
+    args = argparse.Namespace(rss_tol=16, fd_tol=4, thread_tol=2, greenlet_tol=30, minutes=60, sample=30)
+    # nothing grows, and nothing is done after minute 25 (the kiosks held back, no counter could call)
+    samples = [{"t": t, "rss_mb": 140, "fds": 84, "threads": 2, "greenlets": 135, "steps": min(t, 1500) // 10}
+               for t in range(0, 3601, 30)]
+    found = {what: (flat, figures) for what, flat, figures in soak.verdict(samples, args, warm=360)}
+    assert found["work"] == (False, "longest stretch without an SOP step 2100 s (allowed 120 s)")
+    assert all(flat for what, (flat, _f) in found.items() if what != "work")
