@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.browser import CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS, screenshot
 from tests.support.env import need, need_chromium
+from tests.support.gateways import http_gateway
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +58,10 @@ def shot(request):
         return screenshot(page, f"{name}-{step}")
 
     return _shot
+
+
+@pytest.fixture
+def gateway():
+    """A local HTTP server standing in for the office's WhatsApp gateway (tests/support/gateways.py)."""
+    with http_gateway() as made:
+        yield made

@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.clients import Staff
 from tests.support.factories import walk_to_ready
-from tests.support.gateways import http_gateway, whatsapp_texts
+from tests.support.gateways import whatsapp_texts
 from tests.support.live_server import LiveServer, bookable_today_catalogue, wait_until
 from tests.support.needs_playwright import expect
 
@@ -21,12 +21,6 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 PORTRAIT = {"width": 1080, "height": 1920}
-
-
-@pytest.fixture
-def gateway():
-    with http_gateway() as made:
-        yield made
 
 
 @pytest.fixture
@@ -45,6 +39,21 @@ def messages(gateway, n: int) -> list[str]:
     """The gateway's texts once it has ``n`` (and a moment more: a duplicate would show)."""
     wait_until(lambda: len(gateway.received) >= n, timeout=10)
     return whatsapp_texts(gateway)
+
+
+def check_in_at_the_kiosk(server, new_page, code: str):
+    """At the kiosk: "Saya sudah booking", the code typed on the on-screen keyboard, "Check-in"; the
+    kiosk shows the new ticket's number. Returns the kiosk page and the check-in's answer."""
+    kiosk = new_page(viewport=PORTRAIT, has_touch=True)
+    kiosk.goto(f"{server.url}/kiosk/")
+    kiosk.tap("#booking-open")
+    for ch in code:
+        kiosk.tap(f'#booking-keys button[data-key="{ch}"]')
+    with kiosk.expect_response(lambda r: "/check-in" in r.url) as answer:
+        kiosk.tap("#booking-submit")
+    ticket = answer.value.json()
+    expect(kiosk.locator("#result-number")).to_have_text(ticket["number"])
+    return kiosk, ticket
 
 
 def test_booked_on_a_phone_with_whatsapp_the_citizen_hears_of_the_booking_the_call_and_the_letter(
@@ -78,15 +87,7 @@ def test_booked_on_a_phone_with_whatsapp_the_citizen_hears_of_the_booking_the_ca
     assert confirmed.startswith(f"Kecamatan Kampak: booking {shown_code} untuk ")
     assert "dikonfirmasi" in confirmed and confirmed.endswith(f"{server.url}/booking/{code}")
 
-    kiosk = new_page(viewport=PORTRAIT, has_touch=True)
-    kiosk.goto(f"{server.url}/kiosk/")
-    kiosk.tap("#booking-open")
-    for ch in code:
-        kiosk.tap(f'#booking-keys button[data-key="{ch}"]')
-    with kiosk.expect_response(lambda r: "/check-in" in r.url) as answer:
-        kiosk.tap("#booking-submit")
-    ticket = answer.value.json()
-    expect(kiosk.locator("#result-number")).to_have_text(ticket["number"])
+    kiosk, ticket = check_in_at_the_kiosk(server, new_page, code)
     # the contact came with the booking: the kiosk says so instead of inviting an opt-in
     expect(kiosk.locator("#result-notify-on")).to_have_text(
         "Kabar antrean dikirim ke kontak yang Anda berikan saat booking.")
@@ -154,15 +155,7 @@ def test_joined_from_home_with_whatsapp_the_citizen_is_told_when_to_set_off_then
     expect(phone.locator(".booking-leave .leave-now")).to_have_text("Berangkat sekarang")
     shot(phone, "remote-2-set-off")
 
-    kiosk = new_page(viewport=PORTRAIT, has_touch=True)
-    kiosk.goto(f"{server.url}/kiosk/")
-    kiosk.tap("#booking-open")
-    for ch in code:
-        kiosk.tap(f'#booking-keys button[data-key="{ch}"]')
-    with kiosk.expect_response(lambda r: "/check-in" in r.url) as answer:
-        kiosk.tap("#booking-submit")
-    ticket = answer.value.json()
-    expect(kiosk.locator("#result-number")).to_have_text(ticket["number"])
+    kiosk, ticket = check_in_at_the_kiosk(server, new_page, code)
     expect(kiosk.locator("#result-notify-on")).to_be_visible()
     expect(kiosk.locator("#result-notify")).to_be_hidden()
     before = len(walk_ins) - calls  # the walk-ins who came before the join and are still waiting

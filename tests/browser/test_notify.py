@@ -8,17 +8,10 @@ import pytest
 
 from tests.support.clients import Staff
 from tests.support.factories import issue
-from tests.support.gateways import http_gateway
 from tests.support.live_server import LiveServer, wait_until
 from tests.support.needs_playwright import expect
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def gateway():
-    with http_gateway() as made:
-        yield made
 
 
 @pytest.fixture
